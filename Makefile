@@ -1,0 +1,72 @@
+# SNPU: the one build entry point. See README.md.
+#
+#   make            build everything (firmware, device, QEMU, module, libaccel, tools, guest)
+#   make deps       install Debian packages, fetch the guest kernel (idempotent)
+#   make check      check-host + check-vm
+#   make vm [CMD=...] [NPU=n]   boot the guest (shell, or run CMD and exit with its status)
+#   make demo       show what the stack does today
+#   make install PREFIX=...     install libaccel, headers, pkg-config file, tools
+#
+# Every output goes under build/ (the kernel module builds in kernel/ as Kbuild wants).
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+PREFIX ?= /usr/local
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+
+# Host userspace flags: C11, warnings are errors.
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+WARN := -Wall -Wextra -Werror
+COMMON_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -g -ffp-contract=off -I$(TOP)/uapi
+OPT_CFLAGS := -O2
+SAN_CFLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+HOST := $(BUILD)/host
+SAN := $(BUILD)/san
+
+# Stamp that guarantees Debian packages and the guest kernel are present.
+DEPS_STAMP := $(BUILD)/.stamp-deps
+$(DEPS_STAMP): scripts/deps.sh
+	$(Q)mkdir -p $(BUILD)
+	$(Q)bash scripts/deps.sh
+	$(Q)touch $@
+
+.PHONY: all deps check check-host check-vm vm demo bench fuzz install clean
+deps: $(DEPS_STAMP)
+
+# Component fragments: each adds its outputs to ALL, its sanitizer test
+# binaries to HOST_TESTS and its install steps to INSTALL_STEPS.
+ALL :=
+HOST_TESTS :=
+include firmware/firmware.mk
+include qemu-device/qemu-device.mk
+include kernel/kernel.mk
+include libaccel/libaccel.mk
+include tests/tests.mk
+include scripts/vm.mk
+
+all: $(ALL)
+
+check: $(DEPS_STAMP)
+	$(Q)bash scripts/check.sh
+
+check-host: $(DEPS_STAMP) $(HOST_TESTS)
+	$(Q)bash scripts/run-host-tests.sh $(HOST_TESTS)
+
+demo: all
+	$(Q)bash scripts/demo.sh
+
+bench:
+	@echo "make bench: no benchmarks exist yet (see the roadmap: Benchmarks and profiling)" >&2; exit 1
+
+fuzz:
+	@echo "make fuzz: no fuzz targets exist yet (see the roadmap: Reliability and security)" >&2; exit 1
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C kernel clean-module 2>/dev/null || true
