@@ -80,9 +80,16 @@ if [ ! -f "$KDIR/$KVER/boot/vmlinuz-$KVER" ]; then
   apt_update
   log "fetching linux-image-$KVER (unpacked under $KDIR, not installed)"
   rm -rf "$KDIR/$KVER.tmp"; mkdir -p "$KDIR/$KVER.tmp"
-  (cd "$KDIR/$KVER.tmp" && apt-get download -qq "linux-image-$KVER" >/dev/null 2>&1 \
-     || apt-get download -qq -t bookworm-backports "linux-image-$KVER" >/dev/null)
-  dpkg-deb -x "$KDIR/$KVER.tmp"/linux-image-*.deb "$KDIR/$KVER.tmp/root"
+  # Keep the .deb in a machine-wide cache so a fresh clone does not download it again.
+  DEBCACHE=/var/cache/snpu/debs
+  $SUDO mkdir -p "$DEBCACHE"
+  DEB=$(ls "$DEBCACHE"/linux-image-"$KVER"_*.deb 2>/dev/null | head -1 || true)
+  if [ -z "$DEB" ]; then
+    (cd "$KDIR/$KVER.tmp" && apt-get download -qq "linux-image-$KVER" >/dev/null 2>&1)
+    $SUDO cp "$KDIR/$KVER.tmp"/linux-image-*.deb "$DEBCACHE/"
+    DEB=$(ls "$DEBCACHE"/linux-image-"$KVER"_*.deb | head -1)
+  fi
+  dpkg-deb -x "$DEB" "$KDIR/$KVER.tmp/root"
   rm -rf "$KDIR/$KVER"; mv "$KDIR/$KVER.tmp/root" "$KDIR/$KVER"; rm -rf "$KDIR/$KVER.tmp"
 fi
 echo "$KVER" > "$KDIR/version"
