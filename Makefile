@@ -43,8 +43,15 @@ deps: $(DEPS_STAMP)
 # binaries to HOST_TESTS and its install steps to INSTALL_STEPS.
 ALL :=
 HOST_TESTS :=
+INSTALL_STEPS :=
+GUEST_BINS :=
+GUEST_LIBS :=
+VM_TESTS :=
+HOST_LINT :=
 include firmware/firmware.mk
 include qemu-device/qemu-device.mk
+include qemu-device/te.mk
+include qemu-device/qemu-build.mk
 include kernel/kernel.mk
 include libaccel/libaccel.mk
 include tests/tests.mk
@@ -55,7 +62,7 @@ all: $(ALL)
 check: $(DEPS_STAMP)
 	$(Q)bash scripts/check.sh
 
-check-host: $(DEPS_STAMP) $(HOST_TESTS)
+check-host: $(DEPS_STAMP) $(HOST_TESTS) $(HOST_LINT)
 	$(Q)bash scripts/run-host-tests.sh $(HOST_TESTS)
 
 demo: all
@@ -66,6 +73,8 @@ bench:
 
 fuzz:
 	@echo "make fuzz: no fuzz targets exist yet (see the roadmap: Reliability and security)" >&2; exit 1
+
+install: $(INSTALL_STEPS)
 
 clean:
 	rm -rf $(BUILD)

@@ -36,6 +36,11 @@ enum snpu_fw_err snpu_fw_parse(const void *img, size_t len, struct snpu_fw_info 
 
 const char *snpu_fw_strerror(enum snpu_fw_err err);
 
+/* Short lower-case names for tools: SNPU_CAP_* bit number (0..31) and
+ * enum snpu_lut_fn; NULL for an unknown one. */
+const char *snpu_fw_cap_name(unsigned int bit);
+const char *snpu_fw_lut_name(uint32_t fn);
+
 /* Primitives, shared with the image builder. */
 uint32_t snpu_crc32(uint32_t crc, const void *buf, size_t len);	/* zlib-compatible */
 void snpu_sha256(const void *buf, size_t len, uint8_t out[32]);

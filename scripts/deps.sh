@@ -17,7 +17,7 @@ PKGS=(
   build-essential pkg-config git xz-utils cpio zstd ca-certificates dpkg-dev
   libdrm-dev kmod libkmod-dev check libsubunit-dev
   libonnx-dev protobuf-c-compiler libprotobuf-c-dev
-  busybox-static sparse
+  busybox sparse
   ninja-build libglib2.0-dev libpixman-1-dev zlib1g-dev flex bison
   python3-venv python3-setuptools
   seabios ipxe-qemu

@@ -55,6 +55,9 @@ struct snpu_completion {
 	__u32 flags;		/* SNPU_COMPL_DONE, written last */
 };
 #define SNPU_COMPL_DONE		(1u << 0)
+/* failed_cmd when the job failed before its first command (descriptor,
+ * command stream fetch or context errors). */
+#define SNPU_COMPL_NO_CMD	0xffffffffu
 
 /* One per executed command when SNPU_JOB_PROFILE is set. */
 struct snpu_profile_rec {

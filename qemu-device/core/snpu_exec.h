@@ -50,7 +50,9 @@ const struct snpu_timing *snpu_exec_timing(struct snpu_exec *x);
 struct snpu_te_result {
 	uint64_t macs;		/* multiply-accumulates */
 	uint64_t elems;		/* elements produced */
-	uint64_t pred_cycles;	/* timing-model cycles of the command */
+	uint64_t pred_cycles;	/* timing-model cycles of the command:
+				 * cycles(c) of docs/hardware.md 18.2,
+				 * cmd_overhead included */
 };
 
 /* Validate and execute one tensor command (cmd points at its header, size

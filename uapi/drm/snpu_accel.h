@@ -63,6 +63,7 @@ enum drm_snpu_param {
 	/* DRM_SNPU_PARAM_COUNTER(i): device counter i (enum snpu_counter) */
 	DRM_SNPU_PARAM_COUNTER_BASE = 0x100,
 };
+
 #define DRM_SNPU_PARAM_COUNTER(i)	(DRM_SNPU_PARAM_COUNTER_BASE + (i))
 
 /**
@@ -78,10 +79,10 @@ struct drm_snpu_get_param {
 };
 
 /* BO placement and access, DRM_IOCTL_SNPU_BO_CREATE flags */
-#define DRM_SNPU_BO_SYSTEM	(0u << 0)	/* host pages (shmem), pinned while mapped */
-#define DRM_SNPU_BO_DEVICE	(1u << 0)	/* device DRAM (BAR2), mmap is write-combined */
-#define DRM_SNPU_BO_READ_ONLY	(1u << 1)	/* device may only read it */
-#define DRM_SNPU_BO_FIXED_VA	(1u << 2)	/* map at @va instead of choosing one */
+#define DRM_SNPU_BO_SYSTEM	0x0u	/* host pages (shmem), pinned while mapped */
+#define DRM_SNPU_BO_DEVICE	0x1u	/* device DRAM (BAR2), mmap is write-combined */
+#define DRM_SNPU_BO_READ_ONLY	0x2u	/* device may only read it */
+#define DRM_SNPU_BO_FIXED_VA	0x4u	/* map at @va instead of choosing one */
 #define DRM_SNPU_BO_FLAGS	(DRM_SNPU_BO_DEVICE | DRM_SNPU_BO_READ_ONLY | DRM_SNPU_BO_FIXED_VA)
 
 /**
@@ -127,11 +128,12 @@ struct drm_snpu_bo_info {
 	__u64 va;
 };
 
-#define DRM_SNPU_BIND_MAP	(0u << 0)
-#define DRM_SNPU_BIND_UNMAP	(1u << 0)
-#define DRM_SNPU_BIND_READ_ONLY	(1u << 1)
-#define DRM_SNPU_BIND_FIXED_VA	(1u << 2)
-#define DRM_SNPU_BIND_FLAGS	(DRM_SNPU_BIND_UNMAP | DRM_SNPU_BIND_READ_ONLY | DRM_SNPU_BIND_FIXED_VA)
+#define DRM_SNPU_BIND_MAP	0x0u
+#define DRM_SNPU_BIND_UNMAP	0x1u
+#define DRM_SNPU_BIND_READ_ONLY	0x2u
+#define DRM_SNPU_BIND_FIXED_VA	0x4u
+#define DRM_SNPU_BIND_FLAGS \
+	(DRM_SNPU_BIND_UNMAP | DRM_SNPU_BIND_READ_ONLY | DRM_SNPU_BIND_FIXED_VA)
 
 /**
  * struct drm_snpu_bo_bind - map or unmap a BO (e.g. a PRIME import) in this
@@ -148,8 +150,8 @@ struct drm_snpu_bo_bind {
 };
 
 /* BO reference access flags, struct drm_snpu_bo_ref */
-#define DRM_SNPU_BO_REF_READ	(1u << 0)
-#define DRM_SNPU_BO_REF_WRITE	(1u << 1)
+#define DRM_SNPU_BO_REF_READ	0x1u
+#define DRM_SNPU_BO_REF_WRITE	0x2u
 
 /**
  * struct drm_snpu_bo_ref - a BO a job uses
@@ -180,7 +182,7 @@ enum drm_snpu_priority {
 	DRM_SNPU_PRIORITY_HIGH = 2,	/* needs CAP_SYS_NICE, else -EPERM */
 };
 
-#define DRM_SNPU_SUBMIT_PROFILE	(1u << 0)	/* per-command records at profile_va */
+#define DRM_SNPU_SUBMIT_PROFILE	0x1u	/* per-command records at profile_va */
 #define DRM_SNPU_SUBMIT_FLAGS	DRM_SNPU_SUBMIT_PROFILE
 
 /**
@@ -232,8 +234,8 @@ enum drm_snpu_job_status {
 	DRM_SNPU_JOB_DONE = 0,		/* completed, device status in hw_status */
 	DRM_SNPU_JOB_PENDING = 1,	/* not finished before the timeout */
 	DRM_SNPU_JOB_TIMEDOUT = 2,	/* hung: killed by the watchdog + reset */
-	DRM_SNPU_JOB_CANCELED = 3,	/* never ran: device reset, removal, or a
-					 * dependency failed */
+	/* never ran: device reset, removal, or a dependency failed */
+	DRM_SNPU_JOB_CANCELED = 3,
 	DRM_SNPU_JOB_FAULTED = 4,	/* MMU fault, see fault_va */
 };
 

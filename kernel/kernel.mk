@@ -1,0 +1,61 @@
+# kernel/: snpu.ko, the SNPU DRM accel driver, built by Kbuild against the
+# Debian 6.12 headers (build/kernel/version, fetched by `make deps`).
+#
+#   make kernel/snpu.ko   the module (part of `make`)
+#   make kernel-lint      kernel-w1 + kernel-sparse + kernel-checkpatch
+#   make -C kernel clean-module
+
+MODULE_KO := $(TOP)/kernel/snpu.ko
+KERNEL_SRCS := $(filter-out %.mod.c,$(wildcard $(TOP)/kernel/*.[ch]))
+KERNEL_DEPS := $(KERNEL_SRCS) $(TOP)/Kbuild $(TOP)/kernel/Kbuild \
+	$(wildcard $(TOP)/uapi/*.h $(TOP)/uapi/drm/*.h)
+# Evaluated in the recipe: the version file appears with $(DEPS_STAMP).
+KERNEL_KBUILD = $(MAKE) --no-print-directory -C /usr/src/linux-headers-$$(cat $(BUILD)/kernel/version) M=$(TOP)
+CHECKPATCH := $(BUILD)/linux-source/scripts/checkpatch.pl
+KERNEL_LINT_LOG := $(BUILD)/kernel-lint
+
+ALL += $(MODULE_KO)
+
+$(MODULE_KO): $(KERNEL_DEPS) $(DEPS_STAMP)
+	$(Q)$(KERNEL_KBUILD) modules
+
+.PHONY: kernel-w1 kernel-sparse kernel-checkpatch kernel-lint
+# W=1: the compiler's extra warnings; any warning fails.
+kernel-w1: $(DEPS_STAMP)
+	$(Q)mkdir -p $(KERNEL_LINT_LOG)
+	$(Q)$(KERNEL_KBUILD) W=1 modules > $(KERNEL_LINT_LOG)/w1.log 2>&1 || \
+		{ cat $(KERNEL_LINT_LOG)/w1.log; exit 1; }
+	$(Q)if grep -E 'warning:|error:' $(KERNEL_LINT_LOG)/w1.log; then \
+		echo "kernel-w1: FAILED (warnings above)"; exit 1; fi
+	$(Q)echo "kernel-w1: clean"
+
+# C=2: sparse on every file, rebuilt or not; any sparse message fails.
+kernel-sparse: $(DEPS_STAMP)
+	$(Q)mkdir -p $(KERNEL_LINT_LOG)
+	$(Q)$(KERNEL_KBUILD) C=2 modules > $(KERNEL_LINT_LOG)/sparse.log 2>&1 || \
+		{ cat $(KERNEL_LINT_LOG)/sparse.log; exit 1; }
+	$(Q)if grep -E 'warning:|error:' $(KERNEL_LINT_LOG)/sparse.log; then \
+		echo "kernel-sparse: FAILED (messages above)"; exit 1; fi
+	$(Q)echo "kernel-sparse: clean"
+
+kernel-checkpatch: $(DEPS_STAMP)
+	$(Q)out=$$(perl $(CHECKPATCH) --strict --no-tree --no-summary --terse -q -f \
+		$(KERNEL_SRCS) $(TOP)/uapi/drm/snpu_accel.h 2>&1); \
+	if [ -n "$$out" ]; then echo "$$out"; echo "kernel-checkpatch: FAILED"; exit 1; fi
+	$(Q)echo "kernel-checkpatch: clean"
+
+kernel-lint: kernel-w1 kernel-sparse kernel-checkpatch
+
+# In-VM tests of the driver (run in name order by snpu-vm-tests) and the
+# helpers they call (installed in the guest's /usr/bin).
+VM_TESTS += $(TOP)/tests/vm/10-driver-load.sh
+DRIVER_TEST_BIN := $(BUILD)/guest/bin
+DRIVER_TEST_CFLAGS = $(COMMON_CFLAGS) $(OPT_CFLAGS) $$(pkg-config --cflags libdrm)
+DRIVER_TEST_LIBS = $$(pkg-config --libs libdrm)
+GUEST_BINS += $(DRIVER_TEST_BIN)/snpu-driver-params
+ALL += $(DRIVER_TEST_BIN)/snpu-driver-params
+
+$(DRIVER_TEST_BIN)/snpu-driver-params: tests/vm/driver_params.c $(wildcard uapi/*.h uapi/drm/*.h) \
+		$(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(DRIVER_TEST_CFLAGS) -o $@ $< $(DRIVER_TEST_LIBS)

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * SNPU buffer objects.
+ *
+ * SYSTEM BOs are GEM shmem objects: their pages are pinned and DMA-mapped
+ * the first time the BO is mapped into a context, and stay so until the BO
+ * is freed. DEVICE BOs are ranges of device DRAM (BAR2) handed out by a
+ * drm_mm allocator, cleared before use, mmap()ed write-combined.
+ *
+ * A BO is mapped into the creator's context at creation, and into any
+ * context holding a handle with DRM_IOCTL_SNPU_BO_BIND (PRIME imports). A
+ * mapping lives until it is unbound, the BO is freed, or the context is
+ * released; sdev->mm_lock protects all of them.
+ */
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_prime.h>
+#include <drm/drm_vma_manager.h>
+#include <linux/dma-resv.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "drm/snpu_accel.h"
+#include "snpu_mmu.h"
+
+#include "snpu_drv.h"
+#include "snpu_gem.h"
+#include "snpu_mmu_ctx.h"
+
+struct snpu_bo_map *snpu_bo_find_map_locked(struct snpu_bo *bo, struct snpu_vm *vm)
+{
+	struct snpu_bo_map *map;
+
+	lockdep_assert_held(&vm->sdev->mm_lock);
+	list_for_each_entry(map, &bo->maps, bo_link)
+		if (map->vm == vm)
+			return map;
+	return NULL;
+}
+
+static void snpu_bo_map_remove_locked(struct snpu_bo_map *map, bool clear_ptes)
+{
+	if (clear_ptes)
+		snpu_vm_unmap_locked(map->vm, map->node.start, map->node.size);
+	drm_mm_remove_node(&map->node);
+	list_del(&map->bo_link);
+	list_del(&map->vm_link);
+	kfree(map);
+}
+
+/* The context is being released: its tables go away with it. */
+void snpu_bo_unmap_vm_locked(struct snpu_vm *vm)
+{
+	struct snpu_bo_map *map, *tmp;
+
+	list_for_each_entry_safe(map, tmp, &vm->maps, vm_link)
+		snpu_bo_map_remove_locked(map, false);
+}
+
+static void snpu_bo_unmap_all(struct snpu_bo *bo)
+{
+	struct snpu_device *sdev = to_snpu_device(bo->shmem.base.dev);
+	struct snpu_bo_map *map, *tmp;
+
+	mutex_lock(&sdev->mm_lock);
+	list_for_each_entry_safe(map, tmp, &bo->maps, bo_link)
+		snpu_bo_map_remove_locked(map, true);
+	mutex_unlock(&sdev->mm_lock);
+}
+
+/* Map bo into vm at *va (fixed) or at a VA chosen here, returned in *va. */
+static int snpu_bo_map(struct snpu_bo *bo, struct snpu_vm *vm, u64 *va, bool fixed,
+		       bool read_only)
+{
+	struct snpu_device *sdev = vm->sdev;
+	struct drm_gem_object *obj = &bo->shmem.base;
+	struct sg_table *sgt = NULL;
+	struct snpu_bo_map *map;
+	int ret;
+
+	if (!(bo->flags & DRM_SNPU_BO_DEVICE)) {
+		sgt = drm_gem_shmem_get_pages_sgt(&bo->shmem);
+		if (IS_ERR(sgt))
+			return PTR_ERR(sgt);
+	}
+	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	if (!map)
+		return -ENOMEM;
+
+	mutex_lock(&sdev->mm_lock);
+	if (snpu_bo_find_map_locked(bo, vm)) {
+		ret = -EBUSY;
+		goto err_unlock;
+	}
+	if (fixed) {
+		map->node.start = *va;
+		map->node.size = obj->size;
+		ret = drm_mm_reserve_node(&vm->mm, &map->node);
+	} else {
+		ret = drm_mm_insert_node_generic(&vm->mm, &map->node, obj->size,
+						 SNPU_PAGE_SIZE, 0, DRM_MM_INSERT_BEST);
+	}
+	if (ret) {
+		ret = -ENOSPC;
+		goto err_unlock;
+	}
+	ret = snpu_vm_map_locked(vm, map->node.start, obj->size, sgt, bo->dram.start,
+				 read_only);
+	if (ret) {
+		drm_mm_remove_node(&map->node);
+		goto err_unlock;
+	}
+	map->bo = bo;
+	map->vm = vm;
+	map->read_only = read_only;
+	list_add_tail(&map->bo_link, &bo->maps);
+	list_add_tail(&map->vm_link, &vm->maps);
+	*va = map->node.start;
+	mutex_unlock(&sdev->mm_lock);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&sdev->mm_lock);
+	kfree(map);
+	return ret;
+}
+
+/* ---- SYSTEM BOs: GEM shmem ------------------------------------------------ */
+
+static void snpu_shmem_free(struct drm_gem_object *obj)
+{
+	snpu_bo_unmap_all(to_snpu_bo(obj));
+	drm_gem_shmem_free(&to_snpu_bo(obj)->shmem);
+}
+
+static const struct drm_gem_object_funcs snpu_shmem_funcs = {
+	.free = snpu_shmem_free,
+	.print_info = drm_gem_shmem_object_print_info,
+	.pin = drm_gem_shmem_object_pin,
+	.unpin = drm_gem_shmem_object_unpin,
+	.get_sg_table = drm_gem_shmem_object_get_sg_table,
+	.vmap = drm_gem_shmem_object_vmap,
+	.vunmap = drm_gem_shmem_object_vunmap,
+	.mmap = drm_gem_shmem_object_mmap,
+	.vm_ops = &drm_gem_shmem_vm_ops,
+};
+
+/* drm_gem_shmem_create() and PRIME imports allocate through this. */
+struct drm_gem_object *snpu_gem_create_object(struct drm_device *drm, size_t size)
+{
+	struct snpu_bo *bo;
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(&bo->maps);
+	bo->flags = DRM_SNPU_BO_SYSTEM;
+	bo->shmem.map_wc = false;
+	bo->shmem.base.funcs = &snpu_shmem_funcs;
+	return &bo->shmem.base;
+}
+
+/* ---- DEVICE BOs: device DRAM ------------------------------------------------ */
+
+static void snpu_dram_free(struct drm_gem_object *obj)
+{
+	struct snpu_device *sdev = to_snpu_device(obj->dev);
+	struct snpu_bo *bo = to_snpu_bo(obj);
+
+	snpu_bo_unmap_all(bo);
+	mutex_lock(&sdev->dram_lock);
+	drm_mm_remove_node(&bo->dram);
+	mutex_unlock(&sdev->dram_lock);
+	drm_gem_object_release(obj);
+	kfree(bo);
+}
+
+static int snpu_dram_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+{
+	struct snpu_device *sdev = to_snpu_device(obj->dev);
+	struct snpu_bo *bo = to_snpu_bo(obj);
+	unsigned long pfn;
+
+	/* drm_gem_mmap() checked that [vm_pgoff, + length) lies in the BO. */
+	pfn = ((sdev->dram_start + bo->dram.start) >> PAGE_SHIFT) + vma->vm_pgoff;
+	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_page_prot = pgprot_writecombine(vm_get_page_prot(vma->vm_flags));
+	return io_remap_pfn_range(vma, vma->vm_start, pfn, vma->vm_end - vma->vm_start,
+				  vma->vm_page_prot);
+}
+
+static struct dma_buf *snpu_dram_export(struct drm_gem_object *obj, int flags)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static const struct vm_operations_struct snpu_dram_vm_ops = {
+	.open = drm_gem_vm_open,
+	.close = drm_gem_vm_close,
+};
+
+static const struct drm_gem_object_funcs snpu_dram_funcs = {
+	.free = snpu_dram_free,
+	.mmap = snpu_dram_mmap,
+	.export = snpu_dram_export,
+	.vm_ops = &snpu_dram_vm_ops,
+};
+
+/* Device DRAM a previous owner used must not leak to the next one. */
+static int snpu_dram_clear(struct snpu_device *sdev, u64 offset, u64 size)
+{
+	void __iomem *p = ioremap_wc(sdev->dram_start + offset, size);
+
+	if (!p)
+		return -ENOMEM;
+	memset_io(p, 0, size);
+	iounmap(p);
+	return 0;
+}
+
+static struct snpu_bo *snpu_dram_bo_create(struct snpu_device *sdev, u64 size)
+{
+	struct snpu_bo *bo;
+	int ret;
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(&bo->maps);
+	bo->flags = DRM_SNPU_BO_DEVICE;
+	bo->shmem.base.funcs = &snpu_dram_funcs;
+
+	mutex_lock(&sdev->dram_lock);
+	ret = drm_mm_insert_node_generic(&sdev->dram_mm, &bo->dram, size, SNPU_PAGE_SIZE, 0,
+					 DRM_MM_INSERT_BEST);
+	mutex_unlock(&sdev->dram_lock);
+	if (ret) {
+		kfree(bo);
+		return ERR_PTR(-ENOSPC);
+	}
+	drm_gem_private_object_init(&sdev->drm, &bo->shmem.base, size);
+
+	ret = snpu_dram_clear(sdev, bo->dram.start, size);
+	if (ret) {
+		drm_gem_object_put(&bo->shmem.base);
+		return ERR_PTR(ret);
+	}
+	return bo;
+}
+
+static void snpu_dram_mm_fini(struct drm_device *drm, void *arg)
+{
+	drm_mm_takedown(&to_snpu_device(drm)->dram_mm);
+}
+
+/**
+ * snpu_gem_init - the device DRAM allocator, for the DRM device's lifetime
+ * @sdev: the device
+ */
+int snpu_gem_init(struct snpu_device *sdev)
+{
+	u64 size = round_down(sdev->hw.dram_size, SNPU_PAGE_SIZE);
+
+	drm_mm_init(&sdev->dram_mm, 0, size);
+	return drmm_add_action_or_reset(&sdev->drm, snpu_dram_mm_fini, NULL);
+}
+
+/* ---- ioctls ------------------------------------------------------------------ */
+
+/* Checks shared by BO_CREATE and BO_BIND on a fixed VA. */
+static int snpu_check_fixed_va(struct snpu_device *sdev, u64 va, u64 size)
+{
+	u64 end;
+
+	if (!va || !IS_ALIGNED(va, SNPU_PAGE_SIZE) || check_add_overflow(va, size, &end) ||
+	    end > (1ull << sdev->hw.va_bits))
+		return -EINVAL;
+	return 0;
+}
+
+int snpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct snpu_device *sdev = to_snpu_device(drm);
+	struct snpu_file *sfile = file->driver_priv;
+	struct drm_snpu_bo_create *args = data;
+	bool fixed = args->flags & DRM_SNPU_BO_FIXED_VA;
+	struct drm_gem_shmem_object *shmem;
+	struct snpu_bo *bo;
+	u64 size, max, va = args->va;
+	u32 handle;
+	int idx, ret;
+
+	if (args->flags & ~DRM_SNPU_BO_FLAGS || !args->size)
+		return -EINVAL;
+	if (args->flags & DRM_SNPU_BO_DEVICE)
+		max = round_down(sdev->hw.dram_size, SNPU_PAGE_SIZE);
+	else
+		max = min_t(u64, (u64)totalram_pages() << PAGE_SHIFT, 1ull << sdev->hw.va_bits);
+	if (args->size > max)
+		return -E2BIG;
+	size = PAGE_ALIGN(args->size);
+	if (fixed && snpu_check_fixed_va(sdev, va, size))
+		return -EINVAL;
+
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+
+	if (args->flags & DRM_SNPU_BO_DEVICE) {
+		bo = snpu_dram_bo_create(sdev, size);
+	} else {
+		shmem = drm_gem_shmem_create(drm, size);
+		bo = IS_ERR(shmem) ? ERR_CAST(shmem) : to_snpu_bo(&shmem->base);
+	}
+	if (IS_ERR(bo)) {
+		ret = PTR_ERR(bo);
+		goto out;
+	}
+	bo->flags = args->flags & (DRM_SNPU_BO_DEVICE | DRM_SNPU_BO_READ_ONLY);
+
+	ret = snpu_bo_map(bo, sfile->vm, &va, fixed, args->flags & DRM_SNPU_BO_READ_ONLY);
+	if (!ret)
+		ret = drm_gem_handle_create(file, &bo->shmem.base, &handle);
+	/* The handle (if any) holds the BO now; on error this frees it. */
+	drm_gem_object_put(&bo->shmem.base);
+	if (!ret) {
+		args->handle = handle;
+		args->va = va;
+	}
+out:
+	drm_dev_exit(idx);
+	return ret;
+}
+
+int snpu_ioctl_bo_mmap_offset(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct drm_snpu_bo_mmap_offset *args = data;
+	struct drm_gem_object *obj;
+	int idx, ret;
+
+	if (args->pad)
+		return -EINVAL;
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj) {
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = drm_gem_create_mmap_offset(obj);
+	if (!ret)
+		args->offset = drm_vma_node_offset_addr(&obj->vma_node);
+	drm_gem_object_put(obj);
+out:
+	drm_dev_exit(idx);
+	return ret;
+}
+
+int snpu_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct snpu_device *sdev = to_snpu_device(drm);
+	struct snpu_file *sfile = file->driver_priv;
+	struct drm_snpu_bo_info *args = data;
+	struct drm_gem_object *obj;
+	struct snpu_bo_map *map;
+	struct snpu_bo *bo;
+	int idx;
+
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj) {
+		drm_dev_exit(idx);
+		return -ENOENT;
+	}
+	bo = to_snpu_bo(obj);
+	args->flags = bo->flags;
+	args->size = obj->size;
+	mutex_lock(&sdev->mm_lock);
+	map = snpu_bo_find_map_locked(bo, sfile->vm);
+	args->va = map ? map->node.start : 0;
+	mutex_unlock(&sdev->mm_lock);
+	drm_gem_object_put(obj);
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static int snpu_bo_unbind(struct snpu_device *sdev, struct snpu_bo *bo, struct snpu_vm *vm)
+{
+	struct snpu_bo_map *map;
+	int ret = 0;
+
+	mutex_lock(&sdev->mm_lock);
+	map = snpu_bo_find_map_locked(bo, vm);
+	if (!map)
+		ret = -ENOENT;
+	else if (!dma_resv_test_signaled(bo->shmem.base.resv, DMA_RESV_USAGE_BOOKKEEP))
+		ret = -EBUSY;
+	else
+		snpu_bo_map_remove_locked(map, true);
+	mutex_unlock(&sdev->mm_lock);
+	return ret;
+}
+
+int snpu_ioctl_bo_bind(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct snpu_device *sdev = to_snpu_device(drm);
+	struct snpu_file *sfile = file->driver_priv;
+	struct drm_snpu_bo_bind *args = data;
+	bool fixed = args->flags & DRM_SNPU_BIND_FIXED_VA;
+	struct drm_gem_object *obj;
+	u64 va = args->va;
+	int idx, ret;
+
+	if (args->flags & ~DRM_SNPU_BIND_FLAGS)
+		return -EINVAL;
+	if ((args->flags & DRM_SNPU_BIND_UNMAP) && (args->flags & ~DRM_SNPU_BIND_UNMAP))
+		return -EINVAL;
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj) {
+		ret = -ENOENT;
+		goto out;
+	}
+	if (args->flags & DRM_SNPU_BIND_UNMAP) {
+		ret = snpu_bo_unbind(sdev, to_snpu_bo(obj), sfile->vm);
+	} else if (fixed && snpu_check_fixed_va(sdev, va, obj->size)) {
+		ret = -EINVAL;
+	} else {
+		ret = snpu_bo_map(to_snpu_bo(obj), sfile->vm, &va, fixed,
+				  args->flags & DRM_SNPU_BIND_READ_ONLY);
+		if (!ret)
+			args->va = va;
+	}
+	drm_gem_object_put(obj);
+out:
+	drm_dev_exit(idx);
+	return ret;
+}

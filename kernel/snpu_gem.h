@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * SNPU buffer objects: shmem BOs in host memory (SYSTEM), BOs in device
+ * DRAM (DEVICE), their mappings into MMU contexts, and the BO ioctls.
+ */
+#ifndef __SNPU_GEM_H__
+#define __SNPU_GEM_H__
+
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_mm.h>
+#include <linux/list.h>
+
+#include "drm/snpu_accel.h"
+
+struct drm_device;
+struct drm_file;
+struct snpu_device;
+struct snpu_vm;
+
+/**
+ * struct snpu_bo - a buffer object
+ * @shmem: SYSTEM BOs are shmem objects; DEVICE BOs only use @shmem.base
+ * @flags: DRM_SNPU_BO_* it was created with (imported: SYSTEM)
+ * @dram: DEVICE: its range of device DRAM
+ * @maps: struct snpu_bo_map, one per context it is mapped in
+ *        (sdev->mm_lock)
+ */
+struct snpu_bo {
+	struct drm_gem_shmem_object shmem;
+	u32 flags;
+	struct drm_mm_node dram;
+	struct list_head maps;
+};
+
+/**
+ * struct snpu_bo_map - a BO mapped in one context
+ * @bo_link: in bo->maps
+ * @vm_link: in vm->maps
+ * @bo: the BO
+ * @vm: the context
+ * @node: the VA range, in vm->mm
+ * @read_only: the device may only read through this mapping
+ */
+struct snpu_bo_map {
+	struct list_head bo_link;
+	struct list_head vm_link;
+	struct snpu_bo *bo;
+	struct snpu_vm *vm;
+	struct drm_mm_node node;
+	bool read_only;
+};
+
+static inline struct snpu_bo *to_snpu_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct snpu_bo, shmem.base);
+}
+
+int snpu_gem_init(struct snpu_device *sdev);
+struct drm_gem_object *snpu_gem_create_object(struct drm_device *drm, size_t size);
+struct snpu_bo_map *snpu_bo_find_map_locked(struct snpu_bo *bo, struct snpu_vm *vm);
+void snpu_bo_unmap_vm_locked(struct snpu_vm *vm);
+
+int snpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
+int snpu_ioctl_bo_mmap_offset(struct drm_device *drm, void *data, struct drm_file *file);
+int snpu_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file);
+int snpu_ioctl_bo_bind(struct drm_device *drm, void *data, struct drm_file *file);
+
+#endif /* __SNPU_GEM_H__ */

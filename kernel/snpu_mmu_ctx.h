@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * SNPU device MMU: the context table and one address space (context, ASID,
+ * three-level page table, VA allocator) per open file.
+ */
+#ifndef __SNPU_MMU_CTX_H__
+#define __SNPU_MMU_CTX_H__
+
+#include <drm/drm_mm.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/types.h>
+
+struct scatterlist;
+struct sg_table;
+struct snpu_device;
+
+/* One page-table page and, above the leaf level, its children. */
+struct snpu_pt {
+	u64 *cpu;
+	dma_addr_t dma;
+	struct snpu_pt **next;
+};
+
+/**
+ * struct snpu_vm - one device MMU context
+ * @ref: held by the open file and by every job that runs in it
+ * @sdev: the device
+ * @id: context id (ASID), index in the context table
+ * @mm: VA allocator; with @root and @maps protected by sdev->mm_lock
+ * @root: level-0 table
+ * @maps: struct snpu_bo_map of the BOs mapped here
+ * @faults: MMU faults the device reported in this context
+ */
+struct snpu_vm {
+	struct kref ref;
+	struct snpu_device *sdev;
+	u32 id;
+	struct drm_mm mm;
+	struct snpu_pt root;
+	struct list_head maps;
+	atomic_t faults;
+};
+
+int snpu_mmu_init(struct snpu_device *sdev);
+void snpu_mmu_hw_init(struct snpu_device *sdev);
+void snpu_mmu_handle_fault(struct snpu_device *sdev);
+
+struct snpu_vm *snpu_vm_create(struct snpu_device *sdev);
+void snpu_vm_put(struct snpu_vm *vm);
+
+static inline struct snpu_vm *snpu_vm_get(struct snpu_vm *vm)
+{
+	kref_get(&vm->ref);
+	return vm;
+}
+
+int snpu_vm_map_locked(struct snpu_vm *vm, u64 va, u64 size, struct sg_table *sgt,
+		       u64 dram_offset, bool read_only);
+void snpu_vm_unmap_locked(struct snpu_vm *vm, u64 va, u64 size);
+
+#endif /* __SNPU_MMU_CTX_H__ */

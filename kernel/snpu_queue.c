@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * SNPU hardware queues (uapi/snpu_ring.h).
+ *
+ * The driver owns each queue's ring of SNPU_RING_ENTRIES descriptors and a
+ * completion record per ring slot. The scheduler never has more jobs on a
+ * queue than ring entries (its credit limit), so a slot is reused only
+ * after its job completed. Completion: the device writes the record (done
+ * flag last) and sends the queue's MSI-X vector; the handler walks the
+ * in-flight jobs in order and signals their hardware fences. Nothing here
+ * sleeps in the interrupt path.
+ */
+
+#include <drm/drm_drv.h>
+#include <linux/dma-fence.h>
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+#include "drm/snpu_accel.h"
+#include "snpu_regs.h"
+#include "snpu_ring.h"
+
+#include "snpu_device.h"
+#include "snpu_drv.h"
+#include "snpu_job.h"
+#include "snpu_mmu_ctx.h"
+#include "snpu_queue.h"
+
+static_assert(sizeof(struct snpu_job_desc) == 64);
+static_assert(sizeof(struct snpu_completion) == 64);
+
+static const char *snpu_fence_driver_name(struct dma_fence *fence)
+{
+	return "snpu";
+}
+
+static const char *snpu_fence_timeline_name(struct dma_fence *fence)
+{
+	return "snpu-queue";
+}
+
+static const struct dma_fence_ops snpu_fence_ops = {
+	.get_driver_name = snpu_fence_driver_name,
+	.get_timeline_name = snpu_fence_timeline_name,
+};
+
+static u32 snpu_qrd(struct snpu_queue *q, u32 reg)
+{
+	return snpu_rd(q->sdev, SNPU_REG_QUEUE(q->index, reg));
+}
+
+static void snpu_qwr(struct snpu_queue *q, u32 reg, u32 val)
+{
+	snpu_wr(q->sdev, SNPU_REG_QUEUE(q->index, reg), val);
+}
+
+/* Record a job's completion in its result; the fence error goes with it. */
+static int snpu_job_record(struct snpu_job *job, const struct snpu_completion *c)
+{
+	struct snpu_job_result *res = job->res;
+
+	res->hw_status = c->status;
+	res->failed_cmd = c->failed_cmd;
+	res->fault_va = c->fault_va;
+	res->pred_cycles = c->pred_cycles;
+	res->start_ns = c->start_ns;
+	res->end_ns = c->end_ns;
+	switch (c->status) {
+	case SNPU_OK:
+		res->status = DRM_SNPU_JOB_DONE;
+		return 0;
+	case SNPU_ERR_MMU_FAULT:
+	case SNPU_ERR_MMU_PERM:
+		res->status = DRM_SNPU_JOB_FAULTED;
+		atomic_inc(&job->vm->faults);
+		return -EFAULT;
+	case SNPU_ERR_ABORTED:
+		res->status = DRM_SNPU_JOB_CANCELED;
+		return -ECANCELED;
+	default:
+		res->status = DRM_SNPU_JOB_DONE;
+		return -EIO;
+	}
+}
+
+/**
+ * snpu_queue_process - signal the jobs whose completion record is written
+ * @q: the queue
+ *
+ * Any context; takes q->lock with interrupts off.
+ */
+void snpu_queue_process(struct snpu_queue *q)
+{
+	struct snpu_job *job, *tmp;
+	struct snpu_completion *c;
+	unsigned long flags;
+	int err;
+
+	spin_lock_irqsave(&q->lock, flags);
+	list_for_each_entry_safe(job, tmp, &q->inflight, link) {
+		c = &q->compl[job->slot];
+		if (!(READ_ONCE(c->flags) & SNPU_COMPL_DONE))
+			break;
+		/* The record's body was written before its done flag. */
+		dma_rmb();
+		if (c->seqno != job->seqno)
+			break;
+		err = snpu_job_record(job, c);
+		list_del_init(&job->link);
+		if (err)
+			dma_fence_set_error(job->hw_fence, err);
+		dma_fence_signal_locked(job->hw_fence);
+		dma_fence_put(job->hw_fence);
+		job->hw_fence = NULL;
+		atomic64_inc(&q->completed);
+	}
+	spin_unlock_irqrestore(&q->lock, flags);
+}
+
+/**
+ * snpu_queue_cancel - fail every job on the ring (after a reset aborted them)
+ * @q: the queue
+ * @error: fence error
+ *
+ * The scheduler has been stopped: these signals no longer complete jobs,
+ * they only release the fences. The jobs stay pending and are resubmitted.
+ */
+void snpu_queue_cancel(struct snpu_queue *q, int error)
+{
+	struct snpu_job *job, *tmp;
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->lock, flags);
+	list_for_each_entry_safe(job, tmp, &q->inflight, link) {
+		list_del_init(&job->link);
+		dma_fence_set_error(job->hw_fence, error);
+		dma_fence_signal_locked(job->hw_fence);
+		dma_fence_put(job->hw_fence);
+		job->hw_fence = NULL;
+	}
+	spin_unlock_irqrestore(&q->lock, flags);
+}
+
+/**
+ * snpu_queue_push - write a job's descriptor and ring the doorbell
+ * @q: the queue
+ * @job: the job (from run_job: one call at a time per queue)
+ *
+ * Return: the hardware fence (a reference for the scheduler) or an ERR_PTR.
+ */
+struct dma_fence *snpu_queue_push(struct snpu_queue *q, struct snpu_job *job)
+{
+	struct snpu_job_desc *d;
+	struct dma_fence *fence;
+	unsigned long flags;
+	u32 slot;
+
+	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+	if (!fence)
+		return ERR_PTR(-ENOMEM);
+
+	slot = q->tail % SNPU_RING_ENTRIES;
+	job->slot = slot;
+	job->seqno = ++q->seqno;
+	dma_fence_init(fence, &snpu_fence_ops, &q->lock, q->fence_context, job->seqno);
+	job->hw_fence = dma_fence_get(fence);
+
+	memset(&q->compl[slot], 0, sizeof(q->compl[slot]));
+	d = &q->ring[slot];
+	memset(d, 0, sizeof(*d));
+	d->cmd_addr = job->cmds_dma;
+	d->cmd_size = job->cmds_size;
+	d->ctx_id = job->vm->id;
+	d->seqno = job->seqno;
+	d->completion_addr = q->compl_dma + slot * sizeof(struct snpu_completion);
+	d->flags = job->desc_flags | SNPU_JOB_IRQ;
+	d->num_profile = job->num_profile;
+	d->profile_va = job->profile_va;
+
+	spin_lock_irqsave(&q->lock, flags);
+	list_add_tail(&job->link, &q->inflight);
+	spin_unlock_irqrestore(&q->lock, flags);
+
+	/* writel() orders the descriptor and record writes before the doorbell. */
+	q->tail++;
+	snpu_qwr(q, SNPU_QREG_RING_TAIL, q->tail);
+	return fence;
+}
+
+static irqreturn_t snpu_queue_irq(int irq, void *arg)
+{
+	struct snpu_queue *q = arg;
+
+	/* Acknowledge first: a completion after this sends a new message. */
+	snpu_wr(q->sdev, SNPU_REG_IRQ_STATUS, SNPU_IRQ_QUEUE(q->index));
+	snpu_queue_process(q);
+	return IRQ_HANDLED;
+}
+
+/**
+ * snpu_queue_hw_init - program the ring and enable the queue (after every
+ * firmware boot); the ring starts empty
+ * @q: the queue
+ */
+void snpu_queue_hw_init(struct snpu_queue *q)
+{
+	q->tail = 0;
+	q->hang_job = NULL;
+	snpu_qwr(q, SNPU_QREG_RING_BASE_LO, lower_32_bits(q->ring_dma));
+	snpu_qwr(q, SNPU_QREG_RING_BASE_HI, upper_32_bits(q->ring_dma));
+	snpu_qwr(q, SNPU_QREG_RING_SIZE, SNPU_RING_ENTRIES);
+	snpu_qwr(q, SNPU_QREG_CONTROL, SNPU_QCTRL_ENABLE);
+	if (!(snpu_qrd(q, SNPU_QREG_STATUS) & SNPU_QSTAT_ENABLED))
+		dev_err(&q->sdev->pdev->dev, "queue %u refused its ring (ERROR %u)\n",
+			q->index, snpu_qrd(q, SNPU_QREG_ERROR));
+}
+
+/**
+ * snpu_queues_init - rings, completion records and interrupts of every
+ * queue (device-managed)
+ * @sdev: the device
+ */
+int snpu_queues_init(struct snpu_device *sdev)
+{
+	struct device *dev = &sdev->pdev->dev;
+	struct snpu_queue *q;
+	u32 i;
+	int ret;
+
+	sdev->queues = devm_kcalloc(dev, sdev->hw.num_queues, sizeof(*sdev->queues),
+				    GFP_KERNEL);
+	if (!sdev->queues)
+		return -ENOMEM;
+
+	for (i = 0; i < sdev->hw.num_queues; i++) {
+		q = &sdev->queues[i];
+		q->sdev = sdev;
+		q->index = i;
+		spin_lock_init(&q->lock);
+		INIT_LIST_HEAD(&q->inflight);
+		q->fence_context = dma_fence_context_alloc(1);
+		snprintf(q->name, sizeof(q->name), "snpu-q%u", i);
+
+		q->ring = dmam_alloc_coherent(dev, SNPU_RING_ENTRIES * sizeof(*q->ring),
+					      &q->ring_dma, GFP_KERNEL);
+		q->compl = dmam_alloc_coherent(dev, SNPU_RING_ENTRIES * sizeof(*q->compl),
+					       &q->compl_dma, GFP_KERNEL);
+		if (!q->ring || !q->compl)
+			return -ENOMEM;
+
+		q->irq = pci_irq_vector(sdev->pdev, SNPU_MSIX_QUEUE(i));
+		if (q->irq < 0)
+			return q->irq;
+		ret = devm_request_irq(dev, q->irq, snpu_queue_irq, 0, q->name, q);
+		if (ret) {
+			dev_err(dev, "cannot request the interrupt of queue %u: %d\n", i, ret);
+			return ret;
+		}
+	}
+	return 0;
+}

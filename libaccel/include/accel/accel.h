@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libaccel: the C SDK of the SNPU neural-network accelerator.
+ * Include this one header; build with `pkg-config --cflags --libs libaccel`.
+ * docs/libaccel.md is the guide; each header documents its calls.
+ */
+#ifndef ACCEL_ACCEL_H
+#define ACCEL_ACCEL_H
+
+#include "accel/status.h"
+#include "accel/device.h"
+#include "accel/buffer.h"
+#include "accel/cmd.h"
+#include "accel/job.h"
+#include "accel/pool.h"
+#include "accel/pipeline.h"
+#include "accel/group.h"
+
+#define ACCEL_VERSION_MAJOR 0
+#define ACCEL_VERSION_MINOR 1
+
+#endif /* ACCEL_ACCEL_H */

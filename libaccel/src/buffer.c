@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: MIT */
+/* Buffers: backend BOs, the buffers carved from them, transfers, sharing. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "snpu_mmu.h"
+
+#define STAGING_MAX (4ull << 20)	/* bytes staged per DMA job */
+
+accel_status accel__bo_new(accel_device *dev, uint64_t size, unsigned int flags,
+			   struct accel_bo **out)
+{
+	struct accel_bo *bo;
+	accel_status st;
+
+	if (size > (1ull << 40))
+		return accel__fail(ACCEL_ERR_OUT_OF_RANGE, "%s: buffer of %llu bytes is too large",
+				   dev->name, (unsigned long long)size);
+	bo = calloc(1, sizeof(*bo));
+	if (!bo)
+		return accel__fail(ACCEL_ERR_NO_MEMORY, "%s: out of memory", dev->name);
+	atomic_init(&bo->refs, 1);
+	bo->dev = dev;
+	bo->size = (size + SNPU_PAGE_SIZE - 1) & ~(SNPU_PAGE_SIZE - 1);
+	bo->flags = flags;
+	if (pthread_mutex_init(&bo->map_lock, NULL)) {
+		free(bo);
+		return accel__fail(ACCEL_ERR_NO_MEMORY, "%s: cannot create a lock", dev->name);
+	}
+	st = dev->ops->bo_create(dev, bo);
+	if (st) {
+		pthread_mutex_destroy(&bo->map_lock);
+		free(bo);
+		return st;
+	}
+	*out = bo;
+	return ACCEL_OK;
+}
+
+void accel__bo_get(struct accel_bo *bo)
+{
+	atomic_fetch_add(&bo->refs, 1);
+}
+
+void accel__bo_put(struct accel_bo *bo)
+{
+	if (!bo || atomic_fetch_sub(&bo->refs, 1) != 1)
+		return;
+	bo->dev->ops->bo_destroy(bo->dev, bo);
+	pthread_mutex_destroy(&bo->map_lock);
+	free(bo);
+}
+
+accel_status accel__bo_map(struct accel_bo *bo)
+{
+	accel_status st = ACCEL_OK;
+
+	pthread_mutex_lock(&bo->map_lock);
+	if (!bo->cpu)
+		st = bo->dev->ops->bo_map(bo->dev, bo);
+	pthread_mutex_unlock(&bo->map_lock);
+	return st;
+}
+
+accel_status accel__buffer_wrap(struct accel_bo *bo, uint64_t off, uint64_t size,
+				accel_buffer **out)
+{
+	accel_buffer *buf = calloc(1, sizeof(*buf));
+
+	if (!buf)
+		return accel__fail(ACCEL_ERR_NO_MEMORY, "%s: out of memory", bo->dev->name);
+	atomic_init(&buf->refs, 1);
+	buf->bo = bo;
+	buf->offset = off;
+	buf->size = size;
+	*out = buf;
+	return ACCEL_OK;
+}
+
+void accel__buffer_get(accel_buffer *buf)
+{
+	atomic_fetch_add(&buf->refs, 1);
+}
+
+void accel__buffer_put(accel_buffer *buf)
+{
+	if (!buf || atomic_fetch_sub(&buf->refs, 1) != 1)
+		return;
+	if (buf->heap)
+		accel__heap_release(buf->heap, buf->heap_chunk, buf->offset, buf->size);
+	accel__bo_put(buf->bo);
+	free(buf);
+}
+
+accel_status accel_buffer_create(accel_device *dev, uint64_t size, unsigned int flags,
+				 accel_buffer **out)
+{
+	struct accel_bo *bo;
+	accel_status st;
+
+	if (!dev || !out)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_buffer_create: NULL %s",
+				   dev ? "out" : "device");
+	*out = NULL;
+	if (!size)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_buffer_create: size is 0");
+	if (flags & ~ACCEL_MEM_FLAGS)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_buffer_create: unknown flags 0x%x",
+				   flags & ~ACCEL_MEM_FLAGS);
+	st = accel__bo_new(dev, size, flags, &bo);
+	if (st)
+		return st;
+	st = accel__buffer_wrap(bo, 0, size, out);
+	if (st)
+		accel__bo_put(bo);
+	return st;
+}
+
+void accel_buffer_free(accel_buffer *buf)
+{
+	accel__buffer_put(buf);
+}
+
+uint64_t accel_buffer_size(const accel_buffer *buf)
+{
+	return buf ? buf->size : 0;
+}
+
+unsigned int accel_buffer_flags(const accel_buffer *buf)
+{
+	return buf ? buf->bo->flags : 0;
+}
+
+accel_device *accel_buffer_device(const accel_buffer *buf)
+{
+	return buf ? buf->bo->dev : NULL;
+}
+
+uint64_t accel_buffer_va(const accel_buffer *buf)
+{
+	return buf ? buf->bo->va + buf->offset : 0;
+}
+
+accel_status accel_buffer_map(accel_buffer *buf, void **ptr)
+{
+	accel_status st;
+
+	if (!buf || !ptr)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_buffer_map: NULL %s",
+				   buf ? "ptr" : "buffer");
+	st = accel__bo_map(buf->bo);
+	if (st)
+		return st;
+	*ptr = (uint8_t *)buf->bo->cpu + buf->offset;
+	return ACCEL_OK;
+}
+
+static accel_status check_range(const char *fn, const accel_buffer *buf, uint64_t off,
+				uint64_t n)
+{
+	if (off > buf->size || n > buf->size - off)
+		return accel__fail(ACCEL_ERR_OUT_OF_RANGE,
+				   "%s: bytes [%llu, +%llu) outside the %llu-byte buffer", fn,
+				   (unsigned long long)off, (unsigned long long)n,
+				   (unsigned long long)buf->size);
+	return ACCEL_OK;
+}
+
+/* Host <-> device buffer through a pinned staging buffer and DMA jobs. */
+static accel_status staged(accel_buffer *buf, uint64_t off, void *host, size_t n, bool write)
+{
+	accel_device *dev = buf->bo->dev;
+	uint64_t chunk = n < STAGING_MAX ? n : STAGING_MAX;
+	accel_buffer *stage;
+	accel_cmdbuf *cb;
+	accel_status st;
+	void *p;
+
+	st = accel_buffer_create(dev, chunk, ACCEL_MEM_HOST, &stage);
+	if (st)
+		return st;
+	st = accel_buffer_map(stage, &p);
+	if (!st)
+		st = accel_cmdbuf_create(dev, &cb);
+	if (st) {
+		accel_buffer_free(stage);
+		return st;
+	}
+	for (uint64_t done = 0; !st && done < n; done += chunk) {
+		uint64_t len = n - done < chunk ? n - done : chunk;
+		accel_ref s = { stage, 0 }, d = { buf, off + done };
+
+		accel_cmdbuf_reset(cb);
+		if (write) {
+			memcpy(p, (uint8_t *)host + done, len);
+			st = accel_cmd_copy(cb, d, s, len);
+		} else {
+			st = accel_cmd_copy(cb, s, d, len);
+		}
+		if (!st)
+			st = accel__run_sync(dev, cb, write ? "accel_buffer_write" : "accel_buffer_read");
+		if (!st && !write)
+			memcpy((uint8_t *)host + done, p, len);
+	}
+	accel_cmdbuf_free(cb);
+	accel_buffer_free(stage);
+	return st;
+}
+
+accel_status accel_buffer_write(accel_buffer *buf, uint64_t off, const void *src, size_t n)
+{
+	accel_status st;
+	void *p;
+
+	if (!buf || (!src && n))
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_buffer_write: NULL %s",
+				   buf ? "src" : "buffer");
+	if ((st = check_range("accel_buffer_write", buf, off, n)) || !n)
+		return st;
+	if (buf->bo->flags & ACCEL_MEM_DEVICE)
+		return staged(buf, off, (void *)src, n, true);
+	if ((st = accel_buffer_map(buf, &p)))
+		return st;
+	memcpy((uint8_t *)p + off, src, n);
+	return ACCEL_OK;
+}
+
+accel_status accel_buffer_read(accel_buffer *buf, uint64_t off, void *dst, size_t n)
+{
+	accel_status st;
+	void *p;
+
+	if (!buf || (!dst && n))
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_buffer_read: NULL %s",
+				   buf ? "dst" : "buffer");
+	if ((st = check_range("accel_buffer_read", buf, off, n)) || !n)
+		return st;
+	if (buf->bo->flags & ACCEL_MEM_DEVICE)
+		return staged(buf, off, dst, n, false);
+	if ((st = accel_buffer_map(buf, &p)))
+		return st;
+	memcpy(dst, (uint8_t *)p + off, n);
+	return ACCEL_OK;
+}
+
+accel_status accel_buffer_copy(accel_buffer *dst, uint64_t dst_off, accel_buffer *src,
+			       uint64_t src_off, uint64_t n)
+{
+	const uint64_t step = 1ull << 30;
+	accel_cmdbuf *cb;
+	accel_status st;
+
+	if (!dst || !src)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_buffer_copy: NULL %s",
+				   dst ? "src" : "dst");
+	if (dst->bo->dev != src->bo->dev)
+		return accel__fail(ACCEL_ERR_INVALID_ARG,
+				   "accel_buffer_copy: buffers of two devices (%s, %s); share one "
+				   "with accel_buffer_share first", dst->bo->dev->name,
+				   src->bo->dev->name);
+	if ((st = check_range("accel_buffer_copy (dst)", dst, dst_off, n)) ||
+	    (st = check_range("accel_buffer_copy (src)", src, src_off, n)) || !n)
+		return st;
+	if ((st = accel_cmdbuf_create(dst->bo->dev, &cb)))
+		return st;
+	for (uint64_t done = 0; !st && done < n; done += step) {
+		accel_ref d = { dst, dst_off + done }, s = { src, src_off + done };
+
+		st = accel_cmd_copy(cb, d, s, n - done < step ? n - done : step);
+	}
+	if (!st)
+		st = accel__run_sync(dst->bo->dev, cb, "accel_buffer_copy");
+	accel_cmdbuf_free(cb);
+	return st;
+}
+
+accel_status accel_buffer_export_dmabuf(accel_buffer *buf, int *fd)
+{
+	accel_device *dev;
+
+	if (!buf || !fd)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_buffer_export_dmabuf: NULL %s",
+				   buf ? "fd" : "buffer");
+	dev = buf->bo->dev;
+	if (buf->heap || buf->offset || buf->size != buf->bo->size)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_buffer_export_dmabuf: a "
+				   "sub-allocated buffer cannot be exported (export the whole one)");
+	if (!dev->ops->bo_export)
+		return accel__fail(ACCEL_ERR_UNSUPPORTED, "accel_buffer_export_dmabuf: the %s "
+				   "backend has no dma-buf", dev->ops->name);
+	return dev->ops->bo_export(dev, buf->bo, fd);
+}
+
+static accel_status bo_shell(accel_device *dev, struct accel_bo **out)
+{
+	struct accel_bo *bo = calloc(1, sizeof(*bo));
+
+	if (!bo)
+		return accel__fail(ACCEL_ERR_NO_MEMORY, "%s: out of memory", dev->name);
+	atomic_init(&bo->refs, 1);
+	bo->dev = dev;
+	if (pthread_mutex_init(&bo->map_lock, NULL)) {
+		free(bo);
+		return accel__fail(ACCEL_ERR_NO_MEMORY, "%s: cannot create a lock", dev->name);
+	}
+	*out = bo;
+	return ACCEL_OK;
+}
+
+static void bo_shell_free(struct accel_bo *bo)
+{
+	pthread_mutex_destroy(&bo->map_lock);
+	free(bo);
+}
+
+accel_status accel_buffer_import_dmabuf(accel_device *dev, int fd, accel_buffer **out)
+{
+	struct accel_bo *bo;
+	accel_status st;
+
+	if (!dev || !out || fd < 0)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_buffer_import_dmabuf: %s",
+				   !dev ? "NULL device" : !out ? "NULL out" : "negative fd");
+	*out = NULL;
+	if (!dev->ops->bo_import)
+		return accel__fail(ACCEL_ERR_UNSUPPORTED, "accel_buffer_import_dmabuf: the %s "
+				   "backend has no dma-buf", dev->ops->name);
+	if ((st = bo_shell(dev, &bo)))
+		return st;
+	st = dev->ops->bo_import(dev, fd, bo);
+	if (st) {
+		bo_shell_free(bo);
+		return st;
+	}
+	st = accel__buffer_wrap(bo, 0, bo->size, out);
+	if (st)
+		accel__bo_put(bo);
+	return st;
+}
+
+accel_status accel_buffer_share(accel_buffer *buf, accel_device *to, accel_buffer **out)
+{
+	accel_device *from;
+	struct accel_bo *bo;
+	accel_status st;
+	int fd;
+
+	if (!buf || !to || !out)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_buffer_share: NULL %s",
+				   !buf ? "buffer" : !to ? "device" : "out");
+	*out = NULL;
+	from = buf->bo->dev;
+	if (from == to) {
+		accel__buffer_get(buf);
+		*out = buf;
+		return ACCEL_OK;
+	}
+	if (from->ops != to->ops)
+		return accel__fail(ACCEL_ERR_UNSUPPORTED, "accel_buffer_share: %s (%s) and %s (%s) "
+				   "cannot share memory", from->name, from->ops->name, to->name,
+				   to->ops->name);
+	if (to->ops->bo_share) {
+		if ((st = bo_shell(to, &bo)))
+			return st;
+		st = to->ops->bo_share(to, buf->bo, bo);
+		if (st) {
+			bo_shell_free(bo);
+			return st;
+		}
+	} else {
+		if (!from->ops->bo_export || !to->ops->bo_import)
+			return accel__fail(ACCEL_ERR_UNSUPPORTED, "accel_buffer_share: the %s backend "
+					   "cannot share memory", to->ops->name);
+		if ((st = from->ops->bo_export(from, buf->bo, &fd)))
+			return st;
+		if ((st = bo_shell(to, &bo))) {
+			close(fd);
+			return st;
+		}
+		st = to->ops->bo_import(to, fd, bo);
+		close(fd);
+		if (st) {
+			bo_shell_free(bo);
+			return st;
+		}
+	}
+	st = accel__buffer_wrap(bo, buf->offset, buf->size, out);
+	if (st)
+		accel__bo_put(bo);
+	return st;
+}

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/* Device enumeration, open/close and queries, common to both backends. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+_Static_assert(ACCEL_PARAM_SRAM_VA == 21 && ACCEL_PARAM_COUNTER_BASE == 0x100,
+	       "accel_param follows enum drm_snpu_param");
+
+accel_status accel_enumerate(accel_device_desc *out, size_t max, size_t *count,
+			     unsigned int flags)
+{
+	accel_status st;
+	size_t n = 0;
+
+	if (!count || (max && !out))
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_enumerate: NULL %s",
+				   count ? "out" : "count");
+	if (flags & ~ACCEL_ENUM_SIM)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_enumerate: unknown flags 0x%x",
+				   flags & ~ACCEL_ENUM_SIM);
+	st = accel__drm_enumerate(out, max, &n);
+	if (st)
+		return st;
+	if (flags & ACCEL_ENUM_SIM) {
+		if (n < max) {
+			memset(&out[n], 0, sizeof(out[n]));
+			snprintf(out[n].name, sizeof(out[n].name), "sim");
+			snprintf(out[n].backend, sizeof(out[n].backend), "sim");
+		}
+		n++;
+	}
+	*count = n;
+	return ACCEL_OK;
+}
+
+static accel_status device_open(const char *name, accel_device **out)
+{
+	const struct accel_backend_ops *ops;
+	accel_device *dev;
+	accel_status st;
+	uint64_t v;
+
+	if (strlen(name) >= ACCEL_NAME_MAX)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_open: device name too long");
+	if (!strcmp(name, "sim"))
+		ops = &accel__sim_ops;
+	else if (name[0] == '/')
+		ops = &accel__drm_ops;
+	else
+		return accel__fail(ACCEL_ERR_NO_DEVICE,
+				   "accel_open: unknown device \"%s\" (expected \"sim\" or a "
+				   "/dev/accel/accelN path)", name);
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return accel__fail(ACCEL_ERR_NO_MEMORY, "accel_open: out of memory");
+	dev->ops = ops;
+	snprintf(dev->name, sizeof(dev->name), "%s", name);
+	if (pthread_mutex_init(&dev->lock, NULL) || accel__cond_init(&dev->idle)) {
+		free(dev);
+		return accel__fail(ACCEL_ERR_NO_MEMORY, "accel_open: cannot create locks");
+	}
+	st = ops->open(dev, name);
+	if (st)
+		goto fail;
+	/* Facts the rest of the library checks against. */
+	if ((st = ops->get_param(dev, ACCEL_PARAM_NUM_QUEUES, &v)))
+		goto fail_close;
+	dev->num_queues = (uint32_t)v;
+	if ((st = ops->get_param(dev, ACCEL_PARAM_MAX_CMDBUF, &v)))
+		goto fail_close;
+	dev->max_cmdbuf = (uint32_t)v;
+	if ((st = ops->get_param(dev, ACCEL_PARAM_SRAM_VA, &dev->sram_va)))
+		goto fail_close;
+	if ((st = ops->get_param(dev, ACCEL_PARAM_SRAM_SIZE, &dev->sram_size)))
+		goto fail_close;
+	*out = dev;
+	return ACCEL_OK;
+fail_close:
+	ops->close(dev);
+fail:
+	pthread_cond_destroy(&dev->idle);
+	pthread_mutex_destroy(&dev->lock);
+	free(dev);
+	return st;
+}
+
+accel_status accel_open(const char *name, accel_device **out)
+{
+	accel_device_desc desc;
+	size_t n = 0;
+	accel_status st;
+
+	if (!out)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_open: NULL out");
+	*out = NULL;
+	if (!name || !*name)
+		name = getenv("ACCEL_DEVICE");
+	if (name && *name)
+		return device_open(name, out);
+	st = accel__drm_enumerate(&desc, 1, &n);
+	if (st)
+		return st;
+	if (n == 0)
+		return accel__fail(ACCEL_ERR_NO_DEVICE,
+				   "accel_open: no SNPU found under /dev/accel (is snpu.ko "
+				   "loaded?); use \"sim\" or set ACCEL_DEVICE=sim for the "
+				   "in-process device");
+	return device_open(desc.name, out);
+}
+
+accel_status accel_open_index(unsigned int index, accel_device **out)
+{
+	accel_device_desc *descs;
+	size_t n = 0;
+	accel_status st;
+
+	if (!out)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_open_index: NULL out");
+	*out = NULL;
+	st = accel__drm_enumerate(NULL, 0, &n);
+	if (st)
+		return st;
+	if (index >= n)
+		return accel__fail(ACCEL_ERR_NO_DEVICE,
+				   "accel_open_index: no device %u (%zu SNPU device%s found)",
+				   index, n, n == 1 ? "" : "s");
+	descs = calloc(n, sizeof(*descs));
+	if (!descs)
+		return accel__fail(ACCEL_ERR_NO_MEMORY, "accel_open_index: out of memory");
+	st = accel__drm_enumerate(descs, n, &n);
+	if (!st && index >= n)
+		st = accel__fail(ACCEL_ERR_NO_DEVICE, "accel_open_index: device %u went away",
+				 index);
+	if (!st)
+		st = device_open(descs[index].name, out);
+	free(descs);
+	return st;
+}
+
+void accel_close(accel_device *dev)
+{
+	if (!dev)
+		return;
+	pthread_mutex_lock(&dev->lock);
+	while (dev->pending)
+		pthread_cond_wait(&dev->idle, &dev->lock);
+	pthread_mutex_unlock(&dev->lock);
+	if (dev->own_pool)
+		accel_pool_destroy(dev->pool);
+	dev->ops->close(dev);
+	pthread_cond_destroy(&dev->idle);
+	pthread_mutex_destroy(&dev->lock);
+	free(dev);
+}
+
+const char *accel_device_name(const accel_device *dev)
+{
+	return dev ? dev->name : "";
+}
+
+const char *accel_device_backend(const accel_device *dev)
+{
+	return dev ? dev->ops->name : "";
+}
+
+accel_status accel_device_param(accel_device *dev, uint32_t param, uint64_t *value)
+{
+	if (!dev || !value)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_device_param: NULL %s",
+				   dev ? "value" : "device");
+	if (param >= ACCEL_PARAM_COUNT &&
+	    (param < ACCEL_PARAM_COUNTER_BASE ||
+	     param >= ACCEL_PARAM_COUNTER_BASE + ACCEL_NUM_COUNTERS))
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_device_param: unknown parameter %u",
+				   param);
+	return dev->ops->get_param(dev, param, value);
+}
+
+accel_status accel_device_counters(accel_device *dev, uint64_t counters[ACCEL_NUM_COUNTERS])
+{
+	accel_status st;
+
+	if (!dev || !counters)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_device_counters: NULL %s",
+				   dev ? "counters" : "device");
+	for (unsigned int i = 0; i < ACCEL_NUM_COUNTERS; i++) {
+		st = dev->ops->get_param(dev, ACCEL_PARAM_COUNTER_BASE + i, &counters[i]);
+		if (st)
+			return st;
+	}
+	return ACCEL_OK;
+}
+
+accel_status accel_device_query(accel_device *dev, accel_device_info *info)
+{
+	uint64_t v[ACCEL_PARAM_COUNT];
+	accel_status st;
+
+	if (!dev || !info)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_device_query: NULL %s",
+				   dev ? "info" : "device");
+	for (uint32_t p = 0; p < ACCEL_PARAM_COUNT; p++) {
+		st = dev->ops->get_param(dev, p, &v[p]);
+		if (st)
+			return st;
+	}
+	memset(info, 0, sizeof(*info));
+	snprintf(info->name, sizeof(info->name), "%s", dev->name);
+	snprintf(info->backend, sizeof(info->backend), "%s", dev->ops->name);
+	snprintf(info->pci_address, sizeof(info->pci_address), "%s", dev->pci_address);
+	info->vendor_id = (uint16_t)(v[ACCEL_PARAM_DEVICE_ID] >> 16);
+	info->device_id = (uint16_t)v[ACCEL_PARAM_DEVICE_ID];
+	info->hw_version = (uint32_t)v[ACCEL_PARAM_HW_VERSION];
+	info->hw_caps = (uint32_t)v[ACCEL_PARAM_HW_CAPS];
+	info->fw_version = (uint32_t)v[ACCEL_PARAM_FW_VERSION];
+	info->fw_api = (uint32_t)v[ACCEL_PARAM_FW_API];
+	info->caps = (uint32_t)v[ACCEL_PARAM_FW_CAPS];
+	info->num_queues = (uint32_t)v[ACCEL_PARAM_NUM_QUEUES];
+	info->dram_size = v[ACCEL_PARAM_DRAM_SIZE];
+	info->sram_size = v[ACCEL_PARAM_SRAM_SIZE];
+	info->mac_rows = (uint32_t)v[ACCEL_PARAM_MAC_ROWS];
+	info->mac_cols = (uint32_t)v[ACCEL_PARAM_MAC_COLS];
+	info->clock_mhz = (uint32_t)v[ACCEL_PARAM_CLOCK_MHZ];
+	info->num_contexts = (uint32_t)v[ACCEL_PARAM_NUM_CONTEXTS];
+	info->dram_bw = (uint32_t)v[ACCEL_PARAM_DRAM_BW];
+	info->sram_bw = (uint32_t)v[ACCEL_PARAM_SRAM_BW];
+	info->pcie_bw = (uint32_t)v[ACCEL_PARAM_PCIE_BW];
+	info->cmd_overhead = (uint32_t)v[ACCEL_PARAM_CMD_OVERHEAD];
+	info->va_bits = (uint32_t)v[ACCEL_PARAM_VA_BITS];
+	info->max_cmdbuf = (uint32_t)v[ACCEL_PARAM_MAX_CMDBUF];
+	info->context_id = (uint32_t)v[ACCEL_PARAM_CONTEXT_ID];
+	info->sram_va = v[ACCEL_PARAM_SRAM_VA];
+	return ACCEL_OK;
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Tensor engine entry point: validate a tensor command with the shared
+ * validator (uapi/snpu_cmd_regions.h), run it (te_mac.c, te_ops.c,
+ * te_move.c) and report MACs, elements and predicted cycles (te_timing.c).
+ */
+#include <string.h>
+#include "snpu_cmd_regions.h"
+#include "te_internal.h"
+
+static uint64_t out_elems(const struct snpu_tensor *t)
+{
+	return (uint64_t)t->dim[0] * t->dim[1] * t->dim[2] * t->dim[3];
+}
+
+/* The output tensor of a validated tensor command. */
+static const struct snpu_tensor *output_of(const struct snpu_cmd_header *h)
+{
+	switch (h->opcode) {
+	case SNPU_OP_CONV2D: return &((const struct snpu_cmd_conv2d *)h)->output;
+	case SNPU_OP_GEMM: return &((const struct snpu_cmd_gemm *)h)->c;
+	case SNPU_OP_POOL: return &((const struct snpu_cmd_pool *)h)->output;
+	case SNPU_OP_ELTWISE: return &((const struct snpu_cmd_eltwise *)h)->out;
+	case SNPU_OP_ACTIVATION: return &((const struct snpu_cmd_activation *)h)->output;
+	case SNPU_OP_SOFTMAX: return &((const struct snpu_cmd_softmax *)h)->output;
+	case SNPU_OP_MOVE: return &((const struct snpu_cmd_move *)h)->output;
+	case SNPU_OP_PAD: return &((const struct snpu_cmd_pad *)h)->output;
+	default: return &((const struct snpu_cmd_convert *)h)->output;
+	}
+}
+
+/* Predicted cycles (formula in te_timing.c). */
+uint64_t te_predict(const struct snpu_timing *t, const struct snpu_cmd_header *h,
+		    const struct snpu_cmd_regions *regs)
+{
+	uint64_t bytes = 0, cyc;
+	uint32_t i;
+
+	for (i = 0; i < regs->count; i++)
+		bytes = bytes + regs->r[i].len < bytes ? UINT64_MAX : bytes + regs->r[i].len;
+	if (h->opcode == SNPU_OP_CONV2D) {
+		const struct snpu_cmd_conv2d *c = (const void *)h;
+		uint64_t g = c->groups;
+
+		cyc = te_cycles_mac(t, g, (uint64_t)c->output.dim[0] * c->output.dim[2] *
+				    c->output.dim[3],
+				    c->weight.dim[0] / g,
+				    (uint64_t)c->weight.dim[1] * c->weight.dim[2] * c->weight.dim[3],
+				    bytes);
+	} else if (h->opcode == SNPU_OP_GEMM) {
+		const struct snpu_cmd_gemm *c = (const void *)h;
+
+		cyc = te_cycles_mac(t, (uint64_t)c->c.dim[0] * c->c.dim[1], c->c.dim[2],
+				    c->c.dim[3], c->a.dim[3], bytes);
+	} else {
+		cyc = te_cycles_mem(t, bytes);
+	}
+	return cyc + t->cmd_overhead;
+}
+
+enum snpu_err snpu_te_execute(struct snpu_exec *x, const struct snpu_cmd_header *cmd,
+			      size_t size, struct snpu_te_result *res)
+{
+	struct te_cmd c = { x, snpu_exec_pool(x), res };
+	struct snpu_cmd_regions regs;
+	enum snpu_err err;
+
+	memset(res, 0, sizeof(*res));
+	if (size > 0xffff) {
+		snpu_exec_log(x, "tensor command of %zu bytes: size too large", size);
+		return SNPU_ERR_CMD_SIZE;
+	}
+	if (!snpu_cmd_is_tensor(cmd->opcode)) {
+		snpu_exec_log(x, "opcode 0x%x is not a tensor command", cmd->opcode);
+		return SNPU_ERR_OPCODE;
+	}
+	err = (enum snpu_err)snpu_cmd_check(cmd, (uint32_t)size, &regs);
+	if (err) {
+		snpu_exec_log(x, "tensor opcode 0x%x: %s", cmd->opcode, regs.why);
+		return err;
+	}
+	switch (cmd->opcode) {
+	case SNPU_OP_CONV2D: err = te_conv2d(&c, (const void *)cmd); break;
+	case SNPU_OP_GEMM: err = te_gemm(&c, (const void *)cmd); break;
+	case SNPU_OP_POOL: err = te_pool_cmd(&c, (const void *)cmd); break;
+	case SNPU_OP_ELTWISE: err = te_eltwise(&c, (const void *)cmd); break;
+	case SNPU_OP_ACTIVATION: err = te_activation(&c, (const void *)cmd); break;
+	case SNPU_OP_SOFTMAX: err = te_softmax(&c, (const void *)cmd); break;
+	case SNPU_OP_MOVE: err = te_move(&c, (const void *)cmd); break;
+	case SNPU_OP_PAD: err = te_pad(&c, (const void *)cmd); break;
+	default: err = te_convert(&c, (const void *)cmd); break;
+	}
+	if (err)
+		return err;
+	res->elems = out_elems(output_of(cmd));
+	res->pred_cycles = te_predict(snpu_exec_timing(x), cmd, &regs);
+	return SNPU_OK;
+}

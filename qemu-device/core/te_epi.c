@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Fused epilogue of conv2d and gemm (snpu_cmd.h, struct snpu_epilogue):
+ *   fp32/fp16: y = act(acc + bias + residual), acc in float;
+ *   int8: t = snpu_epi_s8(acc + bias, per-tensor/per-channel requant,
+ *         residual), then the clamp or the int8 table (uapi/snpu_act.h).
+ * Applied over a dense accumulator tensor in logical order, rows in
+ * parallel.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "snpu_act.h"
+#include "snpu_quant.h"
+#include "te_epi.h"
+
+enum snpu_err te_lut(struct snpu_exec *x, int fn, const struct snpu_fw_lut **lut,
+		     const uint32_t **samples)
+{
+	*lut = NULL;
+	*samples = NULL;
+	if (fn < 0)
+		return SNPU_OK;
+	*lut = snpu_exec_lut(x, (enum snpu_lut_fn)fn, samples);
+	if (!*lut || !*samples || !snpu_lut_valid(*lut)) {
+		snpu_exec_log(x, "activation needs firmware table %d, which is missing", fn);
+		return SNPU_ERR_NO_LUT;
+	}
+	return SNPU_OK;
+}
+
+void te_epi_free(struct te_epi *p)
+{
+	free(p->bias);
+	free(p->rq);
+	te_view_free(&p->res);
+}
+
+enum snpu_err te_epi_init(struct te_cmd *c, const struct snpu_epilogue *e,
+			  const struct snpu_tensor *out, uint32_t nch, uint32_t ch_axis,
+			  struct te_epi *p)
+{
+	int lf = snpu_act_lut_fn(e->act.fn);
+	enum snpu_err err;
+	uint32_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->e = e;
+	p->out = out;
+	p->ch_axis = ch_axis;
+	p->s8 = out->dtype == SNPU_DT_INT8;
+	if (out->dtype != SNPU_DT_FP32) {
+		err = te_lut(c->x, lf, &p->lut, &p->samples);
+		if (err)
+			return err;
+	}
+	if (e->flags & SNPU_EPI_BIAS) {
+		err = te_read_new(c->x, e->bias_addr, (size_t)nch * 4, &p->bias);
+		if (err)
+			return err;
+	}
+	if (e->flags & SNPU_EPI_PER_CHANNEL) {
+		err = te_read_new(c->x, e->requant_addr, (size_t)nch * sizeof(*p->rq),
+				  (void **)&p->rq);
+		if (err)
+			return err;
+		for (i = 0; i < nch; i++)
+			if (!snpu_requant_valid(p->rq[i].multiplier, p->rq[i].shift)) {
+				snpu_exec_log(c->x, "requant entry %u: multiplier %d shift %d invalid",
+					      i, p->rq[i].multiplier, p->rq[i].shift);
+				return SNPU_ERR_SHAPE;
+			}
+	}
+	if (e->flags & SNPU_EPI_RESIDUAL) {
+		err = te_load(c->x, &e->residual, !p->s8, TE_ALL_AXES, &p->res);
+		if (err)
+			return err;
+		p->has_res = 1;
+	}
+	if (p->s8) {
+		if (snpu_act_is_clamp(e->act.fn)) {
+			snpu_act_clamp_s8(&e->act, snpu_bits_f32(out->scale), out->zero_point,
+					  &p->lo, &p->hi);
+		} else {
+			p->use_table = 1;
+			snpu_act_table_s8(&e->act, p->lut, p->samples, snpu_bits_f32(e->pre_scale),
+					  e->pre_zero_point, snpu_bits_f32(out->scale),
+					  out->zero_point, p->table);
+		}
+	}
+	return SNPU_OK;
+}
+
+struct epi_run {
+	const struct te_epi *p;
+	const void *acc;	/* float (in place in out) or int32 */
+	struct te_view *out;
+};
+
+static void epi_rows(void *opaque, size_t begin, size_t end)
+{
+	const struct epi_run *r = opaque;
+	const struct te_epi *p = r->p;
+	const struct snpu_epilogue *e = p->e;
+	struct te_view *o = r->out;
+	uint32_t d1 = o->dim[1], d2 = o->dim[2], d3 = o->dim[3], j;
+	size_t row;
+
+	for (row = begin; row < end; row++) {
+		uint32_t i0 = (uint32_t)(row / ((size_t)d1 * d2));
+		uint32_t i1 = (uint32_t)(row / d2 % d1), i2 = (uint32_t)(row % d2);
+		size_t base = row * d3;
+
+		for (j = 0; j < d3; j++) {
+			uint32_t ch = p->ch_axis == 1 ? i1 : j;
+			size_t ro = p->has_res ? te_off(&p->res, i0, i1, i2, j) : 0;
+
+			if (!p->s8) {
+				float v = ((const float *)r->acc)[base + j], b;
+
+				if (p->bias) {
+					memcpy(&b, (const uint8_t *)p->bias + 4 * (size_t)ch, 4);
+					v = v + b;
+				}
+				if (p->has_res)
+					v = v + ((const float *)p->res.data)[ro];
+				v = p->out->dtype == SNPU_DT_FP32 ?
+				    snpu_act_eval_f32(&e->act, v) :
+				    snpu_act_eval_lut(&e->act, p->lut, p->samples, v);
+				((float *)o->data)[base + j] = v;
+			} else {
+				int32_t acc = ((const int32_t *)r->acc)[base + j], b, t;
+				int32_t mult = e->requant_mult, shift = e->requant_shift;
+				int32_t zp = p->use_table ? e->pre_zero_point : p->out->zero_point;
+				int32_t rv = p->has_res ? ((const int8_t *)p->res.data)[ro] : 0;
+
+				if (p->bias) {
+					memcpy(&b, (const uint8_t *)p->bias + 4 * (size_t)ch, 4);
+					acc = snpu_acc_add(acc, b);
+				}
+				if (p->rq) {
+					mult = p->rq[ch].multiplier;
+					shift = p->rq[ch].shift;
+				}
+				t = snpu_epi_s8(acc, mult, shift, zp, p->has_res, rv,
+						e->residual.zero_point, e->res_mult, e->res_shift);
+				t = p->use_table ? p->table[t + 128] : snpu_clamp_s32(t, p->lo, p->hi);
+				((int8_t *)o->data)[base + j] = (int8_t)t;
+			}
+		}
+	}
+}
+
+void te_epi_apply(struct te_cmd *c, const struct te_epi *p, const void *acc,
+		  struct te_view *out)
+{
+	struct epi_run r = { p, acc, out };
+	size_t rows = (size_t)out->dim[0] * out->dim[1] * out->dim[2];
+
+	te_parallel_for(c->pool, rows, 1 + 4096 / out->dim[3], epi_rows, &r);
+}

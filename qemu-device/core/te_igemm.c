@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+/*
+ * int8 GEMM of the tensor engine: C[m][n] = sum_k U[m][k] * S[k][n] with U
+ * unsigned (activations + 128), S signed (symmetric weights), int32 sums
+ * that wrap modulo 2^32 exactly like the reference. The callers subtract
+ * (zero_point + 128) * column sums of S afterwards.
+ *
+ * K is padded to a multiple of 4 with zeros; S is packed once into 32-column
+ * panels of 4-byte k groups (the VPDPBUSD operand layout), U per 8-row
+ * panel. Kernels: AVX-512 VNNI (te_kern_x86.c) or portable C.
+ */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include "te_internal.h"
+
+#define MR TE_VNNI_MR
+#define NR TE_VNNI_NR
+
+struct igemm_args {
+	size_t m, n, k4, ldu, ldc, k;
+	const uint8_t *u;
+	const int8_t *sp;	/* packed S */
+	int32_t *c;
+	int vnni;
+	atomic_int failed;
+};
+
+static void ukr_portable(size_t k4, const uint8_t *up, const int8_t *sp, int32_t *c,
+			 size_t ldc)
+{
+	uint32_t acc[MR][NR];
+	size_t p, i, j, t;
+
+	memset(acc, 0, sizeof(acc));
+	for (p = 0; p < k4; p++) {
+		for (i = 0; i < MR; i++)
+			for (j = 0; j < NR; j++) {
+				int32_t s = 0;
+
+				for (t = 0; t < 4; t++)
+					s += (int32_t)up[4 * i + t] * sp[4 * j + t];
+				acc[i][j] += (uint32_t)s;
+			}
+		up += 4 * MR;
+		sp += 4 * NR;
+	}
+	for (i = 0; i < MR; i++)
+		for (j = 0; j < NR; j++)
+			c[i * ldc + j] = (int32_t)acc[i][j];
+}
+
+static void rows_task(void *opaque, size_t begin, size_t end)
+{
+	const struct igemm_args *g = opaque;
+	uint8_t *up = malloc(g->k4 * 4 * MR);
+	int32_t tile[MR * NR];
+	size_t pi, i, p, t, jr, j;
+
+	if (!up) {
+		atomic_store(&((struct igemm_args *)opaque)->failed, 1);
+		return;
+	}
+	for (pi = begin; pi < end; pi++) {
+		size_t i0 = pi * MR, h = g->m - i0 < MR ? g->m - i0 : MR;
+
+		for (p = 0; p < g->k4; p++)
+			for (i = 0; i < MR; i++)
+				for (t = 0; t < 4; t++) {
+					size_t kk = 4 * p + t;
+
+					up[(p * MR + i) * 4 + t] = (i < h && kk < g->k) ?
+						g->u[(i0 + i) * g->ldu + kk] : 0;
+				}
+		for (jr = 0; jr < g->n; jr += NR) {
+			const int8_t *sp = g->sp + (jr / NR) * g->k4 * 4 * NR;
+			size_t w = g->n - jr < NR ? g->n - jr : NR;
+
+#if defined(__x86_64__)
+			if (g->vnni)
+				te_igemm_ukr_vnni(g->k4, up, sp, tile, NR);
+			else
+#endif
+				ukr_portable(g->k4, up, sp, tile, NR);
+			for (i = 0; i < h; i++)
+				for (j = 0; j < w; j++)
+					g->c[(i0 + i) * g->ldc + jr + j] = tile[i * NR + j];
+		}
+	}
+	free(up);
+}
+
+/* Unpacked loops, same wrapping sums: the out-of-memory fallback. */
+static void plain(size_t m, size_t n, size_t k, const uint8_t *u, size_t ldu, const int8_t *s,
+		  size_t lds, int32_t *c, size_t ldc)
+{
+	size_t i, j, q;
+
+	for (i = 0; i < m; i++)
+		for (j = 0; j < n; j++) {
+			uint32_t acc = 0;
+
+			for (q = 0; q < k; q++)
+				acc += (uint32_t)((int32_t)u[i * ldu + q] * s[q * lds + j]);
+			c[i * ldc + j] = (int32_t)acc;
+		}
+}
+
+void te_igemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uint8_t *u,
+	      size_t ldu, const int8_t *s, size_t lds, int32_t *c, size_t ldc)
+{
+	size_t k4 = (k + 3) / 4, panels = (n + NR - 1) / NR, pj, p, j, t;
+	struct igemm_args g = { m, n, k4, ldu, ldc, k, u, NULL, c,
+				te_isa() == TE_ISA_AVX512 && te_cpu_has_vnni(), 0 };
+	int8_t *sp = malloc(panels * k4 * 4 * NR + 1);
+
+	atomic_init(&g.failed, 0);
+	if (!sp) {
+		plain(m, n, k, u, ldu, s, lds, c, ldc);
+		return;
+	}
+	for (pj = 0; pj < panels; pj++)
+		for (p = 0; p < k4; p++)
+			for (j = 0; j < NR; j++)
+				for (t = 0; t < 4; t++) {
+					size_t kk = 4 * p + t, col = pj * NR + j;
+
+					sp[((pj * k4 + p) * NR + j) * 4 + t] =
+						(kk < k && col < n) ? s[kk * lds + col] : 0;
+				}
+	g.sp = sp;
+	te_parallel_for(pool, (m + MR - 1) / MR, 4, rows_task, &g);
+	free(sp);
+	if (atomic_load(&g.failed))	/* out of memory in a task */
+		plain(m, n, k, u, ldu, s, lds, c, ldc);
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tensor engine internals (te_*.c): staged operands, the thread pool's
+ * parallel-for, the GEMM kernels and the per-command executors.
+ *
+ * Every command runs in three steps: snpu_cmd_check() (uapi/
+ * snpu_cmd_regions.h) validates the descriptor; each input's byte span is
+ * gathered with snpu_exec_read() into a dense host buffer (te_load); the
+ * kernels compute on host memory; the output is scattered back with
+ * snpu_exec_write() (te_store), keeping the bytes between strided elements.
+ */
+#ifndef SNPU_TE_INTERNAL_H
+#define SNPU_TE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "snpu_exec.h"
+
+/* Largest dense staging buffer of one operand. */
+#define TE_MAX_STAGE	(1ull << 30)
+
+/* A dense host copy of a tensor in logical (i0, i1, i2, i3) order. An axis
+ * of dim 1, or of stride 0 when te_load() may collapse it, has st[] 0. */
+struct te_view {
+	void *data;
+	uint32_t dim[4];
+	size_t st[4];		/* element strides of data */
+	uint32_t dtype;		/* of data: FP32 when loaded as f32 */
+	uint32_t esize;
+};
+
+/* Load t; to_f32: convert fp16 to fp32; collapse: bit i set lets a
+ * stride-0 axis i stay unexpanded (TE_ALL_AXES for element-wise use). */
+#define TE_ALL_AXES	0xfu
+enum snpu_err te_load(struct snpu_exec *x, const struct snpu_tensor *t, int to_f32,
+		      unsigned int collapse, struct te_view *v);
+/* A dense NCHW-ordered buffer for output t (fp16 outputs held as fp32 if
+ * as_f32). */
+enum snpu_err te_alloc_out(struct snpu_exec *x, const struct snpu_tensor *t, int as_f32,
+			   struct te_view *v);
+/* Write v (from te_alloc_out) to t, converting fp32 back to fp16. */
+enum snpu_err te_store(struct snpu_exec *x, const struct snpu_tensor *t, struct te_view *v);
+void te_view_free(struct te_view *v);
+/* Read len bytes at va into a new buffer. */
+enum snpu_err te_read_new(struct snpu_exec *x, uint64_t va, size_t len, void **out);
+
+static inline size_t te_off(const struct te_view *v, uint32_t a, uint32_t b, uint32_t c,
+			    uint32_t d)
+{
+	return a * v->st[0] + b * v->st[1] + c * v->st[2] + d * v->st[3];
+}
+
+/* Thread pool: run fn(arg, begin, end) over [0, n) in chunks of >= grain
+ * on the pool's threads and the caller; returns when all are done. A NULL
+ * pool, or a call from inside a task, runs serially. */
+typedef void (*te_task_fn)(void *arg, size_t begin, size_t end);
+void te_parallel_for(struct snpu_te_pool *pool, size_t n, size_t grain, te_task_fn fn,
+		     void *arg);
+unsigned int te_pool_threads(const struct snpu_te_pool *pool);
+
+/* Kernel ISA selection (runtime dispatch; te_set_isa for tests/benches). */
+enum te_isa {
+	TE_ISA_PORTABLE = 0,
+	TE_ISA_AVX2 = 1,	/* AVX2 + FMA */
+	TE_ISA_AVX512 = 2,	/* AVX-512F (+ VNNI for int8 when present) */
+	TE_ISA_AUTO = 3,
+};
+enum te_isa te_isa(void);
+/* Force an ISA (clamped to what the CPU has); TE_ISA_AUTO = best. */
+void te_set_isa(enum te_isa isa);
+int te_cpu_has_vnni(void);
+
+/* C[M][N] = A[M][K] * B[K][N], fp32 row-major with leading dimensions. */
+void te_sgemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const float *a,
+	      size_t lda, const float *b, size_t ldb, float *c, size_t ldc);
+/* C[M][N] = sum_k U[m][k] * S[k][n], U uint8, S int8, C int32 wrapping. */
+void te_igemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uint8_t *u,
+	      size_t ldu, const int8_t *s, size_t lds, int32_t *c, size_t ldc);
+
+/* Micro-kernels (te_kern_*.c): C[MR x NR] (+)= Ap[k][MR] * Bp[k][NR]. */
+void te_sgemm_ukr_avx2(size_t k, const float *ap, const float *bp, float *c, size_t ldc,
+		       int accumulate);
+void te_sgemm_ukr_avx512(size_t k, const float *ap, const float *bp, float *c, size_t ldc,
+			 int accumulate);
+#define TE_AVX2_MR	6
+#define TE_AVX2_NR	16
+#define TE_AVX512_MR	12
+#define TE_AVX512_NR	32
+/* int8 VNNI: C[MR x 32] = Up[k/4][MR][4] . Sp[k/4][32][4]. */
+void te_igemm_ukr_vnni(size_t k4, const uint8_t *up, const int8_t *sp, int32_t *c, size_t ldc);
+#define TE_VNNI_MR	8
+#define TE_VNNI_NR	32
+
+/* Command executors (validated by the caller). */
+struct te_cmd {
+	struct snpu_exec *x;
+	struct snpu_te_pool *pool;
+	struct snpu_te_result *res;
+};
+enum snpu_err te_conv2d(struct te_cmd *c, const struct snpu_cmd_conv2d *cmd);
+enum snpu_err te_gemm(struct te_cmd *c, const struct snpu_cmd_gemm *cmd);
+enum snpu_err te_pool_cmd(struct te_cmd *c, const struct snpu_cmd_pool *cmd);
+enum snpu_err te_eltwise(struct te_cmd *c, const struct snpu_cmd_eltwise *cmd);
+enum snpu_err te_activation(struct te_cmd *c, const struct snpu_cmd_activation *cmd);
+enum snpu_err te_softmax(struct te_cmd *c, const struct snpu_cmd_softmax *cmd);
+enum snpu_err te_move(struct te_cmd *c, const struct snpu_cmd_move *cmd);
+enum snpu_err te_pad(struct te_cmd *c, const struct snpu_cmd_pad *cmd);
+enum snpu_err te_convert(struct te_cmd *c, const struct snpu_cmd_convert *cmd);
+
+/* Firmware table for a lut fn, or SNPU_ERR_NO_LUT (logged). */
+enum snpu_err te_lut(struct snpu_exec *x, int fn, const struct snpu_fw_lut **lut,
+		     const uint32_t **samples);
+
+/* Timing model (te_timing.c). */
+uint64_t te_cycles_mac(const struct snpu_timing *t, uint64_t batches, uint64_t m, uint64_t n,
+		       uint64_t k, uint64_t bytes);
+uint64_t te_cycles_mem(const struct snpu_timing *t, uint64_t bytes);
+struct snpu_cmd_regions;
+/* Cycles of a validated command whose regions snpu_cmd_check() listed. */
+uint64_t te_predict(const struct snpu_timing *t, const struct snpu_cmd_header *h,
+		    const struct snpu_cmd_regions *regs);
+
+#endif /* SNPU_TE_INTERNAL_H */

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+/*
+ * CONV2D and GEMM commands: stage the operands, run the GEMM kernels
+ * (te_gemm.c, te_igemm.c), apply the fused epilogue (te_epi.c).
+ *
+ * conv2d, per image n and group g, with P = OH*OW and Kc = C/g*KH*KW:
+ *   fp:   C[Og][P] = W_g[Og][Kc] x col[Kc][P]      (im2col; output NCHW)
+ *   int8: C[P][Og] = U[P][Kc] x W_g^T[Kc][Og]      (U = x + 128, padding
+ *         = zero point + 128), acc = C - (zp + 128) * colsum(W_g^T)
+ * Many (n, g) pairs (depthwise, batches) run in parallel, one per task;
+ * otherwise the GEMM itself is parallel.
+ * gemm: per batch, C = A x B the same way (int8: U = a + 128, S = b).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "snpu_layout.h"
+#include "te_epi.h"
+
+struct conv_job {
+	const struct snpu_cmd_conv2d *cmd;
+	struct te_cmd *c;
+	struct te_view in, w, out;
+	int32_t *acc;		/* int8: dense NCHW accumulators */
+	int8_t *wt;		/* int8: per group W^T [Kc][Og] */
+	int32_t *colsum;	/* int8: [O] */
+	uint32_t og, cg, kh, kw, oh, ow;
+	size_t kc, p;
+	int s8, nested;
+	int failed;
+};
+
+/* im2col of image n, group g: fp col[Kc][P], or int8 U[P][Kc]. */
+static void im2col(const struct conv_job *j, uint32_t n, uint32_t g, void *dst)
+{
+	const struct snpu_cmd_conv2d *cmd = j->cmd;
+	const struct te_view *in = &j->in;
+	uint32_t H = in->dim[2], W = in->dim[3], ci, ky, kx, y, x;
+	uint8_t pad_u = (uint8_t)(cmd->input.zero_point + 128);
+
+	for (ci = 0; ci < j->cg; ci++)
+	for (ky = 0; ky < j->kh; ky++)
+	for (kx = 0; kx < j->kw; kx++) {
+		size_t k = ((size_t)ci * j->kh + ky) * j->kw + kx;
+		uint32_t ch = g * j->cg + ci;
+
+		for (y = 0; y < j->oh; y++) {
+			int64_t iy = (int64_t)y * cmd->stride_h - cmd->pad_top +
+				     (int64_t)ky * cmd->dilation_h;
+			int rowok = iy >= 0 && iy < H;
+
+			for (x = 0; x < j->ow; x++) {
+				int64_t ix = (int64_t)x * cmd->stride_w - cmd->pad_left +
+					     (int64_t)kx * cmd->dilation_w;
+				size_t p = (size_t)y * j->ow + x;
+				int ok = rowok && ix >= 0 && ix < W;
+
+				if (j->s8) {
+					uint8_t v = pad_u;
+
+					if (ok)
+						v = (uint8_t)(((const int8_t *)in->data)[
+							te_off(in, n, ch, (uint32_t)iy, (uint32_t)ix)] + 128);
+					((uint8_t *)dst)[p * j->kc + k] = v;
+				} else {
+					((float *)dst)[k * j->p + p] = ok ?
+						((const float *)in->data)[
+							te_off(in, n, ch, (uint32_t)iy, (uint32_t)ix)] : 0.0f;
+				}
+			}
+		}
+	}
+}
+
+static void conv_one(struct conv_job *j, uint32_t n, uint32_t g)
+{
+	struct snpu_te_pool *pool = j->nested ? NULL : j->c->pool;
+	size_t esz = j->s8 ? 1 : 4;
+	void *col = malloc(j->kc * j->p * esz + 1);
+	int32_t *cb = NULL;
+	size_t p, o;
+
+	if (!col) {
+		j->failed = 1;
+		return;
+	}
+	im2col(j, n, g, col);
+	if (!j->s8) {
+		const float *wg = (const float *)j->w.data + (size_t)g * j->og * j->kc;
+		float *out = (float *)j->out.data + te_off(&j->out, n, g * j->og, 0, 0);
+
+		te_sgemm(pool, j->og, j->p, j->kc, wg, j->kc, col, j->p, out, j->p);
+		free(col);
+		return;
+	}
+	cb = malloc(j->p * j->og * sizeof(int32_t) + 1);
+	if (!cb) {
+		free(col);
+		j->failed = 1;
+		return;
+	}
+	te_igemm(pool, j->p, j->og, j->kc, col, j->kc, j->wt + (size_t)g * j->kc * j->og, j->og,
+		 cb, j->og);
+	for (o = 0; o < j->og; o++) {
+		uint32_t corr = (uint32_t)(j->cmd->input.zero_point + 128) *
+				(uint32_t)j->colsum[g * j->og + o];
+		int32_t *dst = j->acc + ((size_t)n * j->out.dim[1] + g * j->og + o) * j->p;
+
+		for (p = 0; p < j->p; p++)
+			dst[p] = (int32_t)((uint32_t)cb[p * j->og + o] - corr);
+	}
+	free(cb);
+	free(col);
+}
+
+static void conv_tasks(void *opaque, size_t begin, size_t end)
+{
+	struct conv_job *j = opaque;
+	uint32_t groups = j->cmd->groups;
+	size_t t;
+
+	for (t = begin; t < end; t++)
+		conv_one(j, (uint32_t)(t / groups), (uint32_t)(t % groups));
+}
+
+/* int8: W^T per group and its column sums. */
+static int conv_prep_s8(struct conv_job *j)
+{
+	uint32_t groups = j->cmd->groups, g, o;
+	size_t k;
+	const int8_t *w = j->w.data;
+
+	j->wt = malloc((size_t)groups * j->kc * j->og + 1);
+	j->colsum = calloc(j->out.dim[1], sizeof(int32_t));
+	j->acc = malloc((size_t)j->out.dim[0] * j->out.dim[1] * j->p * sizeof(int32_t) + 1);
+	if (!j->wt || !j->colsum || !j->acc)
+		return -1;
+	for (g = 0; g < groups; g++)
+		for (o = 0; o < j->og; o++)
+			for (k = 0; k < j->kc; k++) {
+				int8_t v = w[((size_t)g * j->og + o) * j->kc + k];
+
+				j->wt[((size_t)g * j->kc + k) * j->og + o] = v;
+				j->colsum[g * j->og + o] += v;
+			}
+	return 0;
+}
+
+enum snpu_err te_conv2d(struct te_cmd *c, const struct snpu_cmd_conv2d *cmd)
+{
+	struct conv_job j;
+	struct te_epi ep;
+	enum snpu_err err;
+	size_t tasks;
+	int s8 = cmd->output.dtype == SNPU_DT_INT8;
+
+	memset(&j, 0, sizeof(j));
+	j.cmd = cmd;
+	j.c = c;
+	j.s8 = s8;
+	j.og = cmd->weight.dim[0] / cmd->groups;
+	j.cg = cmd->weight.dim[1];
+	j.kh = cmd->weight.dim[2];
+	j.kw = cmd->weight.dim[3];
+	j.oh = cmd->output.dim[2];
+	j.ow = cmd->output.dim[3];
+	j.kc = (size_t)j.cg * j.kh * j.kw;
+	j.p = (size_t)j.oh * j.ow;
+	err = te_epi_init(c, &cmd->epi, &cmd->output, cmd->output.dim[1], 1, &ep);
+	if (!err)
+		err = te_load(c->x, &cmd->input, !s8, TE_ALL_AXES, &j.in);
+	if (!err)
+		err = te_load(c->x, &cmd->weight, !s8, 0, &j.w);
+	if (!err)
+		err = te_alloc_out(c->x, &cmd->output, 1, &j.out);
+	if (err)
+		goto out;
+	if ((uint64_t)j.kc * j.p > TE_MAX_STAGE / 4) {
+		snpu_exec_log(c->x, "conv2d: im2col of %zu x %zu exceeds the staging limit",
+			      j.kc, j.p);
+		err = SNPU_ERR_OVERFLOW;
+		goto out;
+	}
+	if (s8 && conv_prep_s8(&j)) {
+		snpu_exec_log(c->x, "conv2d: out of memory");
+		err = SNPU_ERR_FATAL;
+		goto out;
+	}
+	tasks = (size_t)cmd->output.dim[0] * cmd->groups;
+	j.nested = tasks >= 2 * (size_t)te_pool_threads(c->pool);
+	if (j.nested)
+		te_parallel_for(c->pool, tasks, 1, conv_tasks, &j);
+	else
+		conv_tasks(&j, 0, tasks);
+	if (j.failed) {
+		snpu_exec_log(c->x, "conv2d: out of memory");
+		err = SNPU_ERR_FATAL;
+		goto out;
+	}
+	te_epi_apply(c, &ep, s8 ? (const void *)j.acc : j.out.data, &j.out);
+	c->res->macs = (uint64_t)cmd->output.dim[0] * cmd->output.dim[1] * j.p * j.kc;
+	err = te_store(c->x, &cmd->output, &j.out);
+out:
+	te_view_free(&j.in);
+	te_view_free(&j.w);
+	te_view_free(&j.out);
+	free(j.acc);
+	free(j.wt);
+	free(j.colsum);
+	te_epi_free(&ep);
+	return err;
+}
+
+struct gemm_job {
+	struct te_cmd *c;
+	struct te_view a, b, out;
+	uint8_t *u;		/* int8: a + 128, dense like a */
+	int32_t *acc;
+	int32_t za;
+	uint32_t m, n, k;
+	int s8, nested, failed;
+};
+
+static void gemm_one(struct gemm_job *j, size_t t)
+{
+	struct snpu_te_pool *pool = j->nested ? NULL : j->c->pool;
+	uint32_t b0 = (uint32_t)(t / j->out.dim[1]), b1 = (uint32_t)(t % j->out.dim[1]);
+	size_t ao = te_off(&j->a, b0, b1, 0, 0), bo = te_off(&j->b, b0, b1, 0, 0);
+	size_t co = te_off(&j->out, b0, b1, 0, 0), lda = j->a.st[2], ldb = j->b.st[2];
+	const int8_t *s = (const int8_t *)j->b.data + bo;
+	uint32_t *colsum;
+	size_t r, q, kk;
+
+	if (!j->s8) {
+		te_sgemm(pool, j->m, j->n, j->k, (const float *)j->a.data + ao, lda,
+			 (const float *)j->b.data + bo, ldb, (float *)j->out.data + co, j->n);
+		return;
+	}
+	colsum = calloc(j->n, sizeof(*colsum));
+	if (!colsum) {
+		j->failed = 1;
+		return;
+	}
+	for (kk = 0; kk < j->k; kk++)
+		for (q = 0; q < j->n; q++)
+			colsum[q] += (uint32_t)(int32_t)s[kk * ldb + q];
+	te_igemm(pool, j->m, j->n, j->k, j->u + ao, lda, s, ldb, j->acc + co, j->n);
+	for (r = 0; r < j->m; r++)
+		for (q = 0; q < j->n; q++) {
+			int32_t *d = j->acc + co + r * j->n + q;
+
+			*d = (int32_t)((uint32_t)*d - (uint32_t)(j->za + 128) * colsum[q]);
+		}
+	free(colsum);
+}
+
+static void gemm_tasks(void *opaque, size_t begin, size_t end)
+{
+	size_t t;
+
+	for (t = begin; t < end; t++)
+		gemm_one(opaque, t);
+}
+
+enum snpu_err te_gemm(struct te_cmd *c, const struct snpu_cmd_gemm *cmd)
+{
+	const struct snpu_tensor *tc = &cmd->c;
+	struct gemm_job j;
+	struct te_epi ep;
+	enum snpu_err err;
+	size_t batches = (size_t)tc->dim[0] * tc->dim[1], i, na;
+
+	memset(&j, 0, sizeof(j));
+	j.c = c;
+	j.s8 = tc->dtype == SNPU_DT_INT8;
+	j.m = tc->dim[2];
+	j.n = tc->dim[3];
+	j.k = cmd->a.dim[3];
+	j.za = cmd->a.zero_point;
+	err = te_epi_init(c, &cmd->epi, tc, tc->dim[3], 3, &ep);
+	if (!err)
+		err = te_load(c->x, &cmd->a, !j.s8, 0x3, &j.a);
+	if (!err)
+		err = te_load(c->x, &cmd->b, !j.s8, 0x3, &j.b);
+	if (!err)
+		err = te_alloc_out(c->x, tc, 1, &j.out);
+	if (err)
+		goto out;
+	if (j.s8) {
+		na = 1;
+		for (i = 0; i < 4; i++)
+			na *= j.a.st[i] ? j.a.dim[i] : 1;
+		j.u = malloc(na + 1);
+		j.acc = malloc(batches * j.m * j.n * sizeof(int32_t) + 1);
+		if (!j.u || !j.acc) {
+			snpu_exec_log(c->x, "gemm: out of memory");
+			err = SNPU_ERR_FATAL;
+			goto out;
+		}
+		for (i = 0; i < na; i++)
+			j.u[i] = (uint8_t)(((const int8_t *)j.a.data)[i] + 128);
+	}
+	j.nested = batches >= 2 * (size_t)te_pool_threads(c->pool);
+	if (j.nested)
+		te_parallel_for(c->pool, batches, 1, gemm_tasks, &j);
+	else
+		gemm_tasks(&j, 0, batches);
+	if (j.failed) {
+		snpu_exec_log(c->x, "gemm: out of memory");
+		err = SNPU_ERR_FATAL;
+		goto out;
+	}
+	te_epi_apply(c, &ep, j.s8 ? (const void *)j.acc : j.out.data, &j.out);
+	c->res->macs = (uint64_t)batches * j.m * j.n * j.k;
+	err = te_store(c->x, tc, &j.out);
+out:
+	te_view_free(&j.a);
+	te_view_free(&j.b);
+	te_view_free(&j.out);
+	free(j.u);
+	free(j.acc);
+	te_epi_free(&ep);
+	return err;
+}

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Tensor engine operand staging: gather a strided tensor into a dense host
+ * buffer with snpu_exec_read(), scatter a dense result back with
+ * snpu_exec_write() without touching the bytes between strided elements.
+ *
+ * Reads: a tensor whose span is dense (any axis order) or at most 4x its
+ * payload (or 16 MiB) is read in one piece and gathered on the host;
+ * sparser ones are read row by row (or element by element). Writes: a
+ * span exactly covered by the elements is written in one piece; rows
+ * contiguous in memory are written one by one; otherwise the span is
+ * read, patched and written back (read-modify-write), or elements are
+ * written one by one when the span is sparse.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "snpu_layout.h"
+#include "te_internal.h"
+
+#define TE_SPAN_SLACK	(16ull << 20)
+
+enum snpu_err te_read_new(struct snpu_exec *x, uint64_t va, size_t len, void **out)
+{
+	void *p = malloc(len ? len : 1);
+	enum snpu_err err;
+
+	*out = NULL;
+	if (!p) {
+		snpu_exec_log(x, "tensor engine: out of memory (%zu bytes)", len);
+		return SNPU_ERR_FATAL;
+	}
+	err = snpu_exec_read(x, va, p, len);
+	if (err) {
+		free(p);
+		return err;
+	}
+	*out = p;
+	return SNPU_OK;
+}
+
+void te_view_free(struct te_view *v)
+{
+	free(v->data);
+	v->data = NULL;
+}
+
+static void copy_elem(uint8_t *dst, const uint8_t *src, uint32_t esize)
+{
+	switch (esize) {
+	case 1: *dst = *src; break;
+	case 2: memcpy(dst, src, 2); break;
+	default: memcpy(dst, src, 4); break;
+	}
+}
+
+/* Dense strides (elements) of dims cd, row-major. */
+static void dense_strides(const uint32_t cd[4], size_t st[4])
+{
+	st[3] = 1;
+	st[2] = cd[3];
+	st[1] = (size_t)cd[2] * cd[3];
+	st[0] = st[1] * cd[1];
+}
+
+/* Gather (dir 0) or scatter (dir 1) between a span buffer (tensor strides,
+ * element 0 at span) and a dense buffer with strides dst. */
+static void move4(uint8_t *span, const struct snpu_tensor *t, const uint32_t cd[4],
+		  uint8_t *dense, const size_t dst[4], uint32_t esize, int dir)
+{
+	uint32_t a, b, c, d;
+
+	for (a = 0; a < cd[0]; a++)
+	for (b = 0; b < cd[1]; b++)
+	for (c = 0; c < cd[2]; c++) {
+		uint8_t *s = span + ((uint64_t)a * t->stride[0] + (uint64_t)b * t->stride[1] +
+				     (uint64_t)c * t->stride[2]) * esize;
+		uint8_t *q = dense + (a * dst[0] + b * dst[1] + c * dst[2]) * esize;
+
+		if (t->stride[3] == 1 || cd[3] == 1) {
+			if (dir)
+				memcpy(s, q, (size_t)cd[3] * esize);
+			else
+				memcpy(q, s, (size_t)cd[3] * esize);
+			continue;
+		}
+		for (d = 0; d < cd[3]; d++) {
+			uint8_t *se = s + (uint64_t)d * t->stride[3] * esize;
+
+			if (dir)
+				copy_elem(se, q + (size_t)d * esize, esize);
+			else
+				copy_elem(q + (size_t)d * esize, se, esize);
+		}
+	}
+}
+
+/* Element-by-element or row-by-row access of sparse tensors. */
+static enum snpu_err rows_io(struct snpu_exec *x, const struct snpu_tensor *t,
+			     const uint32_t cd[4], uint8_t *dense, const size_t dst[4],
+			     uint32_t esize, int dir)
+{
+	uint32_t a, b, c, d, n;
+	enum snpu_err err;
+
+	for (a = 0; a < cd[0]; a++)
+	for (b = 0; b < cd[1]; b++)
+	for (c = 0; c < cd[2]; c++) {
+		uint64_t va = t->addr + ((uint64_t)a * t->stride[0] + (uint64_t)b * t->stride[1] +
+					 (uint64_t)c * t->stride[2]) * esize;
+		uint8_t *q = dense + (a * dst[0] + b * dst[1] + c * dst[2]) * esize;
+		int row = t->stride[3] == 1 || cd[3] == 1;
+
+		n = row ? 1 : cd[3];
+		for (d = 0; d < n; d++) {
+			uint64_t ea = va + (uint64_t)d * t->stride[3] * esize;
+			size_t len = row ? (size_t)cd[3] * esize : esize;
+
+			err = dir ? snpu_exec_write(x, ea, q + (size_t)d * esize, len)
+				  : snpu_exec_read(x, ea, q + (size_t)d * esize, len);
+			if (err)
+				return err;
+		}
+	}
+	return SNPU_OK;
+}
+
+static void f16_to_f32_buf(float *dst, const uint16_t *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		dst[i] = snpu_f16_to_f32(src[i]);
+}
+
+enum snpu_err te_load(struct snpu_exec *x, const struct snpu_tensor *t, int to_f32,
+		      unsigned int collapse, struct te_view *v)
+{
+	uint32_t esize = snpu_dtype_size(t->dtype), cd[4];
+	__u64 lo, hi;
+	uint64_t n = 1, bytes, span;
+	size_t dst[4];
+	uint8_t *dense, *tmp;
+	enum snpu_err err;
+	int i, canon = 1;
+
+	memset(v, 0, sizeof(*v));
+	if (snpu_tensor_extent(t, &lo, &hi))
+		return SNPU_ERR_OVERFLOW;	/* validated before: unreachable */
+	for (i = 0; i < 4; i++) {
+		cd[i] = (t->stride[i] == 0 && (collapse & (1u << i))) ? 1 : t->dim[i];
+		n *= cd[i];	/* <= span, cannot overflow */
+	}
+	span = hi - lo;
+	bytes = n * esize;
+	if (bytes > TE_MAX_STAGE || (to_f32 && n * 4 > TE_MAX_STAGE)) {
+		snpu_exec_log(x, "tensor at 0x%llx: %llu bytes exceed the engine's staging limit",
+			      (unsigned long long)t->addr, (unsigned long long)bytes);
+		return SNPU_ERR_OVERFLOW;
+	}
+	dense_strides(cd, dst);
+	for (i = 0; i < 4; i++) {
+		v->dim[i] = t->dim[i];
+		v->st[i] = cd[i] == 1 ? 0 : dst[i];
+		if (cd[i] > 1 && t->stride[i] != dst[i])
+			canon = 0;
+	}
+	v->dtype = t->dtype;
+	v->esize = esize;
+	if (canon) {
+		err = te_read_new(x, lo, (size_t)bytes, (void **)&dense);
+		if (err)
+			return err;
+	} else {
+		dense = malloc(bytes);
+		if (!dense) {
+			snpu_exec_log(x, "tensor engine: out of memory");
+			return SNPU_ERR_FATAL;
+		}
+		if (span <= TE_MAX_STAGE && (span <= 4 * bytes || span <= TE_SPAN_SLACK)) {
+			err = te_read_new(x, lo, (size_t)span, (void **)&tmp);
+			if (!err) {
+				move4(tmp, t, cd, dense, dst, esize, 0);
+				free(tmp);
+			}
+		} else {
+			err = rows_io(x, t, cd, dense, dst, esize, 0);
+		}
+		if (err) {
+			free(dense);
+			return err;
+		}
+	}
+	v->data = dense;
+	if (to_f32 && t->dtype == SNPU_DT_FP16) {
+		float *f = malloc(n * 4);
+
+		if (!f) {
+			te_view_free(v);
+			snpu_exec_log(x, "tensor engine: out of memory");
+			return SNPU_ERR_FATAL;
+		}
+		f16_to_f32_buf(f, v->data, n);
+		free(v->data);
+		v->data = f;
+		v->dtype = SNPU_DT_FP32;
+		v->esize = 4;
+	}
+	return SNPU_OK;
+}
+
+enum snpu_err te_alloc_out(struct snpu_exec *x, const struct snpu_tensor *t, int as_f32,
+			   struct te_view *v)
+{
+	uint64_t n = (uint64_t)t->dim[0] * t->dim[1] * t->dim[2] * t->dim[3];
+	uint32_t esize = snpu_dtype_size(t->dtype);
+
+	/* the output span holds n distinct elements: n * esize fits */
+	memset(v, 0, sizeof(*v));
+	if (as_f32 && t->dtype == SNPU_DT_FP16)
+		esize = 4;
+	if (n * esize > TE_MAX_STAGE) {
+		snpu_exec_log(x, "output at 0x%llx exceeds the engine's staging limit",
+			      (unsigned long long)t->addr);
+		return SNPU_ERR_OVERFLOW;
+	}
+	v->data = malloc(n * esize);
+	if (!v->data) {
+		snpu_exec_log(x, "tensor engine: out of memory");
+		return SNPU_ERR_FATAL;
+	}
+	memcpy(v->dim, t->dim, sizeof(v->dim));
+	dense_strides(t->dim, v->st);
+	v->dtype = esize == 4 && t->dtype == SNPU_DT_FP16 ? SNPU_DT_FP32 : t->dtype;
+	v->esize = esize;
+	return SNPU_OK;
+}
+
+enum snpu_err te_store(struct snpu_exec *x, const struct snpu_tensor *t, struct te_view *v)
+{
+	uint32_t esize = snpu_dtype_size(t->dtype);
+	__u64 lo, hi;
+	uint64_t span, n = (uint64_t)t->dim[0] * t->dim[1] * t->dim[2] * t->dim[3];
+	uint8_t *tmp;
+	enum snpu_err err;
+
+	if (v->dtype == SNPU_DT_FP32 && t->dtype == SNPU_DT_FP16) {
+		/* narrow in place: each fp16 lands before the floats it needs */
+		const float *f = v->data;
+		uint16_t *h = v->data;
+		uint64_t i;
+
+		for (i = 0; i < n; i++) {
+			uint16_t val = snpu_f32_to_f16(f[i]);
+
+			h[i] = val;
+		}
+		v->dtype = SNPU_DT_FP16;
+		v->esize = 2;
+	}
+	if (snpu_tensor_extent(t, &lo, &hi))
+		return SNPU_ERR_OVERFLOW;
+	span = hi - lo;
+	if (snpu_tensor_is_layout(t, SNPU_LAYOUT_NCHW))
+		return snpu_exec_write(x, lo, v->data, (size_t)span);
+	if (span == n * esize) {	/* a permutation of a dense block */
+		tmp = malloc(span);
+		if (!tmp) {
+			snpu_exec_log(x, "tensor engine: out of memory");
+			return SNPU_ERR_FATAL;
+		}
+		move4(tmp, t, t->dim, v->data, v->st, esize, 1);
+		err = snpu_exec_write(x, lo, tmp, (size_t)span);
+		free(tmp);
+		return err;
+	}
+	if (t->stride[3] == 1 || t->dim[3] == 1 || span > TE_MAX_STAGE ||
+	    (span > 4 * n * esize && span > TE_SPAN_SLACK))
+		return rows_io(x, t, t->dim, v->data, v->st, esize, 1);
+	err = te_read_new(x, lo, (size_t)span, (void **)&tmp);	/* read-modify-write */
+	if (err)
+		return err;
+	move4(tmp, t, t->dim, v->data, v->st, esize, 1);
+	err = snpu_exec_write(x, lo, tmp, (size_t)span);
+	free(tmp);
+	return err;
+}

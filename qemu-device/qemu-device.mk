@@ -1,0 +1,89 @@
+# qemu-device/: the SNPU device core library (plain C, no QEMU header) and
+# its host tests. The QEMU build lives in qemu-build.mk, tensor-engine
+# specific flags in te.mk (both included by the top Makefile after this).
+#
+# For other fragments:
+#   CORELIB_HOST  build/host/lib/libsnpucore.a, -O2 (no -m flags: vector
+#                 paths are chosen at run time)
+#   CORELIB_SAN   build/san/lib/libsnpucore.a, $(SAN_CFLAGS)
+#   CORE_LDLIBS   what a program linking the core needs after it
+#   CORE_CFLAGS   include flags for snpu_core.h / snpu_exec.h
+#   CORE_SRCS     the core's sources (relative to the top), for the QEMU build
+#   CORE_HARNESS  tests/host/core_harness.c (host-memory snpu_host_ops + helpers)
+# Link: <objects> $(CORELIB_x) $(FWLIB_x) $(CORE_LDLIBS)
+#
+# te.mk may set TE_CFLAGS (extra compile flags for the core) and TE_LDLIBS;
+# they are used lazily (recipes, CORE_LDLIBS).
+
+CORE_DIR := qemu-device/core
+CORE_ALL_SRCS := $(sort $(wildcard $(CORE_DIR)/*.c))
+# te_stub_tmp.c stands in for the tensor engine until te_engine.c exists.
+CORE_SRCS := $(if $(wildcard $(CORE_DIR)/te_engine.c),$(filter-out $(CORE_DIR)/te_stub_tmp.c,$(CORE_ALL_SRCS)),$(CORE_ALL_SRCS))
+CORE_CFLAGS := -I$(TOP)/$(CORE_DIR) $(FW_CFLAGS) -pthread
+# Recursive: te.mk (included later) may add TE_LDLIBS.
+CORE_LDLIBS = -lpthread -lm $(TE_LDLIBS)
+CORELIB_HOST := $(HOST)/lib/libsnpucore.a
+CORELIB_SAN := $(SAN)/lib/libsnpucore.a
+CORE_HARNESS := tests/host/core_harness.c
+
+CORE_HOST_OBJ := $(HOST)/obj/core
+CORE_SAN_OBJ := $(SAN)/obj/core
+CORE_HOST_OBJS := $(patsubst $(CORE_DIR)/%.c,$(CORE_HOST_OBJ)/%.o,$(CORE_SRCS))
+CORE_SAN_OBJS := $(patsubst $(CORE_DIR)/%.c,$(CORE_SAN_OBJ)/%.o,$(CORE_SRCS))
+
+CORE_TEST_SRCS := $(sort $(wildcard tests/host/test_core_*.c))
+# The CPU reference (libaccel/src/ref) is the oracle of the end-to-end test.
+CORE_REF_SRCS := $(sort $(wildcard libaccel/src/ref/*.c))
+CORE_REF_OBJS := $(patsubst libaccel/src/ref/%.c,$(SAN)/obj/core-tests/ref/%.o,$(CORE_REF_SRCS))
+CORE_TESTS := $(patsubst tests/host/%.c,$(SAN)/tests/%,$(CORE_TEST_SRCS))
+
+ALL += $(CORELIB_HOST) $(CORELIB_SAN)
+HOST_TESTS += $(CORE_TESTS)
+
+.PHONY: core core-tests
+core: $(CORELIB_HOST) $(CORELIB_SAN)
+core-tests: $(CORE_TESTS)
+
+$(CORE_HOST_OBJ)/%.o: $(CORE_DIR)/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(OPT_CFLAGS) $(CORE_CFLAGS) $(TE_CFLAGS) -MMD -MP -c $< -o $@
+
+$(CORE_SAN_OBJ)/%.o: $(CORE_DIR)/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(SAN_CFLAGS) $(CORE_CFLAGS) $(TE_CFLAGS) -MMD -MP -c $< -o $@
+
+# The archive depends on the source list too, so a te_engine.c that appears
+# (and removes te_stub_tmp.c from the list) rebuilds it.
+$(CORELIB_HOST): $(CORE_HOST_OBJS) qemu-device/qemu-device.mk
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && ar rcs $@ $(CORE_HOST_OBJS)
+
+$(CORELIB_SAN): $(CORE_SAN_OBJS) qemu-device/qemu-device.mk
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && ar rcs $@ $(CORE_SAN_OBJS)
+
+.PRECIOUS: $(SAN)/obj/core-tests/%.o $(SAN)/obj/core-tests/ref/%.o
+$(SAN)/obj/core-tests/%.o: tests/host/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(SAN_CFLAGS) $(CORE_CFLAGS) -I$(TOP)/tests/host \
+		-I$(TOP)/libaccel/src/ref \
+		-DSNPU_TEST_FW_IMAGE='"$(FW_IMAGE)"' $$(pkg-config --cflags check) \
+		-MMD -MP -c $< -o $@
+
+$(SAN)/obj/core-tests/ref/%.o: libaccel/src/ref/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(SAN_CFLAGS) $(FW_CFLAGS) -MMD -MP -c $< -o $@
+
+$(SAN)/tests/test_core_%: $(SAN)/obj/core-tests/test_core_%.o \
+		$(SAN)/obj/core-tests/core_harness.o $(CORE_REF_OBJS) $(CORELIB_SAN) $(FWLIB_SAN) \
+		$(FW_IMAGE)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $(filter %.o,$^) $(CORELIB_SAN) $(FWLIB_SAN) \
+		$$(pkg-config --libs check) $(CORE_LDLIBS)
+
+-include $(wildcard $(CORE_HOST_OBJ)/*.d $(CORE_SAN_OBJ)/*.d $(SAN)/obj/core-tests/*.d \
+	$(SAN)/obj/core-tests/ref/*.d)
+
+# Relative aliases, so `make build/host/lib/libsnpucore.a` works from the top.
+CORE_OUTPUTS := $(CORELIB_HOST) $(CORELIB_SAN) $(CORE_TESTS)
+$(patsubst $(TOP)/%,%,$(CORE_OUTPUTS)): %: $(TOP)/% ;

@@ -1,0 +1,7 @@
+# x86_64 device set for SNPU's QEMU (scripts/qemu-build.sh):
+# q35 with virtio and an IOMMU, plus the SNPU.
+CONFIG_Q35=y
+CONFIG_VIRTIO_PCI=y
+CONFIG_VIRTIO_BLK=y
+CONFIG_VTD=y
+CONFIG_SNPU=y

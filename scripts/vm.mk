@@ -1,0 +1,48 @@
+# The guest and the VM harness: the initramfs, `make vm` and `make check-vm`.
+# Included last by the top Makefile, so GUEST_BINS, GUEST_LIBS and VM_TESTS
+# hold every fragment's contributions here.
+
+GUEST_DIR := $(BUILD)/guest
+# Plain cpio: QEMU hands it to the kernel as is, which boots faster than
+# gunzipping it in the guest (scripts/vm.sh measures are in the report).
+INITRAMFS := $(GUEST_DIR)/initramfs.cpio
+VM_QEMU := $(or $(QEMU_BIN),$(BUILD)/qemu/qemu-system-x86_64)
+VM_MODULE_KO := $(or $(MODULE_KO),$(TOP)/kernel/snpu.ko)
+VM_FW_IMAGE := $(or $(FW_IMAGE),$(BUILD)/firmware/snpu.bin)
+NPU ?= 1
+
+# SNPU_ALLOW_MISSING=1 builds a guest from whatever inputs exist, skipping
+# missing ones with a warning (harness work only; never for check-vm).
+VM_INPUTS := $(VM_MODULE_KO) $(VM_FW_IMAGE) $(GUEST_BINS) $(GUEST_LIBS) $(VM_TESTS)
+VM_REQUIRED := $(if $(filter 1,$(SNPU_ALLOW_MISSING)),$(wildcard $(VM_INPUTS)),$(VM_INPUTS))
+
+# The list of guest inputs: rebuild when a file joins or leaves it.
+GUEST_MANIFEST := $(GUEST_DIR)/manifest
+GUEST_MANIFEST_TEXT := $(VM_MODULE_KO) $(VM_FW_IMAGE) | $(GUEST_BINS) | $(GUEST_LIBS) | $(VM_TESTS) | $(SNPU_ALLOW_MISSING)
+$(GUEST_MANIFEST): FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '$(GUEST_MANIFEST_TEXT)' > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+GUEST_SRCS := scripts/mkinitramfs.sh scripts/guest/init $(wildcard scripts/guest/etc/*) \
+	tests/vm/run-all.sh
+
+$(INITRAMFS): $(DEPS_STAMP) $(GUEST_MANIFEST) $(GUEST_SRCS) $(VM_REQUIRED)
+	$(Q)BUILD='$(BUILD)' MODULE_KO='$(VM_MODULE_KO)' FW_IMAGE='$(VM_FW_IMAGE)' \
+		GUEST_BINS='$(GUEST_BINS)' GUEST_LIBS='$(GUEST_LIBS)' VM_TESTS='$(VM_TESTS)' \
+		SNPU_ALLOW_MISSING='$(SNPU_ALLOW_MISSING)' bash scripts/mkinitramfs.sh $@
+
+ALL += $(INITRAMFS)
+
+.PHONY: FORCE initramfs
+FORCE:
+initramfs: $(INITRAMFS)
+
+# make vm [CMD='...'] [NPU=n]: CMD is passed unexpanded by make and quoted
+# for the shell, so '$', quotes and newlines reach the guest untouched.
+VM_ENV = QEMU_BIN='$(VM_QEMU)' INITRAMFS='$(INITRAMFS)' NPU='$(NPU)'
+vm: $(INITRAMFS) $(VM_QEMU)
+	$(Q)$(VM_ENV) CMD='$(subst ','\'',$(value CMD))' bash scripts/vm.sh
+
+check-vm: $(ALL) $(INITRAMFS) $(VM_QEMU)
+	$(Q)$(VM_ENV) CMD=snpu-vm-tests bash scripts/vm.sh

@@ -1,0 +1,122 @@
+#!/bin/bash
+# Boot the SNPU guest: the Debian 6.12 kernel, our initramfs, NPU SNPUs.
+#
+#   scripts/vm.sh                 interactive shell on the console (Ctrl-A x quits QEMU)
+#   CMD='...' scripts/vm.sh       run CMD in the guest, stream its output,
+#                                 exit with its status
+# Environment:
+#   CMD             command for the guest's /bin/sh -c (any length, any quoting)
+#   NPU             number of SNPU devices (default 1, 0 allowed)
+#   VM_TIMEOUT      seconds before a CMD run is abandoned (default 600)
+#   VM_ACCEL        kvm or tcg; default: probed once, cached in build/guest/accel
+#   VM_DISK         null: add a virtio-blk disk on QEMU's null backend (benchmarks)
+#   VM_MEM, VM_SMP  guest memory in MiB (default 1024) and CPUs (default 2)
+#   SNPU_DEVICE_OPTS  properties appended to every -device snpu (e.g. "foo=1")
+#   SNPU_QEMU_ARGS  extra QEMU arguments (split on white space)
+#   QEMU_BIN, INITRAMFS, KVER   override the defaults under build/
+# Exit status: the command's; 124 if VM_TIMEOUT passed; 125 if the guest or
+# QEMU died before reporting the command's status.
+set -euo pipefail
+TOP="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD="${BUILD:-$TOP/build}"
+GUEST="$BUILD/guest"
+die() { echo "vm: error: $*" >&2; exit 125; }
+
+QEMU="${QEMU_BIN:-$BUILD/qemu/qemu-system-x86_64}"
+INITRAMFS="${INITRAMFS:-$GUEST/initramfs.cpio}"
+[ -n "${KVER:-}" ] || KVER="$(cat "$BUILD/kernel/version" 2>/dev/null)" \
+	|| die "$BUILD/kernel/version is missing: run 'make deps'"
+KERNEL="$BUILD/kernel/$KVER/boot/vmlinuz-$KVER"
+[ -x "$QEMU" ] || die "QEMU not found at $QEMU: build it with 'make' (or set QEMU_BIN)"
+[ -f "$KERNEL" ] || die "guest kernel $KERNEL is missing: run 'make deps'"
+[ -f "$INITRAMFS" ] || die "initramfs $INITRAMFS is missing: build it with 'make'"
+NPU="${NPU:-1}"
+[[ "$NPU" =~ ^[0-9]+$ ]] && [ "$NPU" -le 16 ] || die "NPU must be a number from 0 to 16, got '$NPU'"
+VM_TIMEOUT="${VM_TIMEOUT:-600}"
+[[ "$VM_TIMEOUT" =~ ^[0-9]+$ ]] && [ "$VM_TIMEOUT" -gt 0 ] || die "VM_TIMEOUT must be a positive number of seconds, got '$VM_TIMEOUT'"
+mkdir -p "$GUEST"
+
+# KVM only when it really works: nested KVM on some hosts boots into invalid
+# opcodes. Probe once by running a trivial command, cache the answer.
+pick_accel() {
+	local cache="$GUEST/accel" a
+	if [ -n "${VM_ACCEL:-}" ]; then
+		[ "$VM_ACCEL" = kvm ] || [ "$VM_ACCEL" = tcg ] || die "VM_ACCEL must be kvm or tcg, got '$VM_ACCEL'"
+		echo "$VM_ACCEL"; return
+	fi
+	if [ -f "$cache" ]; then
+		a="$(cat "$cache")"
+		if [ "$a" = kvm ] || [ "$a" = tcg ]; then echo "$a"; return; fi
+	fi
+	a=tcg
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		if VM_ACCEL=kvm NPU=0 VM_TIMEOUT=60 CMD='echo kvm-probe-ok' VM_DISK= SNPU_QEMU_ARGS= \
+			"$0" >"$GUEST/accel-probe.log" 2>&1 </dev/null \
+			&& grep -q '^kvm-probe-ok' "$GUEST/accel-probe.log"; then
+			a=kvm
+		else
+			echo "vm: KVM does not work on this host (see $GUEST/accel-probe.log): using TCG" >&2
+		fi
+	fi
+	echo "$a" > "$cache"
+	echo "$a"
+}
+ACCEL="$(pick_accel)"
+if [ "$ACCEL" = kvm ]; then CPU=host; else CPU=max; fi
+
+APPEND="console=ttyS0 loglevel=4 panic=-1"
+args=(-machine "q35,accel=$ACCEL" -cpu "$CPU" -m "${VM_MEM:-1024}" -smp "${VM_SMP:-2}"
+	-vga none -nic none -no-reboot
+	-L /usr/share/qemu -L /usr/share/seabios
+	-kernel "$KERNEL" -initrd "$INITRAMFS")
+for ((i = 0; i < NPU; i++)); do
+	args+=(-device "snpu${SNPU_DEVICE_OPTS:+,$SNPU_DEVICE_OPTS}")
+done
+case "${VM_DISK:-}" in
+"") ;;
+null) args+=(-blockdev driver=null-co,node-name=nulldisk,size=1073741824,read-zeroes=on
+	-device virtio-blk-pci,drive=nulldisk) ;;
+*) die "VM_DISK must be empty or 'null', got '$VM_DISK'" ;;
+esac
+if [ -n "${SNPU_QEMU_ARGS:-}" ]; then
+	read -r -a extra <<<"$SNPU_QEMU_ARGS"
+	args+=("${extra[@]}")
+fi
+
+if [ -z "${CMD:-}" ]; then
+	# Interactive: serial console and QEMU monitor multiplexed on stdio.
+	if [ -t 0 ] && size="$(stty size 2>/dev/null)"; then
+		APPEND="$APPEND snpurows=${size% *} snpucols=${size#* }"
+	fi
+	exec "$QEMU" "${args[@]}" -nographic -append "$APPEND"
+fi
+
+# Non-interactive: the command travels base64-encoded on the kernel command
+# line (2048 bytes at most), or through fw_cfg when it is longer.
+tmpd="$(mktemp -d "$GUEST/run.XXXXXX")"
+trap 'rm -rf "$tmpd"' EXIT
+b64="$(printf '%s' "$CMD" | base64 -w0)"
+if [ "${#b64}" -le 1400 ] && [ -z "${SNPU_CMD_FWCFG:-}" ]; then
+	APPEND="$APPEND snpucmd=$b64"
+else
+	printf '%s' "$CMD" > "$tmpd/cmd"
+	args+=(-fw_cfg "name=opt/snpu/cmd,file=$tmpd/cmd")
+	APPEND="$APPEND snpucmd=fwcfg"
+fi
+set +e
+timeout --foreground -k 10 "$VM_TIMEOUT" \
+	"$QEMU" "${args[@]}" -display none -monitor none -serial stdio -append "$APPEND" </dev/null \
+	| sed -u 's/\r$//' | tee "$tmpd/log"
+st=("${PIPESTATUS[@]}")
+set -e
+rc="$(sed -n 's/^SNPU-EXIT=\([0-9][0-9]*\)$/\1/p' "$tmpd/log" | tail -n 1)"
+if [ -n "$rc" ]; then
+	exit "$rc"
+fi
+if [ "${st[0]}" = 124 ] || [ "${st[0]}" = 137 ]; then
+	echo "vm: error: VM_TIMEOUT=$VM_TIMEOUT s passed before the guest command finished" >&2
+	exit 124
+fi
+echo "vm: error: the guest stopped without reporting the command's status" \
+	"(QEMU exit status ${st[0]}; kernel panic, QEMU crash or power-off from the command?)" >&2
+exit 125

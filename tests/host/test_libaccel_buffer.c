@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/* libaccel buffers: host/device placement, map, transfers, heap, sharing. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libaccel_testutil.h"
+
+static void fill_pattern(uint8_t *p, size_t n, uint32_t seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)tu_rand(&seed);
+}
+
+START_TEST(test_create_and_args)
+{
+	accel_device *dev = tu_open();
+	accel_buffer *b = (accel_buffer *)0x1, *h, *d;
+	void *p;
+
+	ck_accel_err(accel_buffer_create(dev, 0, 0, &b), ACCEL_ERR_INVALID_ARG);
+	ck_assert_ptr_null(b);
+	ck_accel_err(accel_buffer_create(dev, 100, 0x100, &b), ACCEL_ERR_INVALID_ARG);
+	ck_accel_err(accel_buffer_create(NULL, 100, 0, &b), ACCEL_ERR_INVALID_ARG);
+	ck_accel(accel_buffer_create(dev, 100, ACCEL_MEM_HOST, &h));
+	ck_accel(accel_buffer_create(dev, 5000, ACCEL_MEM_DEVICE, &d));
+	ck_assert_uint_eq(accel_buffer_size(h), 100);
+	ck_assert_uint_eq(accel_buffer_size(d), 5000);
+	ck_assert_uint_eq(accel_buffer_flags(d), ACCEL_MEM_DEVICE);
+	ck_assert_ptr_eq(accel_buffer_device(h), dev);
+	ck_assert_uint_ne(accel_buffer_va(h), 0);
+	ck_assert_uint_eq(accel_buffer_va(h) % 4096, 0);
+	ck_assert_uint_ne(accel_buffer_va(h), accel_buffer_va(d));
+	ck_accel(accel_buffer_map(h, &p));
+	for (int i = 0; i < 100; i++)	/* zero-filled */
+		ck_assert_uint_eq(((uint8_t *)p)[i], 0);
+	ck_accel_err(accel_buffer_write(h, 90, p, 11), ACCEL_ERR_OUT_OF_RANGE);
+	ck_accel_err(accel_buffer_read(d, 5001, p, 0), ACCEL_ERR_OUT_OF_RANGE);
+	ck_accel_err(accel_buffer_map(h, NULL), ACCEL_ERR_INVALID_ARG);
+	accel_buffer_free(h);
+	accel_buffer_free(d);
+	accel_buffer_free(NULL);
+	accel_close(dev);
+}
+END_TEST
+
+/* Round trip through device memory (DMA both ways) at odd offsets. */
+START_TEST(test_device_roundtrip)
+{
+	accel_device *dev = tu_open();
+	size_t n = (5u << 20) + 123;	/* more than one staging chunk */
+	uint8_t *src = malloc(n), *dst = malloc(n);
+	accel_buffer *d;
+
+	ck_assert(src && dst);
+	fill_pattern(src, n, 7);
+	ck_accel(accel_buffer_create(dev, n + 64, ACCEL_MEM_DEVICE, &d));
+	ck_accel(accel_buffer_write(d, 13, src, n));
+	memset(dst, 0, n);
+	ck_accel(accel_buffer_read(d, 13, dst, n));
+	ck_assert_int_eq(memcmp(src, dst, n), 0);
+	accel_buffer_free(d);
+	free(src);
+	free(dst);
+	accel_close(dev);
+}
+END_TEST
+
+START_TEST(test_copy)
+{
+	accel_device *dev = tu_open();
+	accel_buffer *h1, *h2, *d;
+	uint8_t a[8192], b[8192];
+	uint64_t c0[ACCEL_NUM_COUNTERS], c1[ACCEL_NUM_COUNTERS];
+
+	fill_pattern(a, sizeof(a), 3);
+	ck_accel(accel_buffer_create(dev, sizeof(a), ACCEL_MEM_HOST, &h1));
+	ck_accel(accel_buffer_create(dev, sizeof(a), ACCEL_MEM_HOST, &h2));
+	ck_accel(accel_buffer_create(dev, sizeof(a), ACCEL_MEM_DEVICE, &d));
+	ck_accel(accel_buffer_write(h1, 0, a, sizeof(a)));
+	ck_accel(accel_device_counters(dev, c0));
+	ck_accel(accel_buffer_copy(d, 0, h1, 0, sizeof(a)));
+	ck_accel(accel_buffer_copy(h2, 100, d, 0, sizeof(a) - 100));
+	ck_accel(accel_device_counters(dev, c1));
+	ck_accel(accel_buffer_read(h2, 0, b, sizeof(b)));
+	ck_assert_int_eq(memcmp(a, b + 100, sizeof(a) - 100), 0);
+	for (int i = 0; i < 100; i++)
+		ck_assert_uint_eq(b[i], 0);
+	ck_assert_uint_ge(c1[ACCEL_CNT_JOBS] - c0[ACCEL_CNT_JOBS], 2);
+	ck_assert_uint_ge(c1[ACCEL_CNT_DMA_H2D] - c0[ACCEL_CNT_DMA_H2D], sizeof(a));
+	ck_accel_err(accel_buffer_copy(h2, 0, h1, 1, sizeof(a)), ACCEL_ERR_OUT_OF_RANGE);
+	accel_buffer_free(h1);
+	accel_buffer_free(h2);
+	accel_buffer_free(d);
+	accel_close(dev);
+}
+END_TEST
+
+START_TEST(test_read_only)
+{
+	accel_device *dev = tu_open();
+	accel_buffer *ro, *rw;
+	accel_cmdbuf *cb;
+	uint32_t v = 0x12345678, out = 0;
+
+	ck_accel(accel_buffer_create(dev, 4096, ACCEL_MEM_HOST | ACCEL_MEM_READ_ONLY, &ro));
+	ck_accel(accel_buffer_create(dev, 4096, ACCEL_MEM_HOST, &rw));
+	ck_accel(accel_buffer_write(ro, 0, &v, 4));	/* the CPU may write it */
+	ck_accel(accel_cmdbuf_create(dev, &cb));
+	ck_accel_err(accel_cmd_fill(cb, (accel_ref){ ro, 0 }, 4, 0), ACCEL_ERR_PERMISSION);
+	ck_assert_uint_eq(accel_cmdbuf_count(cb), 0);
+	ck_accel(accel_cmd_copy(cb, (accel_ref){ rw, 0 }, (accel_ref){ ro, 0 }, 4));
+	ck_accel(accel_run(dev, cb, NULL, NULL));
+	ck_accel(accel_buffer_read(rw, 0, &out, 4));
+	ck_assert_uint_eq(out, v);
+	accel_cmdbuf_free(cb);
+	accel_buffer_free(ro);
+	accel_buffer_free(rw);
+	accel_close(dev);
+}
+END_TEST
+
+START_TEST(test_heap)
+{
+	accel_device *dev = tu_open();
+	accel_heap *heap;
+	accel_buffer *b[200];
+	uint64_t used, reserved;
+
+	ck_accel_err(accel_heap_create(dev, 1000, 0, &heap), ACCEL_ERR_INVALID_ARG);
+	ck_accel(accel_heap_create(dev, 256 << 10, ACCEL_MEM_DEVICE, &heap));
+	ck_accel_err(accel_heap_alloc(heap, 0, 0, &b[0]), ACCEL_ERR_INVALID_ARG);
+	ck_accel_err(accel_heap_alloc(heap, 16, 3, &b[0]), ACCEL_ERR_INVALID_ARG);
+	for (int i = 0; i < 200; i++) {
+		ck_accel(accel_heap_alloc(heap, 100 + (uint64_t)i * 13, i % 2 ? 256 : 0, &b[i]));
+		ck_assert_uint_eq(accel_buffer_va(b[i]) % (i % 2 ? 256 : 64), 0);
+		ck_assert_uint_eq(accel_buffer_size(b[i]), 100 + (uint64_t)i * 13);
+	}
+	/* No two overlap (one assertion: Check records each one it passes). */
+	int overlaps = 0;
+
+	for (int i = 0; i < 200; i++)
+		for (int j = i + 1; j < 200; j++) {
+			uint64_t a0 = accel_buffer_va(b[i]), a1 = a0 + accel_buffer_size(b[i]);
+			uint64_t b0 = accel_buffer_va(b[j]), b1 = b0 + accel_buffer_size(b[j]);
+
+			overlaps += !(a1 <= b0 || b1 <= a0);
+		}
+	ck_assert_int_eq(overlaps, 0);
+	accel_heap_usage(heap, &used, &reserved);
+	ck_assert(used > 0 && reserved >= used && reserved <= 2 * (256 << 10));
+	/* Data lands where each sub-buffer says. */
+	for (int i = 0; i < 200; i += 37) {
+		uint32_t v = 0xabc00000u + (uint32_t)i, r = 0;
+
+		ck_accel(accel_buffer_write(b[i], 4, &v, 4));
+		ck_accel(accel_buffer_read(b[i], 4, &r, 4));
+		ck_assert_uint_eq(r, v);
+	}
+	for (int i = 0; i < 200; i++)
+		accel_buffer_free(b[i]);
+	accel_heap_usage(heap, &used, &reserved);
+	ck_assert_uint_eq(used, 0);
+	/* A buffer outliving its heap stays usable. */
+	ck_accel(accel_heap_alloc(heap, 64, 0, &b[0]));
+	accel_heap_destroy(heap);
+	ck_accel(accel_buffer_write(b[0], 0, "abcd", 4));
+	accel_buffer_free(b[0]);
+	accel_close(dev);
+}
+END_TEST
+
+START_TEST(test_share)
+{
+	accel_device *a = tu_open(), *b;
+	accel_buffer *ha, *hb, *out;
+	accel_cmdbuf *cb;
+	uint64_t v = 0;
+
+	ck_accel(tu_open_second(&b));
+	ck_accel(accel_buffer_create(a, 4096, ACCEL_MEM_HOST, &ha));
+	ck_accel(accel_buffer_share(ha, b, &hb));
+	/* Device b writes, the CPU and device a see it. */
+	ck_accel(accel_cmdbuf_create(b, &cb));
+	ck_accel(accel_cmd_fence(cb, (accel_ref){ hb, 8 }, 0x1122334455667788ull));
+	ck_accel(accel_run(b, cb, NULL, NULL));
+	ck_accel(accel_buffer_read(ha, 8, &v, 8));
+	ck_assert_uint_eq(v, 0x1122334455667788ull);
+	ck_accel(accel_buffer_create(a, 4096, ACCEL_MEM_HOST, &out));
+	accel_cmdbuf_free(cb);
+	ck_accel(accel_cmdbuf_create(a, &cb));
+	ck_accel(accel_cmd_copy(cb, (accel_ref){ out, 0 }, (accel_ref){ ha, 8 }, 8));
+	ck_accel(accel_run(a, cb, NULL, NULL));
+	v = 0;
+	ck_accel(accel_buffer_read(out, 0, &v, 8));
+	ck_assert_uint_eq(v, 0x1122334455667788ull);
+	/* Using a's buffer in b's command buffer is refused. */
+	ck_accel_err(accel_cmd_fill(cb, (accel_ref){ hb, 0 }, 4, 0), ACCEL_ERR_INVALID_ARG);
+	accel_cmdbuf_free(cb);
+	accel_buffer_free(ha);	/* hb keeps the memory */
+	ck_accel(accel_buffer_read(hb, 8, &v, 8));
+	ck_assert_uint_eq(v, 0x1122334455667788ull);
+	accel_buffer_free(hb);
+	accel_buffer_free(out);
+	accel_close(b);
+	accel_close(a);
+}
+END_TEST
+
+START_TEST(test_dmabuf)
+{
+	accel_device *dev = tu_open();
+	accel_buffer *b, *imp;
+	int fd = -1;
+	uint32_t v = 0xfeedbeef, r = 0;
+
+	ck_accel(accel_buffer_create(dev, 8192, ACCEL_MEM_HOST, &b));
+	if (tu_is_sim()) {
+		ck_accel_err(accel_buffer_export_dmabuf(b, &fd), ACCEL_ERR_UNSUPPORTED);
+		ck_accel_err(accel_buffer_import_dmabuf(dev, 0, &imp), ACCEL_ERR_UNSUPPORTED);
+	} else {
+		ck_accel(accel_buffer_export_dmabuf(b, &fd));
+		ck_assert_int_ge(fd, 0);
+		ck_accel(accel_buffer_import_dmabuf(dev, fd, &imp));
+		close(fd);
+		ck_assert_uint_ge(accel_buffer_size(imp), 8192);
+		ck_accel(accel_buffer_write(b, 0, &v, 4));
+		ck_accel(accel_buffer_read(imp, 0, &r, 4));
+		ck_assert_uint_eq(r, v);
+		accel_buffer_free(imp);
+	}
+	ck_accel_err(accel_buffer_import_dmabuf(dev, -1, &imp), ACCEL_ERR_INVALID_ARG);
+	accel_buffer_free(b);
+	accel_close(dev);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("libaccel_buffer");
+	TCase *tc;
+
+	tc = tcase_create("buffers");
+	tcase_add_test(tc, test_create_and_args);
+	tu_add(s, tc, "buffers", TU_BUFFERS);
+	tc = tcase_create("transfers");
+	tcase_add_test(tc, test_device_roundtrip);
+	tcase_add_test(tc, test_copy);
+	tcase_add_test(tc, test_read_only);
+	tcase_add_test(tc, test_heap);
+	tu_add(s, tc, "transfers", TU_JOBS);
+	tc = tcase_create("share");
+	tcase_add_test(tc, test_share);
+	tu_add(s, tc, "share", TU_TWO_DEVICES);
+	tc = tcase_create("dmabuf");
+	tcase_add_test(tc, test_dmabuf);
+	tu_add(s, tc, "dmabuf", tu_is_sim() ? TU_BUFFERS : TU_DMABUF);
+	return tu_run(s);
+}

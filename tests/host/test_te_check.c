@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Tensor engine checks that need no random data:
+ *  - malformed descriptors of every tensor command, field by field: the
+ *    engine and the reference return the same, documented enum snpu_err
+ *    and leave memory untouched;
+ *  - snpu_cmd_check() regions of every command (what the kernel uses);
+ *  - the timing model against its analytic formula for GEMM and conv;
+ *  - the shared math: fp16 conversion (exhaustive, and against F16C),
+ *    requantisation and QuantizeMultiplier.
+ */
+#include <check.h>
+#include <immintrin.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "snpu_act.h"
+#include "snpu_cmd_regions.h"
+#include "snpu_layout.h"
+#include "snpu_quant.h"
+#include "te_fake_exec.h"
+#include "te_internal.h"
+
+#define MEM (1u << 20)
+
+static unsigned long n_malformed, n_cmds;
+
+/* Valid base descriptors (NCHW, small). */
+static void t4(struct snpu_exec *x, struct snpu_tensor *t, uint32_t dt, uint32_t a, uint32_t b,
+	       uint32_t c, uint32_t d)
+{
+	ck_assert_int_eq(fake_tensor(x, t, dt, a, b, c, d, FAKE_NCHW), 0);
+}
+
+static void base_conv(struct snpu_exec *x, struct snpu_cmd_conv2d *c, uint32_t dt)
+{
+	memset(c, 0, sizeof(*c));
+	c->hdr.opcode = SNPU_OP_CONV2D;
+	c->hdr.size = sizeof(*c);
+	t4(x, &c->input, dt, 1, 4, 6, 6);
+	t4(x, &c->weight, dt, 8, 2, 3, 3);
+	t4(x, &c->output, dt, 1, 8, 6, 6);
+	c->weight.zero_point = 0;
+	c->stride_h = c->stride_w = c->dilation_h = c->dilation_w = 1;
+	c->pad_top = c->pad_left = c->pad_bottom = c->pad_right = 1;
+	c->groups = 2;
+	if (dt == SNPU_DT_INT8) {
+		c->epi.requant_mult = 1 << 30;
+		c->epi.requant_shift = -8;
+	}
+}
+
+static void base_gemm(struct snpu_exec *x, struct snpu_cmd_gemm *c, uint32_t dt)
+{
+	memset(c, 0, sizeof(*c));
+	c->hdr.opcode = SNPU_OP_GEMM;
+	c->hdr.size = sizeof(*c);
+	t4(x, &c->a, dt, 1, 2, 5, 7);
+	t4(x, &c->b, dt, 1, 1, 7, 3);
+	t4(x, &c->c, dt, 1, 2, 5, 3);
+	c->b.zero_point = 0;
+	if (dt == SNPU_DT_INT8) {
+		c->epi.requant_mult = 1 << 30;
+		c->epi.requant_shift = -6;
+	}
+}
+
+struct mut {
+	const char *name;
+	size_t off;
+	int size;		/* 1, 2, 4 or 8 bytes */
+	int64_t val;
+	int want;
+};
+
+#define M(type, field, v, w) { #field, offsetof(type, field), \
+	(int)sizeof(((type *)0)->field), (int64_t)(v), w }
+
+static void apply_mut(void *cmd, const struct mut *m)
+{
+	uint8_t *p = (uint8_t *)cmd + m->off;
+	int8_t v8 = (int8_t)m->val;
+	int16_t v16 = (int16_t)m->val;
+	int32_t v32 = (int32_t)m->val;
+	int64_t v64 = m->val;
+
+	switch (m->size) {
+	case 1: memcpy(p, &v8, 1); break;
+	case 2: memcpy(p, &v16, 2); break;
+	case 4: memcpy(p, &v32, 4); break;
+	default: memcpy(p, &v64, 8); break;
+	}
+}
+
+static void run_muts(struct snpu_exec *x, const void *base, size_t size, const struct mut *m,
+		     size_t n)
+{
+	uint8_t *cmd = malloc(size);
+	uint8_t *before = malloc(x->size);
+	char why[512];
+	size_t i;
+
+	ck_assert_ptr_nonnull(cmd);
+	ck_assert_ptr_nonnull(before);
+	memcpy(cmd, base, size);
+	ck_assert_msg(fake_run_compare(x, cmd, size, SNPU_OK, 1e-5, NULL, why, sizeof(why)) == 0,
+		      "base descriptor: %s", why);
+	n_cmds++;
+	for (i = 0; i < n; i++) {
+		memcpy(cmd, base, size);
+		apply_mut(cmd, &m[i]);
+		memcpy(before, x->mem, x->size);
+		ck_assert_msg(fake_run_compare(x, cmd, size, m[i].want, 1e-5, NULL, why,
+					       sizeof(why)) == 0, "%s: %s", m[i].name, why);
+		if (m[i].want == SNPU_OK) {	/* a valid variant */
+			n_cmds++;
+			continue;
+		}
+		ck_assert_msg(memcmp(before, x->mem, x->size) == 0, "%s wrote memory", m[i].name);
+		ck_assert_msg(m[i].want == SNPU_ERR_MMU_FAULT || x->log[0] != 0,
+			      "%s: no log message", m[i].name);
+		n_malformed++;
+	}
+	free(cmd);
+	free(before);
+}
+
+typedef struct snpu_cmd_conv2d CV;
+typedef struct snpu_cmd_gemm GM;
+
+START_TEST(malformed_conv)
+{
+	static const struct mut m[] = {
+		M(CV, hdr.flags, 1, SNPU_ERR_RESERVED),
+		M(CV, hdr.size, 8, SNPU_ERR_CMD_SIZE),
+		M(CV, input.dtype, 9, SNPU_ERR_DTYPE),
+		M(CV, input.dtype, SNPU_DT_INT32, SNPU_ERR_DTYPE),
+		M(CV, weight.dtype, SNPU_DT_FP16, SNPU_ERR_DTYPE),
+		M(CV, input.reserved0[1], 1, SNPU_ERR_RESERVED),
+		M(CV, output.reserved1, 1, SNPU_ERR_RESERVED),
+		M(CV, input.dim[1], 0, SNPU_ERR_SHAPE),
+		M(CV, input.dim[1], 6, SNPU_ERR_SHAPE),
+		M(CV, weight.dim[1], 3, SNPU_ERR_SHAPE),
+		M(CV, output.dim[2], 5, SNPU_ERR_SHAPE),
+		M(CV, output.dim[0], 2, SNPU_ERR_SHAPE),
+		M(CV, output.stride[1], 0, SNPU_ERR_SHAPE),
+		M(CV, output.stride[3], 0, SNPU_ERR_SHAPE),
+		M(CV, input.addr, 0xfffffffffffffff0ll, SNPU_ERR_OVERFLOW),
+		M(CV, input.zero_point, 3, SNPU_ERR_RESERVED),
+		M(CV, input.scale, 0x3f800000, SNPU_ERR_RESERVED),
+		M(CV, stride_h, 0, SNPU_ERR_SHAPE),
+		M(CV, dilation_w, 0, SNPU_ERR_SHAPE),
+		M(CV, groups, 0, SNPU_ERR_SHAPE),
+		M(CV, groups, 3, SNPU_ERR_SHAPE),
+		M(CV, reserved, 1, SNPU_ERR_RESERVED),
+		M(CV, epi.flags, 0x8, SNPU_ERR_RESERVED),
+		M(CV, epi.reserved0, 1, SNPU_ERR_RESERVED),
+		M(CV, epi.bias_addr, 64, SNPU_ERR_RESERVED),
+		M(CV, epi.requant_addr, 64, SNPU_ERR_RESERVED),
+		M(CV, epi.flags, SNPU_EPI_PER_CHANNEL, SNPU_ERR_DTYPE),
+		M(CV, epi.requant_mult, 5, SNPU_ERR_RESERVED),
+		M(CV, epi.res_shift, 1, SNPU_ERR_RESERVED),
+		M(CV, epi.pre_scale, 0x3f800000, SNPU_ERR_RESERVED),
+		M(CV, epi.act.fn, SNPU_ACT_COUNT, SNPU_ERR_SHAPE),
+		M(CV, epi.act.alpha, 0x3f800000, SNPU_ERR_RESERVED),
+		M(CV, epi.act.min, 0x3f800000, SNPU_ERR_RESERVED),
+		M(CV, epi.residual.dim[0], 1, SNPU_ERR_RESERVED),
+		M(CV, epi.flags, SNPU_EPI_BIAS, SNPU_ERR_MMU_FAULT),	/* bias at VA 0 */
+	};
+	struct snpu_exec *x = fake_exec_new(MEM, 2);
+	CV c;
+
+	fake_reset_alloc(x);
+	base_conv(x, &c, SNPU_DT_FP32);
+	x->hole_lo = 0;
+	x->hole_hi = 64;	/* VA 0 unmapped */
+	run_muts(x, &c, sizeof(c), m, sizeof(m) / sizeof(m[0]));
+	fake_exec_free(x);
+}
+END_TEST
+
+START_TEST(malformed_conv_int8)
+{
+	static const struct mut m[] = {
+		M(CV, input.zero_point, 128, SNPU_ERR_SHAPE),
+		M(CV, output.zero_point, -129, SNPU_ERR_SHAPE),
+		M(CV, input.scale, 0, SNPU_ERR_SHAPE),
+		M(CV, input.scale, 0xbf800000, SNPU_ERR_SHAPE),	/* -1.0 */
+		M(CV, output.scale, 0x7f800000, SNPU_ERR_SHAPE),	/* inf */
+		M(CV, output.scale, 0x7fc00000, SNPU_ERR_SHAPE),	/* NaN */
+		M(CV, weight.zero_point, 1, SNPU_ERR_SHAPE),
+		M(CV, epi.requant_mult, -1, SNPU_ERR_SHAPE),
+		M(CV, epi.requant_shift, 31, SNPU_ERR_SHAPE),
+		M(CV, epi.requant_shift, -32, SNPU_ERR_SHAPE),
+		M(CV, epi.act.fn, SNPU_ACT_SIGMOID, SNPU_ERR_SHAPE),	/* pre_scale 0 */
+		M(CV, epi.pre_zero_point, 1, SNPU_ERR_RESERVED),
+		M(CV, epi.act.fn, SNPU_ACT_CLIP, SNPU_OK),	/* min 0 max 0: valid */
+		M(CV, epi.act.fn, SNPU_ACT_LEAKY_RELU, SNPU_ERR_SHAPE),
+	};
+	struct snpu_exec *x = fake_exec_new(MEM, 0);
+	CV c;
+
+	fake_reset_alloc(x);
+	base_conv(x, &c, SNPU_DT_INT8);
+	run_muts(x, &c, sizeof(c), m, sizeof(m) / sizeof(m[0]));
+	/* a per-channel table entry in memory that is out of range */
+	{
+		struct snpu_requant bad[8];
+		char why[512];
+		int i;
+
+		for (i = 0; i < 8; i++) {
+			bad[i].multiplier = 1 << 30;
+			bad[i].shift = i == 5 ? 40 : -8;
+		}
+		c.epi.flags = SNPU_EPI_PER_CHANNEL;
+		c.epi.requant_mult = c.epi.requant_shift = 0;
+		c.epi.requant_addr = fake_alloc(x, sizeof(bad));
+		memcpy(x->mem + c.epi.requant_addr, bad, sizeof(bad));
+		ck_assert_msg(fake_run_compare(x, &c, sizeof(c), SNPU_ERR_SHAPE, 1e-5, NULL, why,
+					       sizeof(why)) == 0, "%s", why);
+		ck_assert_ptr_nonnull(strstr(x->log, "entry 5"));
+		n_malformed++;
+	}
+	fake_exec_free(x);
+}
+END_TEST
+
+START_TEST(malformed_gemm)
+{
+	static const struct mut m[] = {
+		M(GM, a.dim[3], 6, SNPU_ERR_SHAPE),
+		M(GM, b.dim[3], 4, SNPU_ERR_SHAPE),
+		M(GM, a.dim[1], 3, SNPU_ERR_SHAPE),
+		M(GM, c.dim[2], 4, SNPU_ERR_SHAPE),
+		M(GM, c.dtype, SNPU_DT_FP32, SNPU_ERR_DTYPE),
+		M(GM, a.dtype, SNPU_DT_UINT8, SNPU_ERR_DTYPE),
+		M(GM, c.stride[2], 1, SNPU_ERR_SHAPE),	/* rows alias */
+		M(GM, epi.flags, SNPU_EPI_RESIDUAL, SNPU_ERR_DTYPE),	/* residual dtype 0? */
+		M(GM, hdr.opcode, SNPU_OP_FENCE, SNPU_ERR_OPCODE),
+	};
+	struct snpu_exec *x = fake_exec_new(MEM, 0);
+	GM c;
+
+	fake_reset_alloc(x);
+	base_gemm(x, &c, SNPU_DT_FP16);
+	run_muts(x, &c, sizeof(c), m, sizeof(m) / sizeof(m[0]));
+	fake_exec_free(x);
+}
+END_TEST
+
+typedef struct snpu_cmd_pool PL;
+typedef struct snpu_cmd_eltwise EL;
+typedef struct snpu_cmd_activation AC;
+typedef struct snpu_cmd_softmax SM;
+typedef struct snpu_cmd_move MV;
+typedef struct snpu_cmd_pad PD;
+typedef struct snpu_cmd_convert CVT;
+
+START_TEST(malformed_others)
+{
+	static const struct mut mp[] = {
+		M(PL, mode, 2, SNPU_ERR_SHAPE),
+		M(PL, pool_flags, 2, SNPU_ERR_RESERVED),
+		M(PL, pool_flags, SNPU_POOL_COUNT_PAD, SNPU_ERR_RESERVED),	/* on max */
+		M(PL, kernel_h, 0, SNPU_ERR_SHAPE),
+		M(PL, stride_w, 0, SNPU_ERR_SHAPE),
+		M(PL, pad_top, 2, SNPU_ERR_SHAPE),
+		M(PL, output.dim[3], 3, SNPU_ERR_SHAPE),
+		M(PL, output.dtype, SNPU_DT_FP32, SNPU_ERR_DTYPE),
+		M(PL, output.zero_point, 5, SNPU_ERR_SHAPE),
+	};
+	static const struct mut me[] = {
+		M(EL, op, SNPU_ELT_COUNT, SNPU_ERR_SHAPE),
+		M(EL, op, SNPU_ELT_DIV, SNPU_ERR_DTYPE),
+		M(EL, left_shift, 31, SNPU_ERR_SHAPE),
+		M(EL, a_mult, -1, SNPU_ERR_SHAPE),
+		M(EL, b_shift, 40, SNPU_ERR_SHAPE),
+		M(EL, a.dim[2], 2, SNPU_ERR_SHAPE),
+		M(EL, act.fn, SNPU_ACT_TANH, SNPU_ERR_DTYPE),
+		M(EL, out.dtype, SNPU_DT_FP16, SNPU_ERR_DTYPE),
+	};
+	static const struct mut ma[] = {
+		M(AC, act.fn, 99, SNPU_ERR_SHAPE),
+		M(AC, act.max, 0x7f800000, SNPU_ERR_RESERVED),
+		M(AC, output.dim[3], 3, SNPU_ERR_SHAPE),
+		M(AC, input.dtype, SNPU_DT_INT32, SNPU_ERR_DTYPE),
+		M(AC, hdr.size, sizeof(AC) + 8, SNPU_ERR_CMD_SIZE),
+	};
+	static const struct mut ms[] = {
+		M(SM, axis, 4, SNPU_ERR_SHAPE),
+		M(SM, beta, 0, SNPU_ERR_SHAPE),
+		M(SM, beta, 0xff800000, SNPU_ERR_SHAPE),
+		M(SM, input.dtype, SNPU_DT_UINT8, SNPU_ERR_DTYPE),
+	};
+	static const struct mut mm[] = {
+		M(MV, output.dtype, SNPU_DT_FP16, SNPU_ERR_DTYPE),
+		M(MV, output.dim[0], 2, SNPU_ERR_SHAPE),
+	};
+	static const struct mut md[] = {
+		M(PD, mode, 3, SNPU_ERR_SHAPE),
+		M(PD, before[3], 3, SNPU_ERR_SHAPE),
+		M(PD, value, 0x100, SNPU_ERR_RESERVED),	/* int32? no: fp16 low 16 ok */
+	};
+	static const struct mut mc[] = {
+		M(CVT, output.dtype, SNPU_DT_INT32, SNPU_ERR_DTYPE),
+		M(CVT, input.dtype, SNPU_DT_UINT8, SNPU_ERR_DTYPE),
+	};
+	struct snpu_exec *x = fake_exec_new(MEM, 0);
+	union {
+		PL p; EL e; AC a; SM s; MV m; PD d; CVT c;
+	} u;
+
+	fake_reset_alloc(x);
+	memset(&u, 0, sizeof(u));
+	u.p.hdr.opcode = SNPU_OP_POOL;
+	u.p.hdr.size = sizeof(u.p);
+	t4(x, &u.p.input, SNPU_DT_INT8, 1, 2, 5, 5);
+	t4(x, &u.p.output, SNPU_DT_INT8, 1, 2, 3, 2);
+	u.p.output.zero_point = u.p.input.zero_point;
+	u.p.output.scale = u.p.input.scale;
+	u.p.kernel_h = u.p.kernel_w = 2;
+	u.p.stride_h = u.p.stride_w = 2;
+	u.p.pad_top = 1;
+	run_muts(x, &u, sizeof(u.p), mp, sizeof(mp) / sizeof(mp[0]));
+
+	memset(&u, 0, sizeof(u));
+	u.e.hdr.opcode = SNPU_OP_ELTWISE;
+	u.e.hdr.size = sizeof(u.e);
+	t4(x, &u.e.a, SNPU_DT_INT8, 1, 3, 1, 4);
+	t4(x, &u.e.b, SNPU_DT_INT8, 1, 1, 2, 4);
+	t4(x, &u.e.out, SNPU_DT_INT8, 1, 3, 2, 4);
+	u.e.op = SNPU_ELT_ADD;
+	u.e.left_shift = 20;
+	u.e.a_mult = u.e.b_mult = u.e.out_mult = 1 << 30;
+	u.e.a_shift = u.e.b_shift = -1;
+	u.e.out_shift = -19;
+	run_muts(x, &u, sizeof(u.e), me, sizeof(me) / sizeof(me[0]));
+
+	memset(&u, 0, sizeof(u));
+	u.a.hdr.opcode = SNPU_OP_ACTIVATION;
+	u.a.hdr.size = sizeof(u.a);
+	t4(x, &u.a.input, SNPU_DT_FP16, 2, 1, 3, 4);
+	t4(x, &u.a.output, SNPU_DT_FP16, 2, 1, 3, 4);
+	u.a.act.fn = SNPU_ACT_GELU;
+	run_muts(x, &u, sizeof(u.a), ma, sizeof(ma) / sizeof(ma[0]));
+
+	memset(&u, 0, sizeof(u));
+	u.s.hdr.opcode = SNPU_OP_SOFTMAX;
+	u.s.hdr.size = sizeof(u.s);
+	t4(x, &u.s.input, SNPU_DT_FP32, 1, 1, 3, 10);
+	t4(x, &u.s.output, SNPU_DT_FP32, 1, 1, 3, 10);
+	u.s.axis = 3;
+	u.s.beta = snpu_f32_bits(1.0f);
+	run_muts(x, &u, sizeof(u.s), ms, sizeof(ms) / sizeof(ms[0]));
+
+	memset(&u, 0, sizeof(u));
+	u.m.hdr.opcode = SNPU_OP_MOVE;
+	u.m.hdr.size = sizeof(u.m);
+	t4(x, &u.m.input, SNPU_DT_UINT8, 1, 2, 3, 4);
+	t4(x, &u.m.output, SNPU_DT_UINT8, 1, 2, 3, 4);
+	run_muts(x, &u, sizeof(u.m), mm, sizeof(mm) / sizeof(mm[0]));
+
+	memset(&u, 0, sizeof(u));
+	u.d.hdr.opcode = SNPU_OP_PAD;
+	u.d.hdr.size = sizeof(u.d);
+	t4(x, &u.d.input, SNPU_DT_INT8, 1, 2, 3, 4);
+	t4(x, &u.d.output, SNPU_DT_INT8, 1, 2, 5, 6);
+	u.d.output.zero_point = u.d.input.zero_point;
+	u.d.output.scale = u.d.input.scale;
+	u.d.before[2] = 1;
+	u.d.before[3] = 2;
+	u.d.value = 0x7f;
+	run_muts(x, &u, sizeof(u.d), md, sizeof(md) / sizeof(md[0]));
+
+	memset(&u, 0, sizeof(u));
+	u.c.hdr.opcode = SNPU_OP_CONVERT;
+	u.c.hdr.size = sizeof(u.c);
+	t4(x, &u.c.input, SNPU_DT_FP32, 1, 2, 3, 4);
+	t4(x, &u.c.output, SNPU_DT_FP16, 1, 2, 3, 4);
+	run_muts(x, &u, sizeof(u.c), mc, sizeof(mc) / sizeof(mc[0]));
+	fake_exec_free(x);
+}
+END_TEST
+
+/* Regions that the kernel checks against the BO list. */
+START_TEST(regions)
+{
+	struct snpu_cmd_dma_copy d = { { SNPU_OP_DMA_COPY, sizeof(d), 0 }, 0x1000, 0x9000, 16, 4,
+				       64, 32 };
+	struct snpu_cmd_regions r;
+	struct snpu_exec *x = fake_exec_new(MEM, 0);
+	CV c;
+
+	ck_assert_int_eq(snpu_cmd_check(&d.hdr, sizeof(d), &r), SNPU_OK);
+	ck_assert_uint_eq(r.count, 2);
+	ck_assert_uint_eq(r.r[0].addr, 0x1000);
+	ck_assert_uint_eq(r.r[0].len, 3 * 64 + 16);
+	ck_assert_uint_eq(r.r[1].len, 3 * 32 + 16);
+	ck_assert_uint_eq(r.r[1].write, 1);
+	d.src_stride = 8;
+	ck_assert_int_eq(snpu_cmd_check(&d.hdr, sizeof(d), &r), SNPU_ERR_SHAPE);
+	fake_reset_alloc(x);
+	base_conv(x, &c, SNPU_DT_FP32);
+	c.epi.flags = SNPU_EPI_BIAS;
+	c.epi.bias_addr = 0x100;
+	ck_assert_int_eq(snpu_cmd_check(&c.hdr, sizeof(c), &r), SNPU_OK);
+	ck_assert_uint_eq(r.count, 4);
+	ck_assert_uint_eq(r.r[0].len, 4 * 36 * 4);	/* input */
+	ck_assert_uint_eq(r.r[2].len, 8 * 36 * 4);	/* output */
+	ck_assert_uint_eq(r.r[2].write, 1);
+	ck_assert_uint_eq(r.r[3].addr, 0x100);
+	ck_assert_uint_eq(r.r[3].len, 8 * 4);
+	fake_exec_free(x);
+}
+END_TEST
+
+/* pred_cycles == the formula documented in te_timing.c. */
+static uint64_t cdiv(uint64_t a, uint64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+static uint64_t expect(const struct snpu_timing *t, uint64_t batches, uint64_t m, uint64_t n,
+		       uint64_t k, uint64_t bytes, int mac)
+{
+	uint64_t mem = cdiv(bytes * t->clock_mhz, t->dram_bw), comp = 0;
+
+	if (mac)
+		comp = batches * cdiv(k, t->mac_rows) * cdiv(n, t->mac_cols) *
+		       (m + t->mac_rows + t->mac_cols - 1);
+	return (comp > mem ? comp : mem) + t->cmd_overhead;
+}
+
+START_TEST(timing_model)
+{
+	struct snpu_exec *x = fake_exec_new(8u << 20, 2);
+	struct snpu_te_result res;
+	char why[512];
+	GM g;
+	CV c;
+	uint64_t m = 100, n = 70, k = 90, bytes;
+
+	fake_reset_alloc(x);
+	/* compute-bound gemm */
+	memset(&g, 0, sizeof(g));
+	g.hdr.opcode = SNPU_OP_GEMM;
+	g.hdr.size = sizeof(g);
+	t4(x, &g.a, SNPU_DT_INT8, 1, 1, (uint32_t)m, (uint32_t)k);
+	t4(x, &g.b, SNPU_DT_INT8, 1, 1, (uint32_t)k, (uint32_t)n);
+	t4(x, &g.c, SNPU_DT_INT8, 1, 1, (uint32_t)m, (uint32_t)n);
+	g.b.zero_point = 0;
+	g.epi.requant_mult = 1 << 30;
+	g.epi.requant_shift = -10;
+	ck_assert(fake_run_compare(x, &g, sizeof(g), SNPU_OK, 1e-5, &res, why, sizeof(why)) == 0);
+	bytes = m * k + k * n + m * n;
+	ck_assert_uint_eq(res.pred_cycles, expect(&x->timing, 1, m, n, k, bytes, 1));
+	ck_assert_uint_eq(res.macs, m * n * k);
+	ck_assert_uint_eq(res.elems, m * n);
+	ck_assert_uint_gt(expect(&x->timing, 1, m, n, k, bytes, 1),
+			  expect(&x->timing, 1, m, n, k, bytes, 0));	/* really compute-bound */
+	/* memory-bound gemm: one row */
+	fake_reset_alloc(x);
+	t4(x, &g.a, SNPU_DT_FP32, 1, 1, 1, 256);
+	t4(x, &g.b, SNPU_DT_FP32, 1, 1, 256, 256);
+	t4(x, &g.c, SNPU_DT_FP32, 1, 1, 1, 256);
+	g.epi.requant_mult = g.epi.requant_shift = 0;
+	ck_assert_msg(fake_run_compare(x, &g, sizeof(g), SNPU_OK, 1e-5, &res, why, sizeof(why)) == 0,
+		      "%s", why);
+	bytes = 4 * (256 + 256 * 256 + 256);
+	ck_assert_uint_eq(res.pred_cycles, expect(&x->timing, 1, 1, 256, 256, bytes, 0));
+	ck_assert_uint_lt(8 * 8 * (1 + 32 + 32 - 1), cdiv(bytes * 1000, 25600));	/* mem-bound */
+	/* grouped conv: batches = groups, M = N*OH*OW, K = C/g*KH*KW, N = O/g */
+	fake_reset_alloc(x);
+	base_conv(x, &c, SNPU_DT_FP32);
+	x->timing.mac_rows = 4;
+	x->timing.mac_cols = 2;
+	x->timing.cmd_overhead = 1000;
+	ck_assert(fake_run_compare(x, &c, sizeof(c), SNPU_OK, 1e-5, &res, why, sizeof(why)) == 0);
+	bytes = 4 * (4 * 36 + 8 * 2 * 9 + 8 * 36);
+	ck_assert_uint_eq(res.pred_cycles, expect(&x->timing, 2, 36, 4, 18, bytes, 1));
+	ck_assert_uint_eq(res.macs, 8ull * 36 * 18);
+	n_cmds += 3;
+	fake_exec_free(x);
+}
+END_TEST
+
+__attribute__((target("f16c"))) static uint16_t f16c(float f)
+{
+	return (uint16_t)_cvtss_sh(f, 0);
+}
+
+START_TEST(fp16_conversion)
+{
+	uint32_t h, i;
+
+	for (h = 0; h < 0x10000; h++) {
+		float f = snpu_f16_to_f32((uint16_t)h);
+
+		if (f != f)
+			ck_assert_uint_eq(snpu_f32_to_f16(f) & 0x7c00, 0x7c00);
+		else
+			ck_assert_uint_eq(snpu_f32_to_f16(f), h);
+	}
+	__builtin_cpu_init();
+	if (!__builtin_cpu_supports("f16c"))
+		return;
+	fake_srand(42);
+	for (i = 0; i < 2000000; i++) {
+		uint32_t b = (uint32_t)fake_rand();
+		float f = snpu_bits_f32(b);
+
+		if (f != f)
+			continue;
+		ck_assert_msg(snpu_f32_to_f16(f) == f16c(f), "0x%08x: %04x vs %04x", b,
+			      snpu_f32_to_f16(f), f16c(f));
+	}
+}
+END_TEST
+
+START_TEST(quant_math)
+{
+	int32_t m, s, i;
+
+	ck_assert_int_eq(snpu_quantize_multiplier(0.5, &m, &s), 0);
+	ck_assert_int_eq(m, 1 << 30);
+	ck_assert_int_eq(s, 0);
+	ck_assert_int_eq(snpu_quantize_multiplier(1.0, &m, &s), 0);
+	ck_assert_int_eq(m, 1 << 30);
+	ck_assert_int_eq(s, 1);
+	ck_assert_int_eq(snpu_quantize_multiplier(-1.0, &m, &s), -1);
+	ck_assert_int_eq(snpu_quantize_multiplier(1e12, &m, &s), -1);
+	ck_assert_int_eq(snpu_srdhm(SNPU_S32_MIN, SNPU_S32_MIN), SNPU_S32_MAX);
+	ck_assert_int_eq(snpu_rdbpot(5, 1), 3);	/* 2.5 -> 3 */
+	ck_assert_int_eq(snpu_rdbpot(-5, 1), -3);	/* -2.5 -> -3 */
+	ck_assert_int_eq(snpu_rdbpot(-7, 2), -2);	/* -1.75 -> -2 */
+	fake_srand(77);
+	for (i = 0; i < 200000; i++) {
+		double real = fake_frand(1e-6f, 4.0f), want;
+		int32_t x = (int32_t)fake_rand();
+
+		ck_assert_int_eq(snpu_quantize_multiplier(real, &m, &s), 0);
+		if (s > 30)
+			continue;
+		want = (double)x * m * ldexp(1.0, s - 31);
+		if (fabs(want) > 2e9 || fabs((double)x * ldexp(1.0, s > 0 ? s : 0)) > 2e9)
+			continue;	/* saturating cases: documented deviation */
+		ck_assert_msg(fabs(snpu_requant_apply(x, m, s) - want) <= 1.0,
+			      "x %d m %d s %d: %d vs %f", x, m, s, snpu_requant_apply(x, m, s), want);
+	}
+	ck_assert_int_eq(snpu_quantize_f32(0.5f, 1.0f, 0), 0);	/* half to even */
+	ck_assert_int_eq(snpu_quantize_f32(1.5f, 1.0f, 0), 2);
+	ck_assert_int_eq(snpu_quantize_f32(1e30f, 0.1f, 5), 127);
+	ck_assert_int_eq(snpu_quantize_f32(-INFINITY, 0.1f, 5), -128);
+	ck_assert_int_eq(snpu_quantize_f32(NAN, 0.1f, 5), 5);
+	ck_assert_int_eq(snpu_avg_s8(-5, 2), -3);
+	ck_assert_int_eq(snpu_avg_s8(5, 2), 3);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("te_check");
+	TCase *tc = tcase_create("check");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, malformed_conv);
+	tcase_add_test(tc, malformed_conv_int8);
+	tcase_add_test(tc, malformed_gemm);
+	tcase_add_test(tc, malformed_others);
+	tcase_add_test(tc, regions);
+	tcase_add_test(tc, timing_model);
+	tcase_add_test(tc, fp16_conversion);
+	tcase_add_test(tc, quant_math);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);	/* keep the counters in-process */
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	printf("te_check: %lu malformed descriptors rejected, %lu valid commands run\n",
+	       n_malformed, n_cmds);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
