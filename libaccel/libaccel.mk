@@ -6,7 +6,8 @@
 #   build/host/bin/accel-info                      the device listing tool
 #   build/host/bin/hello                           samples/hello, built through pkg-config
 # Tests: tests/host/test_libaccel_*.c run on "sim" under ASan+UBSan (HOST_TESTS)
-# and, built again against libaccel.so, on the drm backend in the guest (VM_TESTS).
+# and, built again (-O2, static libaccel), on the drm backend in the guest, run by
+# tests/vm/40-libaccel.sh (VM_TESTS).
 # `make install PREFIX=...` runs install-libaccel (listed in INSTALL_STEPS).
 
 LIBACCEL_DIR := libaccel
@@ -113,7 +114,10 @@ LA_TEST_MAINS := $(filter-out $(LA_TEST_COMMON),$(LA_TEST_SRCS))
 LA_SAN_TESTS := $(patsubst tests/host/%.c,$(SAN)/tests/%,$(LA_TEST_MAINS))
 LA_VM_TESTS := $(patsubst tests/host/%.c,$(BUILD)/guest/tests/%,$(LA_TEST_MAINS))
 HOST_TESTS += $(LA_SAN_TESTS)
-VM_TESTS += $(LA_VM_TESTS) $(sort $(wildcard tests/vm/*libaccel*))
+# The guest suites go to /usr/bin; tests/vm/40-libaccel.sh loads the driver
+# and runs them (with accel-info and hello) as one VM test.
+GUEST_BINS += $(LA_VM_TESTS)
+VM_TESTS += $(sort $(wildcard $(TOP)/tests/vm/*libaccel*))
 libaccel-tests: $(LA_SAN_TESTS) $(LA_VM_TESTS)
 
 LA_TEST_CFLAGS = -I$(TOP)/$(LIBACCEL_DIR)/include -I$(TOP)/$(LIBACCEL_DIR)/src -I$(TOP)/tests/host $(shell pkg-config --cflags check 2>/dev/null)

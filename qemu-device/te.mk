@@ -42,7 +42,7 @@ $(SAN)/tests/test_te_%: $(SAN)/obj/te/tests/host/test_te_%.o $(TE_SAN_OBJS) $(DE
 # GEMM engine comparison (docs/gemm-engine.md): our kernels vs OpenBLAS,
 # oneDNN and BLIS, each loaded with dlopen so none becomes a dependency.
 TE_BENCH := $(HOST)/bench/te_bench
-$(TE_BENCH): $(HOST)/obj/te/tests/host/te_bench.o $(TE_HOST_OBJS)
+$(TE_BENCH): $(HOST)/obj/te/tests/host/te_bench.o $(HOST)/obj/te/tests/host/te_fake_exec.o $(TE_HOST_OBJS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -o $@ $^ -lm -lpthread -ldl
 te-bench: $(TE_BENCH)

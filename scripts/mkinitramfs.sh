@@ -26,10 +26,14 @@ KMODS="$KROOT/lib/modules/$KVER"
 [ -d "$KMODS/kernel" ] || die "Debian kernel modules not found in $KMODS: run 'make deps'"
 BUSYBOX=/bin/busybox
 KMOD=/usr/bin/kmod
-[ -x "$BUSYBOX" ] || die "$BUSYBOX is missing: install busybox-static ('make deps')"
+# Debian's "busybox" package, not "busybox-static": the static build prefers
+# its own applets over $PATH (FEATURE_SH_STANDALONE, FEATURE_PREFER_APPLETS),
+# so its sh, env, timeout or xargs would run busybox's modprobe and lsmod
+# instead of kmod's.
+[ -x "$BUSYBOX" ] || die "$BUSYBOX is missing: install Debian's busybox package ('make deps')"
 [ -x "$KMOD" ] || die "$KMOD is missing: install kmod ('make deps')"
 is_dynamic() { readelf -d "$1" 2>/dev/null | grep -q '(NEEDED)'; }
-! readelf -l "$BUSYBOX" | grep -q 'program interpreter' || die "$BUSYBOX is not static: install busybox-static"
+is_dynamic "$BUSYBOX" || die "$BUSYBOX is the static build, which runs its own modprobe over kmod's: install Debian's busybox package instead of busybox-static ('make deps')"
 
 MODULE_KO="${MODULE_KO:-$TOP/kernel/snpu.ko}"
 FW_IMAGE="${FW_IMAGE:-$BUILD/firmware/snpu.bin}"
@@ -75,6 +79,7 @@ $(grep 'not found' <<<"$out")"
 
 # busybox, every applet but the module tools (those are kmod's).
 install -m 0755 "$BUSYBOX" "$ROOT/usr/bin/busybox"
+copy_deps "$BUSYBOX"
 for a in $("$BUSYBOX" --list-full); do
 	case "${a##*/}" in
 	modprobe|insmod|rmmod|lsmod|modinfo|depmod|busybox|linuxrc) continue ;;

@@ -65,7 +65,7 @@ overlay_list() {
     for f in qemu-device/qemu/*; do
       [ -f "$f" ] || continue
       case "${f##*/}" in
-        snpu.mak|Kconfig.snpu) continue ;;	# hooks, applied outside hw/misc/snpu
+        snpu.mak|Kconfig.snpu|trace-events|*.md) continue ;;	# hooks (outside hw/misc/snpu), docs
       esac
       printf '%s\t%s\n' "$f" "${f##*/}"
     done
@@ -76,7 +76,7 @@ overlay_list() {
     [ -n "$libsrcs" ] || libsrcs="snpu_fwimage.c snpu_crc32.c snpu_sha256.c"
     for f in $libsrcs firmware/*.h; do
       f="firmware/${f#firmware/}"
-      [ -f "$f" ] && printf '%s\t%s\n' "$f" "${f##*/}"
+      if [ -f "$f" ]; then printf '%s\t%s\n' "$f" "${f##*/}"; fi
     done
     find uapi -type f -name '*.h' | while read -r f; do
       printf '%s\t%s\n' "$f" "${f#uapi/}"
@@ -101,16 +101,18 @@ meson_list() {
 # Cache key: this script, the hook files, the extra flags and every overlaid
 # file (path + content).
 compute_hash() {
+  local list hooks=()
+  list=$(overlay_list)
+  local f
+  for f in qemu-device/qemu/snpu.mak qemu-device/qemu/Kconfig.snpu qemu-device/qemu/trace-events; do
+    if [ -f "$ROOT/$f" ]; then hooks+=("$f"); fi
+  done
   {
-    sha256sum "$SELF" | cut -d' ' -f1
     printf 'cflags %s\nldlibs %s\n' "$CORE_EXTRA_CFLAGS" "$CORE_EXTRA_LDLIBS"
-    local f
-    for f in qemu-device/qemu/snpu.mak qemu-device/qemu/Kconfig.snpu; do
-      [ -f "$ROOT/$f" ] && printf '%s %s\n' "$f" "$(sha256sum < "$ROOT/$f" | cut -d' ' -f1)"
-    done
-    while IFS=$'\t' read -r src dst; do
-      printf '%s %s %s\n' "$src" "$dst" "$(sha256sum < "$ROOT/$src" | cut -d' ' -f1)"
-    done < <(overlay_list)
+    printf '%s\n' "$list"
+    # One sha256sum over everything: paths relative to the top, so the key
+    # does not depend on where the clone lives.
+    (cd "$ROOT" && sha256sum scripts/qemu-build.sh "${hooks[@]}" $(printf '%s\n' "$list" | cut -f1))
   } | sha256sum | cut -d' ' -f1
 }
 
@@ -124,9 +126,12 @@ ENTRY="$CACHE/qemu-$HASH"
 
 install_out() {
   mkdir -p "$(dirname "$OUT")"
-  cp -f "$ENTRY/qemu-system-x86_64" "$OUT.tmp"
+  rm -f "$OUT.tmp"
+  # A hard link when the cache is on the same file system, else a copy.
+  ln -f "$ENTRY/qemu-system-x86_64" "$OUT.tmp" 2>/dev/null \
+    || cp -f "$ENTRY/qemu-system-x86_64" "$OUT.tmp"
   mv -f "$OUT.tmp" "$OUT"
-  touch "$ENTRY"		# most recently used, for pruning
+  touch "$OUT" "$ENTRY"	# newer than its inputs; most recently used entry
 }
 
 if [ -x "$ENTRY/qemu-system-x86_64" ]; then
@@ -134,8 +139,13 @@ if [ -x "$ENTRY/qemu-system-x86_64" ]; then
   exit 0
 fi
 
-mkdir -p "$CACHE" "$LOGDIR"
+mkdir -p "$LOGDIR"
 : > "$LOG"
+# The cache is machine-wide: create it with sudo when we are not root.
+if ! mkdir -p "$CACHE" 2>/dev/null || [ ! -w "$CACHE" ]; then
+  sudo -n mkdir -p "$CACHE" && sudo -n chown "$(id -u):$(id -g)" "$CACHE" \
+    || die "$CACHE is not writable (run as root, or create it: sudo mkdir -p $CACHE && sudo chown $(id -un) $CACHE)"
+fi
 # One builder at a time on this machine (two clones, two make runs).
 exec 9>"$CACHE/qemu.lock"
 flock 9
@@ -171,11 +181,12 @@ if [ "$(cat "$WORK/.tree-stamp" 2>/dev/null)" != "$TREE_STAMP" ]; then
   # The +ds tarball has no EDK2 blobs: never try to unpack them.
   sed -i 's/^\(\s*unpack_edk2_blobs = \)bzip2\.found()/\1false/' "$TREE/meson.build"
   grep -q 'unpack_edk2_blobs = bzip2' "$TREE/meson.build" && die "could not disable unpack_edk2_blobs"
-  # Pristine copies of the files the hooks extend (step 3 regenerates them).
-  cp "$TREE/hw/misc/Kconfig" "$WORK/Kconfig.orig"
-  cp "$TREE/hw/misc/meson.build" "$WORK/meson.build.orig"
   echo "$TREE_STAMP" > "$WORK/.tree-stamp"
 fi
+# Pristine copies of the files the hooks extend (regenerated below each run).
+for f in Kconfig meson.build trace-events; do
+  [ -f "$WORK/$f.orig" ] || cp "$TREE/hw/misc/$f" "$WORK/$f.orig"
+done
 
 # Copy $1 to $2 only when the content differs (keeps mtimes: ninja rebuilds
 # only what changed).
@@ -187,13 +198,16 @@ sync_file() {
 }
 
 # Hooks, regenerated from the pristine files every run: the device config
-# (configure reads it), the Kconfig symbol and the meson subdir.
+# (configure reads it), the Kconfig symbol, the meson subdir and the trace
+# events (in hw/misc's list: the glue includes "hw/misc/trace.h").
 sync_file "$ROOT/qemu-device/qemu/snpu.mak" "$TREE/configs/devices/x86_64-softmmu/snpu.mak"
 cat "$WORK/Kconfig.orig" "$ROOT/qemu-device/qemu/Kconfig.snpu" > "$WORK/Kconfig.new"
 sync_file "$WORK/Kconfig.new" "$TREE/hw/misc/Kconfig"
 { cat "$WORK/meson.build.orig"; echo "subdir('snpu')"; } > "$WORK/meson.build.new"
 sync_file "$WORK/meson.build.new" "$TREE/hw/misc/meson.build"
-rm -f "$WORK/Kconfig.new" "$WORK/meson.build.new"
+cat "$WORK/trace-events.orig" "$ROOT/qemu-device/qemu/trace-events" > "$WORK/trace-events.new"
+sync_file "$WORK/trace-events.new" "$TREE/hw/misc/trace-events"
+rm -f "$WORK/Kconfig.new" "$WORK/meson.build.new" "$WORK/trace-events.new"
 
 # ---- 3. the overlay in hw/misc/snpu ----------------------------------------------
 DEST="$TREE/hw/misc/snpu"
@@ -209,14 +223,19 @@ while IFS=$'\t' read -r src dst; do
 done < <(overlay_list)
 [ -f "$DEST/snpu_pci.c" ] || die "qemu-device/qemu/snpu_pci.c missing"
 # meson.build: the core (plain C11, no QEMU header) as its own static library
-# with the project's bit-exactness flag, the glue in system_ss.
+# built as the host Makefile builds it: the bit-exactness flag, and without
+# QEMU's per-call hardening (zeroing every stack array and used register
+# costs the tensor kernels; the core is fuzzed and sanitizer-tested instead).
+# The glue goes in system_ss.
 {
   echo "# Generated by scripts/qemu-build.sh: do not edit."
   echo "snpu_core_lib = static_library('snpu_core',"
   echo "  files("
   for c in "${csrcs[@]}"; do echo "    '$c',"; done
   echo "  ),"
-  echo "  c_args: ['-ffp-contract=off', $(meson_list "$CORE_EXTRA_CFLAGS")],"
+  echo "  c_args: ['-ffp-contract=off', $(meson_list "$CORE_EXTRA_CFLAGS")] +"
+  echo "    cc.get_supported_arguments('-ftrivial-auto-var-init=uninitialized',"
+  echo "                               '-fzero-call-used-regs=skip'),"
   echo "  dependencies: [threads, libm],"
   echo "  build_by_default: false)"
   echo "snpu_core = declare_dependency(link_with: snpu_core_lib,"

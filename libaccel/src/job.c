@@ -123,6 +123,14 @@ void accel__job_complete(struct accel_job *job, const struct accel_hw_result *r)
 	accel_device *dev = job->dev;
 	accel_pool *pool = NULL;
 
+	/* Buffers go first, so that a waiter woken below finds them released. */
+	for (size_t i = 0; i < job->nrefs; i++)
+		accel__buffer_put(job->refs[i].buf);
+	free(job->refs);
+	job->refs = NULL;
+	job->nrefs = 0;
+	accel__buffer_put(job->profile);
+	job->profile = NULL;
 	pthread_mutex_lock(&job->lock);
 	job->res.status = r->status;
 	job->res.hw_error = r->hw_error;
@@ -136,12 +144,6 @@ void accel__job_complete(struct accel_job *job, const struct accel_hw_result *r)
 	job->done = true;
 	pthread_cond_broadcast(&job->cond);
 	pthread_mutex_unlock(&job->lock);
-	/* Buffers and dependencies are free to go now. */
-	for (size_t i = 0; i < job->nrefs; i++)
-		accel__buffer_put(job->refs[i].buf);
-	free(job->refs);
-	job->refs = NULL;
-	job->nrefs = 0;
 	if (job->callback) {
 		accel__job_get(job);
 		if (accel__device_pool(dev, &pool) || accel_pool_submit(pool, run_callback, job))

@@ -38,7 +38,7 @@
 #include "snpu_regs.h"
 #include "snpu_ring.h"
 
-#define SNPU_TLB_ENTRIES	64
+#define SNPU_TLB_ENTRIES	512
 #define SNPU_BOUNCE_SIZE	(256u << 10)	/* DMA engine staging buffer */
 #define SNPU_WAIT_POLL_NS	20000ull	/* WAIT re-check period */
 #define SNPU_CTX_NONE		UINT32_MAX

@@ -9,6 +9,10 @@
  * CONVERT) to snpu_te_execute(). The engine reaches memory only through
  * snpu_exec_read()/snpu_exec_write(), which translate context VAs (or the
  * SRAM window) and record a precise fault in the exec state.
+ *
+ * Threads: snpu_exec_* may only be called from the thread that is running
+ * snpu_te_execute() (the core's worker), never from the engine's pool
+ * threads: stage operands in, compute in the pool, write results back.
  */
 #ifndef SNPU_EXEC_H
 #define SNPU_EXEC_H

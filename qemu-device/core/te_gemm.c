@@ -13,8 +13,12 @@
 #include <string.h>
 #include "te_internal.h"
 
+#ifndef KC
 #define KC 256
+#endif
+#ifndef NC
 #define NC 2048
+#endif
 #define PORT_MR 4
 #define PORT_NR 16
 

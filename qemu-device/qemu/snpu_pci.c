@@ -30,6 +30,7 @@
 #include "system/kvm.h"
 #include "exec/memory.h"
 #include "qom/object.h"
+#include "hw/misc/trace.h"
 
 #include "snpu_core.h"
 #include "snpu_regs.h"
@@ -61,6 +62,7 @@ struct SnpuState {
     uint32_t irq_pending;       /* bit v = MSI-X vector v (atomic) */
 
     Error *migration_blocker;
+    char *name;                 /* "snpu@SLOT.FN" (or the id) for messages */
 };
 
 /*
@@ -94,9 +96,10 @@ static int snpu_dma(SnpuState *s, uint64_t addr, void *buf, size_t len,
                   !(is_write && mr->readonly);
         }
         if (!ram || chunk == 0 || chunk > len) {
+            trace_snpu_dma_refused(s->name, addr, is_write);
             qemu_log_mask(LOG_GUEST_ERROR,
-                          "snpu: DMA %s 0x%" PRIx64 " is not guest RAM\n",
-                          is_write ? "write to" : "read from", addr);
+                          "%s: DMA %s 0x%" PRIx64 " is not guest RAM\n",
+                          s->name, is_write ? "write to" : "read from", addr);
             return -1;
         }
         if (pci_dma_rw(&s->pdev, addr, p, chunk, dir,
@@ -141,6 +144,7 @@ static void snpu_irq_bh(void *opaque)
         unsigned int v = ctz32(pending);
 
         pending &= pending - 1;
+        trace_snpu_irq(s->name, v);
         if (msix_enabled(&s->pdev)) {
             msix_notify(&s->pdev, v);
         }
@@ -162,18 +166,25 @@ static void snpu_op_kick(void *opaque)
     qemu_mutex_unlock(&s->lock);
 }
 
+/* Guest errors and unimplemented features go to -d guest_errors / unimp,
+ * informational messages to the snpu_log trace event. */
 static void snpu_op_log(void *opaque, enum snpu_log_level level,
                         const char *msg)
 {
+    SnpuState *s = opaque;
+
+    if (g_str_has_prefix(msg, "snpu: ")) {
+        msg += strlen("snpu: ");
+    }
     switch (level) {
     case SNPU_LOG_GUEST_ERROR:
-        qemu_log_mask(LOG_GUEST_ERROR, "snpu: %s\n", msg);
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: %s\n", s->name, msg);
         break;
     case SNPU_LOG_UNIMP:
-        qemu_log_mask(LOG_UNIMP, "snpu: %s\n", msg);
+        qemu_log_mask(LOG_UNIMP, "%s: %s\n", s->name, msg);
         break;
     default:
-        qemu_log_mask(LOG_TRACE, "snpu: %s\n", msg);
+        trace_snpu_log(s->name, msg);
         break;
     }
 }
@@ -281,6 +292,10 @@ static void snpu_realize(PCIDevice *pdev, Error **errp)
     char err[256] = "";
     void *dram;
 
+    g_free(s->name);
+    s->name = DEVICE(s)->id ? g_strdup(DEVICE(s)->id) :
+              g_strdup_printf("snpu@%02x.%x", PCI_SLOT(pdev->devfn),
+                              PCI_FUNC(pdev->devfn));
     s->ops = (struct snpu_host_ops) {
         .opaque = s,
         .dma_read = snpu_op_dma_read,
@@ -412,6 +427,8 @@ static void snpu_instance_finalize(Object *obj)
         snpu_core_free(s->core);
         s->core = NULL;
     }
+    g_free(s->name);
+    s->name = NULL;
 }
 
 static void snpu_instance_init(Object *obj)

@@ -178,7 +178,8 @@ static void *reg_reader(void *arg)
 
 START_TEST(worker_thread_cross_queue)
 {
-	struct h_job waiter[3], signal;
+	struct h_job waiter[3], signal[3];
+	bool sig_done[3], wait_done[3];
 	pthread_t rd;
 
 	atomic_store(&stop_reader, false);
@@ -195,17 +196,21 @@ START_TEST(worker_thread_cross_queue)
 		h_fence(c, VA_S, (uint64_t)i + 1);
 		for (int k = 0; k < 20; k++)
 			h_nop(c);
-		signal = h_submit(h, 3, 2, c, SNPU_JOB_IRQ);
-		ck_assert(h_wait_done(h, &signal, 5000));
+		signal[i] = h_submit(h, 3, 2, c, SNPU_JOB_IRQ);
+		sig_done[i] = h_wait_done(h, &signal[i], 10000);
 	}
-	for (unsigned int q = 0; q < 3; q++) {
-		ck_assert(h_wait_done(h, &waiter[q], 5000));
-		ck_assert_uint_eq(h_compl(h, &waiter[q])->status, SNPU_OK);
-		ck_assert_uint_eq(sem[q + 1], q + 100);
-	}
+	for (unsigned int q = 0; q < 3; q++)
+		wait_done[q] = h_wait_done(h, &waiter[q], 10000);
+	/* stop both threads before any assertion can end the test */
 	h_worker_stop(h);
 	atomic_store(&stop_reader, true);
 	pthread_join(rd, NULL);
+	for (unsigned int q = 0; q < 3; q++) {
+		ck_assert(sig_done[q]);
+		ck_assert(wait_done[q]);
+		ck_assert_uint_eq(h_compl(h, &waiter[q])->status, SNPU_OK);
+		ck_assert_uint_eq(sem[q + 1], q + 100);
+	}
 	ck_assert_uint_eq(h_counter(h, SNPU_CNT_JOBS), 6);
 }
 END_TEST

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "snpu_act.h"
 #include "snpu_cmd_regions.h"
 #include "snpu_layout.h"
@@ -21,7 +22,9 @@
 #define MEM (4u << 20)
 #define TOL 1e-5
 
-static unsigned long n_cmds;
+/* Counter in shared memory: Check forks a child per test. */
+static unsigned long *n_cmds_p;
+#define n_cmds (*n_cmds_p)
 
 static struct snpu_exec *xnew(void)
 {
@@ -578,6 +581,11 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
+	n_cmds_p = mmap(NULL, sizeof(*n_cmds_p), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (n_cmds_p == MAP_FAILED)
+		return EXIT_FAILURE;
+
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, conv_random, 0, 9);
 	tcase_add_test(tc, conv_int8_bias_relu);
@@ -592,7 +600,6 @@ int main(void)
 	tcase_add_test(tc, missing_lut);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);	/* keep the counters in-process */
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -140,6 +140,9 @@ int snpu_ref_execute(const struct snpu_ref_mem *m, const struct snpu_cmd_header 
 		msg[0] = 0;
 	if (size > 0xffff)
 		return ref_fail(&c, SNPU_ERR_CMD_SIZE, "command size %zu too large", size);
+	if (!snpu_cmd_is_tensor(cmd->opcode))
+		return ref_fail(&c, SNPU_ERR_OPCODE, "opcode 0x%x is not a tensor command",
+				cmd->opcode);
 	err = snpu_cmd_check(cmd, (uint32_t)size, &regs);
 	if (err)
 		return ref_fail(&c, err, "opcode 0x%x: %s", cmd->opcode, regs.why);

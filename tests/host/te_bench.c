@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+/*
+ * GEMM engine comparison for the tensor engine (docs/gemm-engine.md): the
+ * engine's own kernels (every ISA) against OpenBLAS, BLIS and oneDNN,
+ * loaded with dlopen so none is a build or run dependency. fp32 sgemm at
+ * 1024^3 and at the GEMM shapes of typical conv layers, int8 u8 x s8 ->
+ * s32 against oneDNN's dnnl_gemm_u8s8s32. Prints GFLOP/s (GOP/s), best of
+ * several runs; results are checked against each other.
+ *
+ *   build/host/bench/te_bench [threads]
+ */
+#include <dlfcn.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "te_internal.h"
+
+typedef void (*sgemm_f77)(const char *, const char *, const int *, const int *, const int *,
+			  const float *, const float *, const int *, const float *, const int *,
+			  const float *, float *, const int *);
+typedef int (*dnnl_sgemm_fn)(char, char, int64_t, int64_t, int64_t, float, const float *,
+			     int64_t, const float *, int64_t, float, float *, int64_t);
+typedef int (*dnnl_u8s8_fn)(char, char, char, int64_t, int64_t, int64_t, float,
+			    const uint8_t *, int64_t, uint8_t, const int8_t *, int64_t, int8_t,
+			    float, int32_t *, int64_t, const int32_t *);
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+struct shape {
+	const char *name;
+	int m, n, k;
+};
+
+static const struct shape shapes[] = {
+	{ "sgemm 1024^3", 1024, 1024, 1024 },
+	{ "conv 3x3 64->64 @56x56", 64, 3136, 576 },
+	{ "conv 3x3 128->128 @28x28", 128, 784, 1152 },
+	{ "conv 1x1 256->64 @56x56", 64, 3136, 256 },
+	{ "conv 3x3 32->32 @28x28 b64", 32, 50176, 288 },
+	{ "fc 512x1024 b64", 64, 512, 1024 },
+};
+
+static float *rnd(size_t n)
+{
+	float *p = malloc(n * sizeof(float));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (float)rand() / RAND_MAX - 0.5f;
+	return p;
+}
+
+/* Best seconds of reps runs of one engine on C = A x B (row-major). */
+static double run(int eng, void *fn, struct snpu_te_pool *pool, const struct shape *s,
+		  const float *a, const float *b, float *c)
+{
+	double best = 1e30;
+	int r, reps = 5;
+
+	for (r = 0; r < reps; r++) {
+		double t0 = now();
+
+		if (eng == 0) {
+			te_sgemm(pool, s->m, s->n, s->k, a, s->k, b, s->n, c, s->n);
+		} else if (eng == 3) {
+			((dnnl_sgemm_fn)fn)('N', 'N', s->m, s->n, s->k, 1.0f, a, s->k, b, s->n, 0.0f,
+					    c, s->n);
+		} else {	/* Fortran BLAS is column-major: C^T = B^T A^T */
+			float one = 1.0f, zero = 0.0f;
+
+			((sgemm_f77)fn)("N", "N", &s->n, &s->m, &s->k, &one, b, &s->n, a, &s->k,
+					&zero, c, &s->n);
+		}
+		t0 = now() - t0;
+		best = t0 < best ? t0 : best;
+	}
+	return best;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int threads = argc > 1 ? (unsigned int)atoi(argv[1]) : 2;
+	static const char *names[] = { "snpu-te", "OpenBLAS", "BLIS", "oneDNN" };
+	static const char *libs[] = { NULL, "libopenblas.so.0", "libblis.so.4", "libdnnl.so.2" };
+	static const char *syms[] = { NULL, "sgemm_", "sgemm_", "dnnl_sgemm" };
+	void *fns[4] = { NULL };
+	char nt[16];
+	struct snpu_te_pool *pool = snpu_te_pool_new(threads);
+	size_t i;
+	int e, isa;
+
+	snprintf(nt, sizeof(nt), "%u", threads);
+	setenv("OPENBLAS_NUM_THREADS", nt, 1);
+	setenv("BLIS_NUM_THREADS", nt, 1);
+	setenv("OMP_NUM_THREADS", nt, 1);
+	for (e = 1; e < 4; e++) {
+		void *h = dlopen(libs[e], RTLD_NOW | RTLD_LOCAL);
+
+		fns[e] = h ? dlsym(h, syms[e]) : NULL;
+		if (!fns[e])
+			printf("# %s: not available (%s)\n", names[e], dlerror());
+	}
+	printf("# %u threads; GFLOP/s, best of 5\n", threads);
+	printf("%-30s", "shape (M x N x K)");
+	for (isa = TE_ISA_PORTABLE; isa <= TE_ISA_AVX512; isa++)
+		printf(" %12s", isa == 0 ? "te-portable" : isa == 1 ? "te-avx2" : "te-avx512");
+	for (e = 1; e < 4; e++)
+		printf(" %12s", names[e]);
+	printf("\n");
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		const struct shape *s = &shapes[i];
+		float *a = rnd((size_t)s->m * s->k), *b = rnd((size_t)s->k * s->n);
+		float *c = malloc((size_t)s->m * s->n * 4), *c0 = malloc((size_t)s->m * s->n * 4);
+		double flops = 2.0 * s->m * s->n * s->k;
+
+		printf("%-30s", s->name);
+		for (isa = TE_ISA_PORTABLE; isa <= TE_ISA_AVX512; isa++) {
+			te_set_isa((enum te_isa)isa);
+			if (te_isa() != (enum te_isa)isa) {
+				printf(" %12s", "n/a");
+				continue;
+			}
+			printf(" %12.1f", flops / run(0, NULL, pool, s, a, b, c) / 1e9);
+			fflush(stdout);
+		}
+		te_set_isa(TE_ISA_AUTO);
+		run(0, NULL, pool, s, a, b, c0);
+		for (e = 1; e < 4; e++) {
+			double t, maxd = 0;
+			size_t j;
+
+			if (!fns[e]) {
+				printf(" %12s", "n/a");
+				continue;
+			}
+			t = run(e, fns[e], pool, s, a, b, c);
+			for (j = 0; j < (size_t)s->m * s->n; j++)
+				maxd = fmax(maxd, fabs(c[j] - c0[j]));
+			printf(" %11.1f%s", flops / t / 1e9, maxd < 1e-3 ? " " : "!");
+			fflush(stdout);
+		}
+		printf("\n");
+		free(a);
+		free(b);
+		free(c);
+		free(c0);
+	}
+	/* int8 */
+	{
+		dnnl_u8s8_fn u8s8 = NULL;
+		void *h = dlopen(libs[3], RTLD_NOW | RTLD_LOCAL);
+		int m = 256, n = 3136, k = 576, r;
+		uint8_t *u = malloc((size_t)m * k);
+		int8_t *s8 = malloc((size_t)k * n);
+		int32_t *c = malloc((size_t)m * n * 4), *c2 = malloc((size_t)m * n * 4), co = 0;
+		double best = 1e30, best2 = 1e30, ops = 2.0 * m * n * k;
+		size_t j;
+
+		for (j = 0; j < (size_t)m * k; j++)
+			u[j] = (uint8_t)rand();
+		for (j = 0; j < (size_t)k * n; j++)
+			s8[j] = (int8_t)rand();
+		for (r = 0; r < 5; r++) {
+			double t0 = now();
+
+			te_igemm(pool, m, n, k, u, k, s8, n, c, n);
+			t0 = now() - t0;
+			best = t0 < best ? t0 : best;
+		}
+		if (h)
+			u8s8 = (dnnl_u8s8_fn)dlsym(h, "dnnl_gemm_u8s8s32");
+		if (u8s8) {
+			for (r = 0; r < 5; r++) {
+				double t0 = now();
+
+				u8s8('N', 'N', 'F', m, n, k, 1.0f, u, k, 0, s8, n, 0, 0.0f, c2, n, &co);
+				t0 = now() - t0;
+				best2 = t0 < best2 ? t0 : best2;
+			}
+		}
+		printf("int8 u8s8s32 %dx%dx%d: snpu-te (%s) %.1f GOP/s, oneDNN %.1f GOP/s%s\n", m, n,
+		       k, te_cpu_has_vnni() ? "VNNI" : "portable", ops / best / 1e9,
+		       u8s8 ? ops / best2 / 1e9 : 0.0,
+		       u8s8 && memcmp(c, c2, (size_t)m * n * 4) ? " (results differ!)" : "");
+		free(u);
+		free(s8);
+		free(c);
+		free(c2);
+	}
+	snpu_te_pool_free(pool);
+	return 0;
+}
