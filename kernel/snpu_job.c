@@ -9,7 +9,8 @@
  * is armed and pushed under sdev->sched_lock, its finished fence is added
  * to the BOs (write or read) and to the out-syncobjs.
  *
- * Reset: a job that makes no progress for two timeout periods, or a queue
+ * Reset: a job whose queue is busy without progress for a timeout period
+ * (or that does not finish within SNPU_MAX_EXTENSIONS periods), or a queue
  * the device stopped, resets the whole engine (soft reset, firmware boot,
  * rings and MMU programmed again). The guilty job fails with
  * DRM_SNPU_JOB_TIMEDOUT (and later jobs of its own entity are canceled);
@@ -48,11 +49,17 @@
 
 static unsigned int job_timeout_ms = 5000;
 module_param(job_timeout_ms, uint, 0444);
-MODULE_PARM_DESC(job_timeout_ms, "a job without progress for twice this long is reset (ms)");
+MODULE_PARM_DESC(job_timeout_ms, "a running job without progress for this long is reset (ms)");
+
+static bool validate_cmds = true;
+module_param(validate_cmds, bool, 0444);
+MODULE_PARM_DESC(validate_cmds,
+		 "check every command against the BO refs (off: only the device MMU isolates; for fault tests)");
 
 #define SNPU_NUM_PRIOS		3
 #define SNPU_MAX_BO_REFS	1024
 #define SNPU_MAX_SYNCS		256
+#define SNPU_MAX_EXTENSIONS	10
 #define SNPU_MAX_ELEM_SIZE	256
 
 static const enum drm_sched_priority snpu_sched_prio[SNPU_NUM_PRIOS] = {
@@ -185,12 +192,21 @@ static enum drm_gpu_sched_stat snpu_sched_timedout_job(struct drm_sched_job *sch
 	if (parent && dma_fence_is_signaled(parent))
 		goto out_no_timeout;
 
-	/* Still moving through its commands: give it another period. */
+	/*
+	 * Not a hang yet: the job still moves through its commands, or waits
+	 * behind jobs of other queues (its queue is not busy). A job gets at
+	 * most SNPU_MAX_EXTENSIONS more periods.
+	 */
 	progress = snpu_rd(sdev, SNPU_REG_QUEUE(q->index, SNPU_QREG_PROGRESS));
 	status = snpu_rd(sdev, SNPU_REG_QUEUE(q->index, SNPU_QREG_STATUS));
-	if (!sdev->dead && !(status & SNPU_QSTAT_STOPPED) &&
-	    (q->hang_job != job || q->hang_progress != progress)) {
+	if (q->hang_job != job) {
 		q->hang_job = job;
+		q->hang_count = 0;
+		q->hang_progress = ~0u;
+	}
+	if (!sdev->dead && !(status & SNPU_QSTAT_STOPPED) &&
+	    q->hang_count++ < SNPU_MAX_EXTENSIONS &&
+	    (!(status & SNPU_QSTAT_BUSY) || q->hang_progress != progress)) {
 		q->hang_progress = progress;
 		goto out_no_timeout;
 	}
@@ -684,9 +700,10 @@ int snpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		ret = -EFAULT;
 		goto out_free;
 	}
-	ret = snpu_cmds_check(sdev, job->cmds, job->cmds_size, ranges, args->bo_count,
-			      &bad_cmd, &why);
-	if (!ret && (args->flags & DRM_SNPU_SUBMIT_PROFILE))
+	if (validate_cmds)
+		ret = snpu_cmds_check(sdev, job->cmds, job->cmds_size, ranges, args->bo_count,
+				      &bad_cmd, &why);
+	if (!ret && validate_cmds && (args->flags & DRM_SNPU_SUBMIT_PROFILE))
 		ret = snpu_va_check(sdev, ranges, args->bo_count, args->profile_va,
 				    (u64)args->num_profile * sizeof(struct snpu_profile_rec), true);
 	if (ret) {

@@ -37,6 +37,7 @@ struct snpu_job;
  * @sched: the queue's scheduler
  * @hang_job: job the last timeout looked at
  * @hang_progress: QREG_PROGRESS at that time
+ * @hang_count: timeouts of @hang_job so far
  * @completed: jobs completed since probe
  * @name: "snpu-qN"
  */
@@ -56,6 +57,7 @@ struct snpu_queue {
 	struct drm_gpu_scheduler sched;
 	struct snpu_job *hang_job;
 	u32 hang_progress;
+	u32 hang_count;
 	atomic64_t completed;
 	char name[24];
 };

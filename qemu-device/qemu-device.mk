@@ -52,13 +52,17 @@ $(CORE_SAN_OBJ)/%.o: $(CORE_DIR)/%.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(COMMON_CFLAGS) $(SAN_CFLAGS) $(CORE_CFLAGS) $(TE_CFLAGS) -MMD -MP -c $< -o $@
 
-# The archive depends on the source list too, so a te_engine.c that appears
-# (and removes te_stub_tmp.c from the list) rebuilds it.
-$(CORELIB_HOST): $(CORE_HOST_OBJS) qemu-device/qemu-device.mk
+# The archives also depend on the list of sources (rewritten only when it
+# changes), so a source that appears or disappears rebuilds them.
+CORE_LIST := $(BUILD)/core-srcs.list
+$(shell mkdir -p $(BUILD) && { echo '$(CORE_SRCS)' | cmp -s - $(CORE_LIST) || \
+	echo '$(CORE_SRCS)' > $(CORE_LIST); })
+
+$(CORELIB_HOST): $(CORE_HOST_OBJS) $(CORE_LIST) qemu-device/qemu-device.mk
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && ar rcs $@ $(CORE_HOST_OBJS)
 
-$(CORELIB_SAN): $(CORE_SAN_OBJS) qemu-device/qemu-device.mk
+$(CORELIB_SAN): $(CORE_SAN_OBJS) $(CORE_LIST) qemu-device/qemu-device.mk
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && ar rcs $@ $(CORE_SAN_OBJS)
 

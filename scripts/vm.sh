@@ -106,7 +106,7 @@ fi
 set +e
 timeout --foreground -k 10 "$VM_TIMEOUT" \
 	"$QEMU" "${args[@]}" -display none -monitor none -serial stdio -append "$APPEND" </dev/null \
-	| sed -u 's/\r$//' | tee "$tmpd/log"
+	| sed -u -e 's/\r$//' -e '/^\[ *[0-9.]*\] reboot: Power down$/d' | tee "$tmpd/log"
 st=("${PIPESTATUS[@]}")
 set -e
 rc="$(sed -n 's/^SNPU-EXIT=\([0-9][0-9]*\)$/\1/p' "$tmpd/log" | tail -n 1)"

@@ -122,6 +122,7 @@ void accel__job_complete(struct accel_job *job, const struct accel_hw_result *r)
 {
 	accel_device *dev = job->dev;
 	accel_pool *pool = NULL;
+	bool queued = false;
 
 	/* Buffers go first, so that a waiter woken below finds them released. */
 	for (size_t i = 0; i < job->nrefs; i++)
@@ -142,13 +143,17 @@ void accel__job_complete(struct accel_job *job, const struct accel_hw_result *r)
 	job->res.end_ns = r->end_ns;
 	format_message(job, r);
 	job->done = true;
-	pthread_cond_broadcast(&job->cond);
-	pthread_mutex_unlock(&job->lock);
+	/* The callback is queued before waiters wake, so that a thread that
+	 * returns from accel_job_wait() and then waits for the pool sees it
+	 * run. (The pool's queue lock orders the result above before it.) */
 	if (job->callback) {
 		accel__job_get(job);
-		if (accel__device_pool(dev, &pool) || accel_pool_submit(pool, run_callback, job))
-			run_callback(job);	/* no pool: run it here rather than lose it */
+		queued = !accel__device_pool(dev, &pool) && !accel_pool_submit(pool, run_callback, job);
 	}
+	pthread_cond_broadcast(&job->cond);
+	pthread_mutex_unlock(&job->lock);
+	if (job->callback && !queued)
+		run_callback(job);	/* no pool: run it here rather than lose it */
 	pthread_mutex_lock(&dev->lock);
 	if (--dev->pending == 0)
 		pthread_cond_broadcast(&dev->idle);

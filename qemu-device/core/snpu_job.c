@@ -69,13 +69,17 @@ static int run_builtin(struct snpu_exec *x, const struct snpu_cmd_header *h,
 }
 
 /* Header checks of the command at x->pos, in the order of
- * docs/hardware.md 7.2 (max_job_cmds is checked by the caller). */
-static enum snpu_err check_header(struct snpu_exec *x, uint32_t caps)
+ * docs/hardware.md 7.2. */
+static enum snpu_err check_header(struct snpu_exec *x, uint32_t caps, uint32_t max_job)
 {
 	uint32_t left = x->cmd_size - x->pos;
 	const struct snpu_cmd_header *h = (const void *)(x->cmds + x->pos);
 	uint32_t need, cap;
 
+	if (max_job && x->index >= max_job) {
+		snpu_exec_log(x, "job has more than %u commands", max_job);
+		return SNPU_ERR_CMD_SIZE;
+	}
 	if (left < sizeof(*h) || h->size < sizeof(*h) || h->size % 8 || h->size > left) {
 		snpu_exec_log(x, "command %u: size %u bad (%u bytes left in the stream)",
 			      x->index, left < sizeof(*h) ? 0 : h->size, left);
@@ -135,14 +139,14 @@ static void publish_progress(struct snpu_core *core, struct snpu_exec *x)
 }
 
 /* Execute the command at x->pos. */
-static void exec_one(struct snpu_core *core, struct snpu_exec *x)
+static void exec_one(struct snpu_core *core, struct snpu_exec *x, uint32_t max_job)
 {
 	const struct snpu_cmd_header *h = (const void *)(x->cmds + x->pos);
 	struct snpu_te_result res = { 0, 0, 0 };
 	struct snpu_cmd_regions regs;
 	enum snpu_engine eng = SNPU_ENG_CONTROL;
 	uint64_t start = snpu_now(core), cycles, mem;
-	int rc = check_header(x, x->caps);
+	int rc = check_header(x, x->caps, max_job);
 
 	regs.count = 0;
 	x->bytes_host = x->bytes_dram = x->bytes_sram = 0;
@@ -224,12 +228,7 @@ void snpu_job_execute(struct snpu_core *core, struct snpu_exec *x, uint32_t max_
 		}
 		if (max_cmds && n >= max_cmds)
 			break;	/* time slice used: let the arbiter switch */
-		if (max_job && x->index >= max_job) {
-			snpu_exec_log(x, "job has more than %u commands", max_job);
-			snpu_job_fail(x, SNPU_ERR_CMD_SIZE);
-			break;
-		}
-		exec_one(core, x);
+		exec_one(core, x, max_job);
 		n++;
 	}
 	pthread_mutex_lock(&core->lock);

@@ -4,7 +4,7 @@
  * KC x NC panel of B into NR-wide column panels and an MC x KC block of A
  * into MR-tall row panels, then run an MR x NR micro-kernel over the tiles.
  * Micro-kernels: portable C (here), AVX2+FMA and AVX-512 (te_kern_x86.c),
- * chosen at run time. Threads split M (or N when M is small) into one part
+ * chosen at run time. Threads split the larger of M and N into one part
  * per pool thread; each part packs its own panels.
  * See docs/gemm-engine.md for the measurements behind the choices.
  */
@@ -229,7 +229,8 @@ void te_sgemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const flo
 	if (m == 0 || n == 0)
 		return;
 	if (threads > 1 && work >= 64.0 * 64 * 64) {
-		if (m >= 2 * 32 || m >= n) {
+		/* split the larger side: each part packs all of the other operand */
+		if (m >= n) {
 			g.step = (m + threads - 1) / threads;
 			g.step = (g.step + 31) / 32 * 32;
 		} else {

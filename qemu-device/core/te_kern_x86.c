@@ -9,6 +9,8 @@
  *   te_igemm_ukr_vnni    8 x 32 int32 tile, VPDPBUSD (u8 x s8, 4 per lane;
  *                        the non-saturating form, so sums wrap like the
  *                        reference's int32)
+ * The row loops are fully unrolled (GCC unroll pragmas) so the accumulator
+ * arrays live in registers rather than on the stack.
  */
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -22,12 +24,14 @@ void te_sgemm_ukr_avx2(size_t k, const float *ap, const float *bp, float *c, siz
 	size_t p;
 	int i;
 
+	_Pragma("GCC unroll 16")
 	for (i = 0; i < TE_AVX2_MR; i++)
 		acc[i][0] = acc[i][1] = _mm256_setzero_ps();
 	for (p = 0; p < k; p++) {
 		__m256 b0 = _mm256_loadu_ps(bp);
 		__m256 b1 = _mm256_loadu_ps(bp + 8);
 
+		_Pragma("GCC unroll 16")
 		for (i = 0; i < TE_AVX2_MR; i++) {
 			__m256 av = _mm256_broadcast_ss(ap + i);
 
@@ -37,6 +41,7 @@ void te_sgemm_ukr_avx2(size_t k, const float *ap, const float *bp, float *c, siz
 		ap += TE_AVX2_MR;
 		bp += TE_AVX2_NR;
 	}
+	_Pragma("GCC unroll 16")
 	for (i = 0; i < TE_AVX2_MR; i++) {
 		float *row = c + i * ldc;
 
@@ -57,12 +62,14 @@ void te_sgemm_ukr_avx512(size_t k, const float *ap, const float *bp, float *c, s
 	size_t p;
 	int i;
 
+	_Pragma("GCC unroll 16")
 	for (i = 0; i < TE_AVX512_MR; i++)
 		acc[i][0] = acc[i][1] = _mm512_setzero_ps();
 	for (p = 0; p < k; p++) {
 		__m512 b0 = _mm512_loadu_ps(bp);
 		__m512 b1 = _mm512_loadu_ps(bp + 16);
 
+		_Pragma("GCC unroll 16")
 		for (i = 0; i < TE_AVX512_MR; i++) {
 			__m512 av = _mm512_set1_ps(ap[i]);
 
@@ -72,6 +79,7 @@ void te_sgemm_ukr_avx512(size_t k, const float *ap, const float *bp, float *c, s
 		ap += TE_AVX512_MR;
 		bp += TE_AVX512_NR;
 	}
+	_Pragma("GCC unroll 16")
 	for (i = 0; i < TE_AVX512_MR; i++) {
 		float *row = c + i * ldc;
 
@@ -91,12 +99,14 @@ void te_igemm_ukr_vnni(size_t k4, const uint8_t *up, const int8_t *sp, int32_t *
 	size_t p;
 	int i;
 
+	_Pragma("GCC unroll 16")
 	for (i = 0; i < TE_VNNI_MR; i++)
 		acc[i][0] = acc[i][1] = _mm512_setzero_si512();
 	for (p = 0; p < k4; p++) {
 		__m512i s0 = _mm512_loadu_si512((const void *)sp);
 		__m512i s1 = _mm512_loadu_si512((const void *)(sp + 64));
 
+		_Pragma("GCC unroll 16")
 		for (i = 0; i < TE_VNNI_MR; i++) {
 			int32_t u4;
 			__m512i uv;
@@ -109,6 +119,7 @@ void te_igemm_ukr_vnni(size_t k4, const uint8_t *up, const int8_t *sp, int32_t *
 		up += 4 * TE_VNNI_MR;
 		sp += 4 * TE_VNNI_NR;
 	}
+	_Pragma("GCC unroll 16")
 	for (i = 0; i < TE_VNNI_MR; i++) {
 		_mm512_storeu_si512((void *)(c + i * ldc), acc[i][0]);
 		_mm512_storeu_si512((void *)(c + i * ldc + 16), acc[i][1]);

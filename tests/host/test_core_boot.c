@@ -318,6 +318,65 @@ START_TEST(reset_drops_firmware)
 }
 END_TEST
 
+START_TEST(firmware_caps_gate_commands)
+{
+	uint32_t caps = SNPU_CAP_ALL & ~(SNPU_CAP_SRAM | SNPU_CAP_FENCE | SNPU_CAP_PROFILE |
+					SNPU_CAP_CONV);
+	struct h_cmds *c = malloc(sizeof(*c));
+	struct snpu_job_desc d;
+	struct h_job j;
+
+	ck_assert_ptr_nonnull(c);
+	hdr()->caps = caps | 0xffff0000u;	/* unknown bits are not reported */
+	h_fw_reseal(img, img_len, false);
+	ck_assert_uint_eq(h_boot_image(h, img, img_len), SNPU_FW_STATUS_RUNNING);
+	ck_assert_uint_eq(h_rd(h, SNPU_REG_FW_CAPS), caps);
+	h_mmu_init(h);
+	h_ctx_new(h, 1);
+	h_map_new(h, 1, 0x100000, 4096);
+	h_queue_init(h, 0, 8);
+	/* FENCE needs SNPU_CAP_FENCE */
+	h_cmds_init(c);
+	h_nop(c);
+	h_fence(c, 0x100000, 1);
+	j = h_submit(h, 0, 1, c, 0);
+	h_run(h);
+	ck_assert_uint_eq(h_compl(h, &j)->status, SNPU_ERR_OPCODE);
+	ck_assert_uint_eq(h_compl(h, &j)->failed_cmd, 1);
+	/* CONV2D needs SNPU_CAP_CONV: refused before any field check */
+	h_cmds_init(c);
+	h_cmd(c, SNPU_OP_CONV2D, sizeof(struct snpu_cmd_conv2d));
+	j = h_submit(h, 0, 1, c, 0);
+	h_run(h);
+	ck_assert_uint_eq(h_compl(h, &j)->status, SNPU_ERR_OPCODE);
+	/* the SRAM window needs SNPU_CAP_SRAM */
+	h_cmds_init(c);
+	h_fill(c, SNPU_SRAM_VA, 8, 1);
+	j = h_submit(h, 0, 1, c, 0);
+	h_run(h);
+	ck_assert_uint_eq(h_compl(h, &j)->status, SNPU_ERR_SRAM_RANGE);
+	ck_assert_uint_eq(h_compl(h, &j)->fault_va, SNPU_SRAM_VA);
+	/* a profiled job needs SNPU_CAP_PROFILE */
+	h_cmds_init(c);
+	h_nop(c);
+	memset(&d, 0, sizeof(d));
+	d.cmd_addr = h_alloc(h, 8, 8);
+	memcpy(h_ptr(h, d.cmd_addr), c->buf, 8);
+	d.cmd_size = 8;
+	d.ctx_id = 1;
+	d.flags = SNPU_JOB_PROFILE;
+	d.num_profile = 1;
+	d.profile_va = 0x100000;
+	j = h_queue_desc(h, 0, &d);
+	h_doorbell(h, 0);
+	h_run(h);
+	ck_assert_uint_eq(h_compl(h, &j)->status, SNPU_ERR_RESERVED);
+	ck_assert_uint_eq(h_compl(h, &j)->failed_cmd, SNPU_COMPL_NO_CMD);
+	h_note_malformed(4);
+	free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("core_boot");
@@ -343,6 +402,7 @@ int main(void)
 	tcase_add_test(tc, boot_irq_masked);
 	tcase_add_test(tc, queue_before_firmware);
 	tcase_add_test(tc, reset_drops_firmware);
+	tcase_add_test(tc, firmware_caps_gate_commands);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -24,13 +24,13 @@ new_dmesg() { dmesg -r | tail -n +$((DMESG_MARK + 1)); }
 # Error-level lines of the driver, without the driver core's own summary.
 snpu_errors() { new_dmesg | grep '^<3>' | grep ' snpu ' | grep -v 'probe with driver snpu failed'; }
 
-wait_node() { # PRESENT|ABSENT
-	i=0
-	while [ $i -lt 50 ]; do
+wait_node() { # PRESENT|ABSENT (busybox sh has no "local": own variable names)
+	wn_tries=0
+	while [ $wn_tries -lt 50 ]; do
 		if [ "$1" = PRESENT ]; then [ -c /dev/accel/accel0 ] && return 0
 		else [ -e /dev/accel/accel0 ] || return 0; fi
 		sleep 0.1
-		i=$((i + 1))
+		wn_tries=$((wn_tries + 1))
 	done
 	return 1
 }
@@ -90,9 +90,9 @@ fi
 # --- load/unload cycles -----------------------------------------------------
 mark_dmesg
 n=0
-i=0
-while [ $i -lt "$CYCLES" ]; do
-	i=$((i + 1))
+cycle=0
+while [ $cycle -lt "$CYCLES" ]; do
+	cycle=$((cycle + 1))
 	modprobe snpu && wait_node PRESENT && cat /dev/null > /dev/accel/accel0 \
 		&& rmmod snpu && wait_node ABSENT && n=$((n + 1))
 	unload 2>/dev/null

@@ -40,12 +40,12 @@ static int passed, failed;
 	}								\
 } while (0)
 
-static char debugfs_dir[128];
+static char debugfs_dir[512];
 
 /* Value of NAME in the debugfs file FILE ("NAME VALUE" lines). */
 static uint64_t debugfs_value(const char *file, const char *name)
 {
-	char path[256], line[256], key[64];
+	char path[640], line[256], key[64];
 	unsigned long long v;
 	uint64_t found = ~0ull;
 	FILE *f;
@@ -109,8 +109,9 @@ int main(int argc, char **argv)
 		"pred_cycles", "busy_ns", "faults", "errors", "irqs", "resets",
 		"ctx_switches", "sram_bytes", "doorbells",
 	};
-	char pcidir[256];
+	char pcidir[256], link[256];
 	uint64_t v, v2, ctx;
+	ssize_t n;
 	struct stat st;
 	int fd, fd2;
 	uint32_t i;
@@ -126,8 +127,15 @@ int main(int argc, char **argv)
 	}
 	snprintf(pcidir, sizeof(pcidir), "/sys/dev/char/%u:%u/device",
 		 major(st.st_rdev), minor(st.st_rdev));
-	snprintf(debugfs_dir, sizeof(debugfs_dir), "/sys/kernel/debug/accel/%u",
-		 minor(st.st_rdev));
+	/* The DRM device's debugfs directory is named after its PCI function. */
+	n = readlink(pcidir, link, sizeof(link) - 1);
+	if (n <= 0) {
+		printf("FAIL readlink %s: %s\n0 passed, 1 failed\n", pcidir, strerror(errno));
+		return 1;
+	}
+	link[n] = 0;
+	snprintf(debugfs_dir, sizeof(debugfs_dir), "/sys/kernel/debug/accel/%s",
+		 strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
 	if (reg("ID") != SNPU_ID_MAGIC) {
 		printf("FAIL cannot read %s/registers\n0 passed, 1 failed\n", debugfs_dir);
 		return 1;
