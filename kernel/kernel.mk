@@ -48,14 +48,16 @@ kernel-lint: kernel-w1 kernel-sparse kernel-checkpatch
 
 # In-VM tests of the driver (run in name order by snpu-vm-tests) and the
 # helpers they call (installed in the guest's /usr/bin).
-VM_TESTS += $(TOP)/tests/vm/10-driver-load.sh
+VM_TESTS += $(TOP)/tests/vm/10-driver-load.sh $(TOP)/tests/vm/20-driver-ioctl.sh \
+	$(TOP)/tests/vm/30-driver-cycles.sh
 DRIVER_TEST_BIN := $(BUILD)/guest/bin
 DRIVER_TEST_CFLAGS = $(COMMON_CFLAGS) $(OPT_CFLAGS) $$(pkg-config --cflags libdrm)
 DRIVER_TEST_LIBS = $$(pkg-config --libs libdrm)
-GUEST_BINS += $(DRIVER_TEST_BIN)/snpu-driver-params
-ALL += $(DRIVER_TEST_BIN)/snpu-driver-params
+DRIVER_TEST_BINS := $(DRIVER_TEST_BIN)/snpu-driver-params $(DRIVER_TEST_BIN)/snpu-driver-ioctl
+GUEST_BINS += $(DRIVER_TEST_BINS)
+ALL += $(DRIVER_TEST_BINS)
 
-$(DRIVER_TEST_BIN)/snpu-driver-params: tests/vm/driver_params.c $(wildcard uapi/*.h uapi/drm/*.h) \
+$(DRIVER_TEST_BIN)/snpu-driver-%: tests/vm/driver_%.c $(wildcard uapi/*.h uapi/drm/*.h) \
 		$(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(DRIVER_TEST_CFLAGS) -o $@ $< $(DRIVER_TEST_LIBS)

@@ -185,8 +185,12 @@ static int snpu_dram_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma
 	struct snpu_bo *bo = to_snpu_bo(obj);
 	unsigned long pfn;
 
-	/* drm_gem_mmap() checked that [vm_pgoff, + length) lies in the BO. */
-	pfn = ((sdev->dram_start + bo->dram.start) >> PAGE_SHIFT) + vma->vm_pgoff;
+	/*
+	 * drm_gem_mmap() found the BO by the exact fake offset in vm_pgoff and
+	 * checked that the mapping is no larger than the BO: it starts at the
+	 * BO's first page.
+	 */
+	pfn = (sdev->dram_start + bo->dram.start) >> PAGE_SHIFT;
 	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = pgprot_writecombine(vm_get_page_prot(vma->vm_flags));
 	return io_remap_pfn_range(vma, vma->vm_start, pfn, vma->vm_end - vma->vm_start,

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Boot the SNPU guest: the Debian 6.12 kernel, our initramfs, NPU SNPUs.
 #
-#   scripts/vm.sh                 interactive shell on the console (Ctrl-A x quits QEMU)
+#   scripts/vm.sh                 interactive shell on the console (Ctrl-A x quits QEMU);
+#                                 with stdin from a pipe or file, the shell reads it
 #   CMD='...' scripts/vm.sh       run CMD in the guest, stream its output,
 #                                 exit with its status
 # Environment:
@@ -64,7 +65,7 @@ pick_accel() {
 ACCEL="$(pick_accel)"
 if [ "$ACCEL" = kvm ]; then CPU=host; else CPU=max; fi
 
-APPEND="console=ttyS0 loglevel=4 panic=-1"
+APPEND="console=ttyS0 loglevel=4 panic=-1 edd=off"
 args=(-machine "q35,accel=$ACCEL" -cpu "$CPU" -m "${VM_MEM:-1024}" -smp "${VM_SMP:-2}"
 	-vga none -nic none -no-reboot
 	-L /usr/share/qemu -L /usr/share/seabios
@@ -83,18 +84,48 @@ if [ -n "${SNPU_QEMU_ARGS:-}" ]; then
 	args+=("${extra[@]}")
 fi
 
-if [ -z "${CMD:-}" ]; then
+if [ -z "${CMD:-}" ] && [ -t 0 ]; then
 	# Interactive: serial console and QEMU monitor multiplexed on stdio.
-	if [ -t 0 ] && size="$(stty size 2>/dev/null)"; then
+	if size="$(stty size 2>/dev/null)"; then
 		APPEND="$APPEND snpurows=${size% *} snpucols=${size#* }"
 	fi
 	exec "$QEMU" "${args[@]}" -nographic -append "$APPEND"
 fi
 
+tmpd="$(mktemp -d "$GUEST/run.XXXXXX")"
+feeder=""
+cleanup() {
+	if [ -n "$feeder" ]; then
+		pkill -P "$feeder" 2>/dev/null || true
+		kill "$feeder" 2>/dev/null || true
+	fi
+	rm -rf "$tmpd"
+}
+trap cleanup EXIT
+# Guest console output: CRs dropped, the kernel's last words too.
+console() { sed -u -e 's/\r$//' -e '/^\[ *[0-9.]*\] reboot: Power down$/d' | tee "$tmpd/log"; }
+
+if [ -z "${CMD:-}" ]; then
+	# Shell fed from a pipe or file: the serial port drops what arrives
+	# before the guest's driver is up, so forward the input only once the
+	# shell's first prompt appeared, then end it with Ctrl-D (the shell exits and
+	# the guest powers off).
+	mkfifo "$tmpd/in"
+	{
+		until grep -q '^snpu:.*# ' "$tmpd/log" 2>/dev/null; do sleep 0.2; done
+		cat
+		printf '\004'
+		sleep "$VM_TIMEOUT"
+	} > "$tmpd/in" &
+	feeder=$!
+	set +e
+	"$QEMU" "${args[@]}" -display none -monitor none -serial stdio -append "$APPEND" \
+		< "$tmpd/in" | console
+	exit "${PIPESTATUS[0]}"
+fi
+
 # Non-interactive: the command travels base64-encoded on the kernel command
 # line (2048 bytes at most), or through fw_cfg when it is longer.
-tmpd="$(mktemp -d "$GUEST/run.XXXXXX")"
-trap 'rm -rf "$tmpd"' EXIT
 b64="$(printf '%s' "$CMD" | base64 -w0)"
 if [ "${#b64}" -le 1400 ] && [ -z "${SNPU_CMD_FWCFG:-}" ]; then
 	APPEND="$APPEND snpucmd=$b64"
@@ -106,7 +137,7 @@ fi
 set +e
 timeout --foreground -k 10 "$VM_TIMEOUT" \
 	"$QEMU" "${args[@]}" -display none -monitor none -serial stdio -append "$APPEND" </dev/null \
-	| sed -u -e 's/\r$//' -e '/^\[ *[0-9.]*\] reboot: Power down$/d' | tee "$tmpd/log"
+	| console
 st=("${PIPESTATUS[@]}")
 set -e
 rc="$(sed -n 's/^SNPU-EXIT=\([0-9][0-9]*\)$/\1/p' "$tmpd/log" | tail -n 1)"

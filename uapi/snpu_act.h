@@ -102,7 +102,7 @@ static inline float snpu_act_eval_linear(const struct snpu_act_params *a, float 
 
 	switch (a->fn) {
 	case SNPU_ACT_RELU:
-		return x > 0.0f ? x : 0.0f;
+		return x < 0.0f ? 0.0f : x;	/* NaN propagates */
 	case SNPU_ACT_CLIP:
 		lo = snpu_bits_f32(a->min);
 		hi = snpu_bits_f32(a->max);
@@ -116,6 +116,25 @@ static inline float snpu_act_eval_linear(const struct snpu_act_params *a, float 
 	default:
 		return x;
 	}
+}
+
+/* Element-wise op of fp32/fp16 (computed in fp32). max/min propagate NaN. */
+static inline float snpu_elt_f32(__u32 op, float a, float b)
+{
+	switch (op) {
+	case SNPU_ELT_ADD: return a + b;
+	case SNPU_ELT_SUB: return a - b;
+	case SNPU_ELT_MUL: return a * b;
+	case SNPU_ELT_DIV: return a / b;
+	case SNPU_ELT_MAX: return (a > b || a != a) ? a : b;
+	default: return (a < b || a != a) ? a : b;
+	}
+}
+
+/* Running maximum of max pooling: NaN propagates. */
+static inline float snpu_max_f32(float acc, float v)
+{
+	return (v > acc || v != v) ? v : acc;
 }
 
 /* fp32: exact activations (libm). */

@@ -58,6 +58,47 @@ uint64_t te_predict(const struct snpu_timing *t, const struct snpu_cmd_header *h
 	return cyc + t->cmd_overhead;
 }
 
+/* MACs (conv/gemm) or window reads (pool) a validated command asks for,
+ * saturated at UINT64_MAX. */
+static uint64_t work_of(const struct snpu_cmd_header *h)
+{
+	uint64_t w = 1, f[7] = { 1, 1, 1, 1, 1, 1, 1 };
+	int i;
+
+	if (h->opcode == SNPU_OP_CONV2D) {
+		const struct snpu_cmd_conv2d *c = (const void *)h;
+
+		f[0] = c->output.dim[0];
+		f[1] = c->output.dim[1];
+		f[2] = c->output.dim[2];
+		f[3] = c->output.dim[3];
+		f[4] = c->weight.dim[1];
+		f[5] = c->weight.dim[2];
+		f[6] = c->weight.dim[3];
+	} else if (h->opcode == SNPU_OP_GEMM) {
+		const struct snpu_cmd_gemm *c = (const void *)h;
+
+		f[0] = c->c.dim[0];
+		f[1] = c->c.dim[1];
+		f[2] = c->c.dim[2];
+		f[3] = c->c.dim[3];
+		f[4] = c->a.dim[3];
+	} else if (h->opcode == SNPU_OP_POOL) {
+		const struct snpu_cmd_pool *c = (const void *)h;
+
+		f[0] = c->output.dim[0];
+		f[1] = c->output.dim[1];
+		f[2] = c->output.dim[2];
+		f[3] = c->output.dim[3];
+		f[4] = c->kernel_h;
+		f[5] = c->kernel_w;
+	}
+	for (i = 0; i < 7; i++)
+		if (__builtin_mul_overflow(w, f[i], &w))
+			return UINT64_MAX;
+	return w;
+}
+
 enum snpu_err snpu_te_execute(struct snpu_exec *x, const struct snpu_cmd_header *cmd,
 			      size_t size, struct snpu_te_result *res)
 {
@@ -78,6 +119,12 @@ enum snpu_err snpu_te_execute(struct snpu_exec *x, const struct snpu_cmd_header 
 	if (err) {
 		snpu_exec_log(x, "tensor opcode 0x%x: %s", cmd->opcode, regs.why);
 		return err;
+	}
+	if (work_of(cmd) > TE_MAX_WORK) {
+		snpu_exec_log(x, "tensor opcode 0x%x: %llu MACs/reads exceed the engine's limit "
+			      "of %llu per command", cmd->opcode, (unsigned long long)work_of(cmd),
+			      (unsigned long long)TE_MAX_WORK);
+		return SNPU_ERR_OVERFLOW;
 	}
 	switch (cmd->opcode) {
 	case SNPU_OP_CONV2D: err = te_conv2d(&c, (const void *)cmd); break;

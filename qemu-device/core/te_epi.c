@@ -96,57 +96,83 @@ struct epi_run {
 	struct te_view *out;
 };
 
+/* fp: y = act(acc + bias + residual) over one row of d3 elements. */
+static void row_fp(const struct te_epi *p, const float *acc, float *out, uint32_t d3,
+		   uint32_t ch_row, const float *res, size_t res_st)
+{
+	const struct snpu_act_params *act = &p->e->act;
+	int fp32 = p->out->dtype == SNPU_DT_FP32;
+	uint32_t j;
+
+	for (j = 0; j < d3; j++) {
+		uint32_t ch = p->ch_axis == 1 ? ch_row : j;
+		float v = acc[j], b;
+
+		if (p->bias) {
+			memcpy(&b, (const uint8_t *)p->bias + 4 * (size_t)ch, 4);
+			v = v + b;
+		}
+		if (res)
+			v = v + res[j * res_st];
+		switch (act->fn) {
+		case SNPU_ACT_NONE:
+			break;
+		case SNPU_ACT_RELU:
+			v = v < 0.0f ? 0.0f : v;	/* as snpu_act_eval_linear */
+			break;
+		default:
+			v = fp32 ? snpu_act_eval_f32(act, v) :
+			    snpu_act_eval_lut(act, p->lut, p->samples, v);
+		}
+		out[j] = v;
+	}
+}
+
+/* int8: the snpu_epi_s8 pipeline over one row. */
+static void row_s8(const struct te_epi *p, const int32_t *acc, int8_t *out, uint32_t d3,
+		   uint32_t ch_row, const int8_t *res, size_t res_st)
+{
+	const struct snpu_epilogue *e = p->e;
+	int32_t zp = p->use_table ? e->pre_zero_point : p->out->zero_point;
+	uint32_t j;
+
+	for (j = 0; j < d3; j++) {
+		uint32_t ch = p->ch_axis == 1 ? ch_row : j;
+		int32_t a = acc[j], b, t, mult = e->requant_mult, shift = e->requant_shift;
+
+		if (p->bias) {
+			memcpy(&b, (const uint8_t *)p->bias + 4 * (size_t)ch, 4);
+			a = snpu_acc_add(a, b);
+		}
+		if (p->rq) {
+			mult = p->rq[ch].multiplier;
+			shift = p->rq[ch].shift;
+		}
+		t = snpu_epi_s8(a, mult, shift, zp, res != NULL, res ? res[j * res_st] : 0,
+				e->residual.zero_point, e->res_mult, e->res_shift);
+		out[j] = (int8_t)(p->use_table ? p->table[t + 128] : snpu_clamp_s32(t, p->lo, p->hi));
+	}
+}
+
 static void epi_rows(void *opaque, size_t begin, size_t end)
 {
 	const struct epi_run *r = opaque;
 	const struct te_epi *p = r->p;
-	const struct snpu_epilogue *e = p->e;
 	struct te_view *o = r->out;
-	uint32_t d1 = o->dim[1], d2 = o->dim[2], d3 = o->dim[3], j;
+	uint32_t d1 = o->dim[1], d2 = o->dim[2], d3 = o->dim[3];
 	size_t row;
 
 	for (row = begin; row < end; row++) {
 		uint32_t i0 = (uint32_t)(row / ((size_t)d1 * d2));
 		uint32_t i1 = (uint32_t)(row / d2 % d1), i2 = (uint32_t)(row % d2);
-		size_t base = row * d3;
+		size_t base = row * d3, ro = p->has_res ? te_off(&p->res, i0, i1, i2, 0) : 0;
 
-		for (j = 0; j < d3; j++) {
-			uint32_t ch = p->ch_axis == 1 ? i1 : j;
-			size_t ro = p->has_res ? te_off(&p->res, i0, i1, i2, j) : 0;
-
-			if (!p->s8) {
-				float v = ((const float *)r->acc)[base + j], b;
-
-				if (p->bias) {
-					memcpy(&b, (const uint8_t *)p->bias + 4 * (size_t)ch, 4);
-					v = v + b;
-				}
-				if (p->has_res)
-					v = v + ((const float *)p->res.data)[ro];
-				v = p->out->dtype == SNPU_DT_FP32 ?
-				    snpu_act_eval_f32(&e->act, v) :
-				    snpu_act_eval_lut(&e->act, p->lut, p->samples, v);
-				((float *)o->data)[base + j] = v;
-			} else {
-				int32_t acc = ((const int32_t *)r->acc)[base + j], b, t;
-				int32_t mult = e->requant_mult, shift = e->requant_shift;
-				int32_t zp = p->use_table ? e->pre_zero_point : p->out->zero_point;
-				int32_t rv = p->has_res ? ((const int8_t *)p->res.data)[ro] : 0;
-
-				if (p->bias) {
-					memcpy(&b, (const uint8_t *)p->bias + 4 * (size_t)ch, 4);
-					acc = snpu_acc_add(acc, b);
-				}
-				if (p->rq) {
-					mult = p->rq[ch].multiplier;
-					shift = p->rq[ch].shift;
-				}
-				t = snpu_epi_s8(acc, mult, shift, zp, p->has_res, rv,
-						e->residual.zero_point, e->res_mult, e->res_shift);
-				t = p->use_table ? p->table[t + 128] : snpu_clamp_s32(t, p->lo, p->hi);
-				((int8_t *)o->data)[base + j] = (int8_t)t;
-			}
-		}
+		if (!p->s8)
+			row_fp(p, (const float *)r->acc + base, (float *)o->data + base, d3, i1,
+			       p->has_res ? (const float *)p->res.data + ro : NULL, p->res.st[3]);
+		else
+			row_s8(p, (const int32_t *)r->acc + base, (int8_t *)o->data + base, d3, i1,
+			       p->has_res ? (const int8_t *)p->res.data + ro : NULL, p->res.st[3]);
 	}
 }
 

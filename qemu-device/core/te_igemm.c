@@ -19,6 +19,7 @@
 
 struct igemm_args {
 	size_t m, n, k4, ldu, ldc, k;
+	int kmajor;		/* U given as [K][M] */
 	const uint8_t *u;
 	const int8_t *sp;	/* packed S */
 	int32_t *c;
@@ -64,14 +65,22 @@ static void rows_task(void *opaque, size_t begin, size_t end)
 	for (pi = begin; pi < end; pi++) {
 		size_t i0 = pi * MR, h = g->m - i0 < MR ? g->m - i0 : MR;
 
+		memset(up, 0, g->k4 * 4 * MR);
 		for (p = 0; p < g->k4; p++)
-			for (i = 0; i < MR; i++)
-				for (t = 0; t < 4; t++) {
-					size_t kk = 4 * p + t;
+			for (t = 0; t < 4 && 4 * p + t < g->k; t++) {
+				size_t kk = 4 * p + t;
+				uint8_t *d = up + p * MR * 4 + t;
 
-					up[(p * MR + i) * 4 + t] = (i < h && kk < g->k) ?
-						g->u[(i0 + i) * g->ldu + kk] : 0;
+				if (g->kmajor) {
+					const uint8_t *src = g->u + kk * g->ldu + i0;
+
+					for (i = 0; i < h; i++)
+						d[4 * i] = src[i];
+				} else {
+					for (i = 0; i < h; i++)
+						d[4 * i] = g->u[(i0 + i) * g->ldu + kk];
 				}
+			}
 		for (jr = 0; jr < g->n; jr += NR) {
 			const int8_t *sp = g->sp + (jr / NR) * g->k4 * 4 * NR;
 			size_t w = g->n - jr < NR ? g->n - jr : NR;
@@ -91,8 +100,8 @@ static void rows_task(void *opaque, size_t begin, size_t end)
 }
 
 /* Unpacked loops, same wrapping sums: the out-of-memory fallback. */
-static void plain(size_t m, size_t n, size_t k, const uint8_t *u, size_t ldu, const int8_t *s,
-		  size_t lds, int32_t *c, size_t ldc)
+static void plain(size_t m, size_t n, size_t k, const uint8_t *u, size_t ldu, int kmajor,
+		  const int8_t *s, size_t lds, int32_t *c, size_t ldc)
 {
 	size_t i, j, q;
 
@@ -101,22 +110,23 @@ static void plain(size_t m, size_t n, size_t k, const uint8_t *u, size_t ldu, co
 			uint32_t acc = 0;
 
 			for (q = 0; q < k; q++)
-				acc += (uint32_t)((int32_t)u[i * ldu + q] * s[q * lds + j]);
+				acc += (uint32_t)((int32_t)u[kmajor ? q * ldu + i : i * ldu + q] *
+						  s[q * lds + j]);
 			c[i * ldc + j] = (int32_t)acc;
 		}
 }
 
 void te_igemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uint8_t *u,
-	      size_t ldu, const int8_t *s, size_t lds, int32_t *c, size_t ldc)
+	      size_t ldu, int u_kmajor, const int8_t *s, size_t lds, int32_t *c, size_t ldc)
 {
 	size_t k4 = (k + 3) / 4, panels = (n + NR - 1) / NR, pj, p, j, t;
-	struct igemm_args g = { m, n, k4, ldu, ldc, k, u, NULL, c,
+	struct igemm_args g = { m, n, k4, ldu, ldc, k, u_kmajor, u, NULL, c,
 				te_isa() == TE_ISA_AVX512 && te_cpu_has_vnni(), 0 };
 	int8_t *sp = malloc(panels * k4 * 4 * NR + 1);
 
 	atomic_init(&g.failed, 0);
 	if (!sp) {
-		plain(m, n, k, u, ldu, s, lds, c, ldc);
+		plain(m, n, k, u, ldu, u_kmajor, s, lds, c, ldc);
 		return;
 	}
 	for (pj = 0; pj < panels; pj++)
@@ -132,5 +142,5 @@ void te_igemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uin
 	te_parallel_for(pool, (m + MR - 1) / MR, 4, rows_task, &g);
 	free(sp);
 	if (atomic_load(&g.failed))	/* out of memory in a task */
-		plain(m, n, k, u, ldu, s, lds, c, ldc);
+		plain(m, n, k, u, ldu, u_kmajor, s, lds, c, ldc);
 }

@@ -16,8 +16,14 @@
 #include <stdint.h>
 #include "snpu_exec.h"
 
-/* Largest dense staging buffer of one operand. */
-#define TE_MAX_STAGE	(1ull << 30)
+/* Largest dense staging buffer of one operand (or im2col/accumulator
+ * buffer): larger tensors get SNPU_ERR_OVERFLOW, never an allocation that
+ * could exhaust the host. */
+#define TE_MAX_STAGE	(512ull << 20)
+/* Most work one command may ask for (MACs, or window reads of POOL):
+ * about 30 s of host time; more gets SNPU_ERR_OVERFLOW so that a guest
+ * cannot occupy the engine for hours with one descriptor. */
+#define TE_MAX_WORK	(1ull << 42)
 
 /* A dense host copy of a tensor in logical (i0, i1, i2, i3) order. An axis
  * of dim 1, or of stride 0 when te_load() may collapse it, has st[] 0. */
@@ -73,9 +79,10 @@ int te_cpu_has_vnni(void);
 /* C[M][N] = A[M][K] * B[K][N], fp32 row-major with leading dimensions. */
 void te_sgemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const float *a,
 	      size_t lda, const float *b, size_t ldb, float *c, size_t ldc);
-/* C[M][N] = sum_k U[m][k] * S[k][n], U uint8, S int8, C int32 wrapping. */
+/* C[M][N] = sum_k U[m][k] * S[k][n], U uint8, S int8, C int32 wrapping.
+ * u_kmajor: U is stored as [K][M] (element (m, k) at u[k * ldu + m]). */
 void te_igemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uint8_t *u,
-	      size_t ldu, const int8_t *s, size_t lds, int32_t *c, size_t ldc);
+	      size_t ldu, int u_kmajor, const int8_t *s, size_t lds, int32_t *c, size_t ldc);
 
 /* Micro-kernels (te_kern_*.c): C[MR x NR] (+)= Ap[k][MR] * Bp[k][NR]. */
 void te_sgemm_ukr_avx2(size_t k, const float *ap, const float *bp, float *c, size_t ldc,

@@ -5,8 +5,9 @@
  *
  * conv2d, per image n and group g, with P = OH*OW and Kc = C/g*KH*KW:
  *   fp:   C[Og][P] = W_g[Og][Kc] x col[Kc][P]      (im2col; output NCHW)
- *   int8: C[P][Og] = U[P][Kc] x W_g^T[Kc][Og]      (U = x + 128, padding
- *         = zero point + 128), acc = C - (zp + 128) * colsum(W_g^T)
+ *   int8: C[P][Og] = U[P][Kc] x W_g^T[Kc][Og]      (U = x + 128 stored
+ *         K-major as col[Kc][P], padding = zero point + 128),
+ *         acc = C - (zp + 128) * colsum(W_g^T)
  * Many (n, g) pairs (depthwise, batches) run in parallel, one per task;
  * otherwise the GEMM itself is parallel.
  * gemm: per batch, C = A x B the same way (int8: U = a + 128, S = b).
@@ -29,43 +30,71 @@ struct conv_job {
 	int failed;
 };
 
-/* im2col of image n, group g: fp col[Kc][P], or int8 U[P][Kc]. */
+/* First output x whose input column kx*dw - pl + x*sw is >= 0, and the
+ * end of those < W. */
+static void x_range(int64_t x0, uint32_t sw, uint32_t w, uint32_t ow, uint32_t *lo,
+		    uint32_t *hi)
+{
+	int64_t l = x0 >= 0 ? 0 : (-x0 + sw - 1) / sw;
+	int64_t h = (int64_t)w > x0 ? ((int64_t)w - x0 + sw - 1) / sw : 0;
+
+	l = l < ow ? l : ow;
+	h = h < ow ? h : ow;
+	*lo = (uint32_t)l;
+	*hi = (uint32_t)(h > l ? h : l);
+}
+
+/* im2col of image n, group g into col[Kc][P]: fp32, or uint8 (x + 128,
+ * padding = zero point + 128) for int8. Rows of P are filled with runs:
+ * padding, a contiguous (or strided) copy, padding. */
 static void im2col(const struct conv_job *j, uint32_t n, uint32_t g, void *dst)
 {
 	const struct snpu_cmd_conv2d *cmd = j->cmd;
 	const struct te_view *in = &j->in;
-	uint32_t H = in->dim[2], W = in->dim[3], ci, ky, kx, y, x;
+	uint32_t H = in->dim[2], W = in->dim[3], ci, ky, kx, y, x, xlo, xhi;
 	uint8_t pad_u = (uint8_t)(cmd->input.zero_point + 128);
+	size_t sx = in->st[3];
 
 	for (ci = 0; ci < j->cg; ci++)
 	for (ky = 0; ky < j->kh; ky++)
 	for (kx = 0; kx < j->kw; kx++) {
 		size_t k = ((size_t)ci * j->kh + ky) * j->kw + kx;
 		uint32_t ch = g * j->cg + ci;
+		int64_t x0 = (int64_t)kx * cmd->dilation_w - cmd->pad_left;
 
+		x_range(x0, cmd->stride_w, W, j->ow, &xlo, &xhi);
 		for (y = 0; y < j->oh; y++) {
 			int64_t iy = (int64_t)y * cmd->stride_h - cmd->pad_top +
 				     (int64_t)ky * cmd->dilation_h;
-			int rowok = iy >= 0 && iy < H;
+			size_t d0 = k * j->p + (size_t)y * j->ow;
+			uint32_t a = xlo, b = xhi;
+			size_t so;
 
-			for (x = 0; x < j->ow; x++) {
-				int64_t ix = (int64_t)x * cmd->stride_w - cmd->pad_left +
-					     (int64_t)kx * cmd->dilation_w;
-				size_t p = (size_t)y * j->ow + x;
-				int ok = rowok && ix >= 0 && ix < W;
+			if (iy < 0 || iy >= H)
+				a = b = 0;	/* the whole row is padding */
+			so = (a < b) ? te_off(in, n, ch, (uint32_t)iy, 0) : 0;
+			if (j->s8) {
+				uint8_t *d = (uint8_t *)dst + d0;
+				const int8_t *s = (const int8_t *)in->data + so;
 
-				if (j->s8) {
-					uint8_t v = pad_u;
+				memset(d, pad_u, a);
+				for (x = a; x < b; x++)
+					d[x] = (uint8_t)(s[(size_t)(x0 + (int64_t)x * cmd->stride_w) * sx] +
+							 128);
+				memset(d + b, pad_u, j->ow - b);
+			} else {
+				float *d = (float *)dst + d0;
+				const float *s = (const float *)in->data + so;
 
-					if (ok)
-						v = (uint8_t)(((const int8_t *)in->data)[
-							te_off(in, n, ch, (uint32_t)iy, (uint32_t)ix)] + 128);
-					((uint8_t *)dst)[p * j->kc + k] = v;
-				} else {
-					((float *)dst)[k * j->p + p] = ok ?
-						((const float *)in->data)[
-							te_off(in, n, ch, (uint32_t)iy, (uint32_t)ix)] : 0.0f;
-				}
+				for (x = 0; x < a; x++)
+					d[x] = 0.0f;
+				if (cmd->stride_w == 1 && sx == 1 && b > a)
+					memcpy(d + a, s + x0 + a, (size_t)(b - a) * sizeof(float));
+				else
+					for (x = a; x < b; x++)
+						d[x] = s[(size_t)(x0 + (int64_t)x * cmd->stride_w) * sx];
+				for (x = b; x < j->ow; x++)
+					d[x] = 0.0f;
 			}
 		}
 	}
@@ -98,7 +127,7 @@ static void conv_one(struct conv_job *j, uint32_t n, uint32_t g)
 		j->failed = 1;
 		return;
 	}
-	te_igemm(pool, j->p, j->og, j->kc, col, j->kc, j->wt + (size_t)g * j->kc * j->og, j->og,
+	te_igemm(pool, j->p, j->og, j->kc, col, j->p, 1, j->wt + (size_t)g * j->kc * j->og, j->og,
 		 cb, j->og);
 	for (o = 0; o < j->og; o++) {
 		uint32_t corr = (uint32_t)(j->cmd->input.zero_point + 128) *
@@ -180,6 +209,11 @@ enum snpu_err te_conv2d(struct te_cmd *c, const struct snpu_cmd_conv2d *cmd)
 		err = SNPU_ERR_OVERFLOW;
 		goto out;
 	}
+	if (s8 && (uint64_t)cmd->output.dim[0] * cmd->output.dim[1] * j.p > TE_MAX_STAGE / 4) {
+		snpu_exec_log(c->x, "conv2d: int8 accumulators exceed the staging limit");
+		err = SNPU_ERR_OVERFLOW;
+		goto out;
+	}
 	if (s8 && conv_prep_s8(&j)) {
 		snpu_exec_log(c->x, "conv2d: out of memory");
 		err = SNPU_ERR_FATAL;
@@ -243,7 +277,7 @@ static void gemm_one(struct gemm_job *j, size_t t)
 	for (kk = 0; kk < j->k; kk++)
 		for (q = 0; q < j->n; q++)
 			colsum[q] += (uint32_t)(int32_t)s[kk * ldb + q];
-	te_igemm(pool, j->m, j->n, j->k, j->u + ao, lda, s, ldb, j->acc + co, j->n);
+	te_igemm(pool, j->m, j->n, j->k, j->u + ao, lda, 0, s, ldb, j->acc + co, j->n);
 	for (r = 0; r < j->m; r++)
 		for (q = 0; q < j->n; q++) {
 			int32_t *d = j->acc + co + r * j->n + q;
@@ -285,6 +319,11 @@ enum snpu_err te_gemm(struct te_cmd *c, const struct snpu_cmd_gemm *cmd)
 		err = te_alloc_out(c->x, tc, 1, &j.out);
 	if (err)
 		goto out;
+	if (j.s8 && (uint64_t)batches * j.m * j.n > TE_MAX_STAGE / 4) {
+		snpu_exec_log(c->x, "gemm: int8 accumulators exceed the staging limit");
+		err = SNPU_ERR_OVERFLOW;
+		goto out;
+	}
 	if (j.s8) {
 		na = 1;
 		for (i = 0; i < 4; i++)

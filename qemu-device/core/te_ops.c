@@ -33,6 +33,7 @@ static size_t grain(const struct te_view *o, size_t work_per_elem)
 /* ---- pooling ---- */
 struct pool_run {
 	const struct snpu_cmd_pool *cmd;
+	int32_t zp;		/* int8 zero point (input = output) */
 	struct te_view in, out;
 };
 
@@ -76,12 +77,16 @@ static void pool_rows(void *opaque, size_t begin, size_t end)
 						float v = ((const float *)in->data)[off];
 
 						fsum += v;
-						fmax = v > fmax ? v : fmax;
+						fmax = snpu_max_f32(fmax, v);
 					}
 				}
 			}
-			if (cmd->pool_flags & SNPU_POOL_COUNT_PAD)
-				count = (int32_t)cmd->kernel_h * cmd->kernel_w;
+			if (cmd->pool_flags & SNPU_POOL_COUNT_PAD) {	/* padding = real 0 = zp */
+				int32_t all = (int32_t)cmd->kernel_h * cmd->kernel_w;
+
+				isum += (all - count) * r->zp;
+				count = all;
+			}
 			if (s8)
 				((int8_t *)r->out.data)[o] = (int8_t)(cmd->mode == SNPU_POOL_MAX ?
 					imax : snpu_avg_s8(isum, count));
@@ -99,6 +104,7 @@ enum snpu_err te_pool_cmd(struct te_cmd *c, const struct snpu_cmd_pool *cmd)
 
 	memset(&r, 0, sizeof(r));
 	r.cmd = cmd;
+	r.zp = cmd->input.zero_point;
 	err = te_load(c->x, &cmd->input, 1, TE_ALL_AXES, &r.in);
 	if (!err)
 		err = te_alloc_out(c->x, &cmd->output, 1, &r.out);
@@ -121,18 +127,6 @@ struct elt_run {
 	const struct snpu_fw_lut *lut;
 	const uint32_t *samples;
 };
-
-static float elt_f(uint32_t op, float a, float b)
-{
-	switch (op) {
-	case SNPU_ELT_ADD: return a + b;
-	case SNPU_ELT_SUB: return a - b;
-	case SNPU_ELT_MUL: return a * b;
-	case SNPU_ELT_DIV: return a / b;
-	case SNPU_ELT_MAX: return a > b ? a : b;
-	default: return a < b ? a : b;
-	}
-}
 
 static void elt_rows(void *opaque, size_t begin, size_t end)
 {
@@ -158,7 +152,7 @@ static void elt_rows(void *opaque, size_t begin, size_t end)
 
 				((int8_t *)r->out.data)[o] = (int8_t)snpu_clamp_s32(v, r->lo, r->hi);
 			} else {
-				float v = elt_f(cmd->op, ((const float *)r->a.data)[ai],
+				float v = snpu_elt_f32(cmd->op, ((const float *)r->a.data)[ai],
 						((const float *)r->b.data)[bi]);
 
 				((float *)r->out.data)[o] = fp32 ? snpu_act_eval_f32(&cmd->act, v) :

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "snpu_layout.h"
+#include "te_fake_exec.h"
 #include "te_internal.h"
 
 typedef void (*sgemm_f77)(const char *, const char *, const int *, const int *, const int *,
@@ -83,6 +85,55 @@ static double run(int eng, void *fn, struct snpu_te_pool *pool, const struct sha
 		best = t0 < best ? t0 : best;
 	}
 	return best;
+}
+
+/* Whole commands through snpu_te_execute (staging, im2col, epilogue). */
+static void bench_commands(unsigned int threads)
+{
+	static const uint32_t dts[2] = { SNPU_DT_FP32, SNPU_DT_INT8 };
+	struct snpu_exec *x = fake_exec_new(64u << 20, threads);
+	int d, r;
+
+	if (!x)
+		return;
+	for (d = 0; d < 2; d++) {
+		struct snpu_cmd_conv2d c;
+		struct snpu_te_result res;
+		double best = 1e30, ops;
+
+		fake_reset_alloc(x);
+		memset(&c, 0, sizeof(c));
+		c.hdr.opcode = SNPU_OP_CONV2D;
+		c.hdr.size = sizeof(c);
+		if (fake_tensor(x, &c.input, dts[d], 1, 64, 56, 56, FAKE_NCHW) ||
+		    fake_tensor(x, &c.weight, dts[d], 64, 64, 3, 3, FAKE_NCHW) ||
+		    fake_tensor(x, &c.output, dts[d], 1, 64, 56, 56, FAKE_NCHW))
+			break;
+		c.weight.zero_point = 0;
+		c.stride_h = c.stride_w = c.dilation_h = c.dilation_w = 1;
+		c.pad_top = c.pad_left = c.pad_bottom = c.pad_right = 1;
+		c.groups = 1;
+		c.epi.act.fn = SNPU_ACT_RELU;
+		if (dts[d] == SNPU_DT_INT8) {
+			c.epi.requant_mult = 1 << 30;
+			c.epi.requant_shift = -12;
+		}
+		for (r = 0; r < 5; r++) {
+			double t0 = now();
+
+			if (snpu_te_execute(x, &c.hdr, sizeof(c), &res) != SNPU_OK) {
+				printf("conv command failed: %s\n", x->log);
+				break;
+			}
+			t0 = now() - t0;
+			best = t0 < best ? t0 : best;
+		}
+		ops = 2.0 * (double)res.macs;
+		printf("CONV2D command %s 1x64x56x56, 3x3x64, pad 1, relu: %.2f ms, %.1f G(FL)OP/s "
+		       "(predicted ASIC cycles %llu)\n", d ? "int8" : "fp32", best * 1e3,
+		       ops / best / 1e9, (unsigned long long)res.pred_cycles);
+	}
+	fake_exec_free(x);
 }
 
 int main(int argc, char **argv)
@@ -171,7 +222,7 @@ int main(int argc, char **argv)
 		for (r = 0; r < 5; r++) {
 			double t0 = now();
 
-			te_igemm(pool, m, n, k, u, k, s8, n, c, n);
+			te_igemm(pool, m, n, k, u, k, 0, s8, n, c, n);
 			t0 = now() - t0;
 			best = t0 < best ? t0 : best;
 		}
@@ -195,6 +246,7 @@ int main(int argc, char **argv)
 		free(c);
 		free(c2);
 	}
+	bench_commands(threads);
 	snpu_te_pool_free(pool);
 	return 0;
 }

@@ -10,6 +10,7 @@
  *    requantisation and QuantizeMultiplier.
  */
 #include <check.h>
+#include <cpuid.h>
 #include <immintrin.h>
 #include <math.h>
 #include <stddef.h>
@@ -393,6 +394,41 @@ START_TEST(malformed_others)
 }
 END_TEST
 
+/* Work and staging limits: SNPU_ERR_OVERFLOW before any large allocation
+ * or any memory access of the output (device only: the reference has no
+ * such limits). */
+START_TEST(engine_limits)
+{
+	struct snpu_exec *x = fake_exec_new(MEM, 2);
+	struct snpu_te_result res;
+	GM g;
+
+	fake_reset_alloc(x);
+	base_gemm(x, &g, SNPU_DT_FP32);
+	/* 2^48 MACs from broadcast operands of one element each */
+	g.a.dim[2] = g.a.dim[3] = g.b.dim[2] = g.b.dim[3] = 1u << 16;
+	g.a.stride[2] = g.a.stride[3] = g.b.stride[2] = g.b.stride[3] = 0;
+	g.a.dim[1] = g.b.dim[1] = g.c.dim[1] = 1;
+	g.c.dim[2] = g.c.dim[3] = 1u << 16;
+	g.c.stride[3] = 1;
+	g.c.stride[2] = 1u << 16;
+	g.c.stride[1] = g.c.stride[0] = 0;
+	x->bytes_read = x->bytes_written = 0;
+	ck_assert_int_eq(snpu_te_execute(x, &g.hdr, sizeof(g), &res), SNPU_ERR_OVERFLOW);
+	ck_assert_ptr_nonnull(strstr(x->log, "limit"));
+	ck_assert_uint_eq(x->bytes_read + x->bytes_written, 0);
+	/* a 1 GiB output: over the staging limit, nothing written */
+	g.a.dim[2] = 1;
+	g.a.dim[3] = g.b.dim[2] = 1;
+	g.b.dim[3] = g.c.dim[3] = 1u << 28;
+	g.c.dim[2] = 1;
+	ck_assert_int_eq(snpu_te_execute(x, &g.hdr, sizeof(g), &res), SNPU_ERR_OVERFLOW);
+	ck_assert_uint_eq(x->bytes_written, 0);
+	n_malformed += 2;
+	fake_exec_free(x);
+}
+END_TEST
+
 /* Regions that the kernel checks against the BO list. */
 START_TEST(regions)
 {
@@ -512,9 +548,12 @@ START_TEST(fp16_conversion)
 		else
 			ck_assert_uint_eq(snpu_f32_to_f16(f), h);
 	}
-	__builtin_cpu_init();
-	if (!__builtin_cpu_supports("f16c"))
-		return;
+	{
+		unsigned int a, b, c, d;
+
+		if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_F16C))
+			return;	/* no F16C to compare with */
+	}
 	fake_srand(42);
 	for (i = 0; i < 2000000; i++) {
 		uint32_t b = (uint32_t)fake_rand();
@@ -585,6 +624,7 @@ int main(void)
 	tcase_add_test(tc, malformed_gemm);
 	tcase_add_test(tc, malformed_others);
 	tcase_add_test(tc, regions);
+	tcase_add_test(tc, engine_limits);
 	tcase_add_test(tc, timing_model);
 	tcase_add_test(tc, fp16_conversion);
 	tcase_add_test(tc, quant_math);

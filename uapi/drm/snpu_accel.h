@@ -88,12 +88,19 @@ struct drm_snpu_get_param {
 /**
  * struct drm_snpu_bo_create - create a buffer and map it in this file's context
  * @size: [in] bytes, > 0; rounded up to the page size (-EINVAL if 0,
- *        -E2BIG past the placement's capacity)
- * @flags: [in] DRM_SNPU_BO_*
+ *        -E2BIG past the placement's capacity: device DRAM for DEVICE,
+ *        RAM and the VA space for SYSTEM; -ENOSPC if device DRAM is too
+ *        fragmented)
+ * @flags: [in] DRM_SNPU_BO_* (unknown bits -EINVAL)
  * @handle: [out] GEM handle
  * @va: [in/out] with DRM_SNPU_BO_FIXED_VA the page-aligned VA to map at
- *      (-EINVAL if unaligned, -ENOSPC if taken), otherwise [out] the VA
- *      chosen; valid only in this file's context
+ *      (-EINVAL if 0, unaligned or past the VA space, -ENOSPC if taken),
+ *      otherwise ignored on input and [out] the VA chosen; valid only in
+ *      this file's context
+ *
+ * New BOs read as zero. DEVICE BOs cannot be exported with PRIME
+ * (-EOPNOTSUPP); SYSTEM BOs can, and an importer maps them with
+ * DRM_IOCTL_SNPU_BO_BIND.
  */
 struct drm_snpu_bo_create {
 	__u64 size;
@@ -138,10 +145,11 @@ struct drm_snpu_bo_info {
 /**
  * struct drm_snpu_bo_bind - map or unmap a BO (e.g. a PRIME import) in this
  * file's context
- * @handle: [in] GEM handle
- * @flags: [in] DRM_SNPU_BIND_*; mapping twice -> -EBUSY, unmapping an
- *         unmapped BO -> -ENOENT, unmapping a BO a pending job uses -> -EBUSY
- * @va: [in/out] as for drm_snpu_bo_create
+ * @handle: [in] GEM handle (-ENOENT if unknown)
+ * @flags: [in] DRM_SNPU_BIND_*; unknown bits, or UNMAP with another flag ->
+ *         -EINVAL; mapping twice -> -EBUSY, unmapping an unmapped BO ->
+ *         -ENOENT, unmapping a BO a pending job uses -> -EBUSY
+ * @va: [in/out] as for drm_snpu_bo_create (ignored by UNMAP)
  */
 struct drm_snpu_bo_bind {
 	__u32 handle;
@@ -155,9 +163,11 @@ struct drm_snpu_bo_bind {
 
 /**
  * struct drm_snpu_bo_ref - a BO a job uses
- * @handle: [in] GEM handle, mapped in this file's context
- * @flags: [in] DRM_SNPU_BO_REF_READ and/or WRITE: implicit dependencies
- *         (wait for writers; writers also wait for readers)
+ * @handle: [in] GEM handle (-ENOENT if unknown), mapped in this file's
+ *          context (-EINVAL if not); each BO at most once per job (-EINVAL)
+ * @flags: [in] DRM_SNPU_BO_REF_READ and/or WRITE, at least one (-EINVAL):
+ *         implicit dependencies (wait for writers; writers also wait for
+ *         readers); a job may write only WRITE refs of BOs mapped writable
  */
 struct drm_snpu_bo_ref {
 	__u32 handle;
@@ -166,9 +176,13 @@ struct drm_snpu_bo_ref {
 
 /**
  * struct drm_snpu_sync - a syncobj a job waits on or signals
- * @handle: [in] syncobj handle
- * @flags: [in] must be zero
+ * @handle: [in] syncobj handle (-ENOENT if unknown; an in-syncobj must have
+ *          a fence, or a fence at @point)
+ * @flags: [in] must be zero (-EINVAL)
  * @point: [in] timeline point, 0 for a binary syncobj
+ *
+ * A job whose in-syncobj fence signals an error is not run: it ends
+ * DRM_SNPU_JOB_CANCELED.
  */
 struct drm_snpu_sync {
 	__u32 handle;
@@ -195,20 +209,28 @@ enum drm_snpu_priority {
  *           access it needs: an unknown handle is -ENOENT, a command that
  *           reaches outside them or writes a READ ref is -EPERM, a
  *           malformed command is -EINVAL
- * @bo_count: [in]
- * @bo_ref_size: [in] sizeof(struct drm_snpu_bo_ref) userspace knows
+ * @bo_count: [in] at most 1024 (-EINVAL)
+ * @bo_ref_size: [in] sizeof(struct drm_snpu_bo_ref) userspace knows: at
+ *               least the size of this version, at most 256, bytes past
+ *               what the kernel knows zero (-EINVAL)
  * @in_syncs: [in] user pointer to struct drm_snpu_sync[in_sync_count]
- * @in_sync_count: [in]
- * @sync_size: [in] sizeof(struct drm_snpu_sync) userspace knows
+ * @in_sync_count: [in] at most 256 (-EINVAL)
+ * @sync_size: [in] sizeof(struct drm_snpu_sync) userspace knows, as for
+ *             @bo_ref_size
  * @out_syncs: [in] user pointer to struct drm_snpu_sync[out_sync_count],
  *             signalled when the job ends (even with an error)
- * @out_sync_count: [in]
- * @priority: [in] enum drm_snpu_priority
- * @flags: [in] DRM_SNPU_SUBMIT_*
- * @num_profile: [in] profile records room at profile_va
- * @profile_va: [in] with DRM_SNPU_SUBMIT_PROFILE: VA (in a WRITE BO ref) of
- *              struct snpu_profile_rec[num_profile]
- * @job_id: [out] id to pass to DRM_IOCTL_SNPU_JOB_WAIT
+ * @out_sync_count: [in] at most 256 (-EINVAL)
+ * @priority: [in] enum drm_snpu_priority (-EINVAL past HIGH)
+ * @flags: [in] DRM_SNPU_SUBMIT_* (unknown bits -EINVAL; PROFILE needs
+ *         SNPU_CAP_PROFILE in DRM_SNPU_PARAM_FW_CAPS, else -EINVAL)
+ * @num_profile: [in] profile records room at profile_va; with PROFILE > 0,
+ *               without it 0 (-EINVAL)
+ * @profile_va: [in] with DRM_SNPU_SUBMIT_PROFILE: 8-aligned VA (in a WRITE
+ *              BO ref, else -EPERM) of struct snpu_profile_rec[num_profile];
+ *              without it 0 (-EINVAL)
+ * @job_id: [out] id to pass to DRM_IOCTL_SNPU_JOB_WAIT, from 1 up per file
+ *
+ * An unreadable @cmds, @bo_refs or sync array is -EFAULT.
  */
 struct drm_snpu_submit {
 	__u64 cmds;
@@ -233,7 +255,11 @@ struct drm_snpu_submit {
 enum drm_snpu_job_status {
 	DRM_SNPU_JOB_DONE = 0,		/* completed, device status in hw_status */
 	DRM_SNPU_JOB_PENDING = 1,	/* not finished before the timeout */
-	DRM_SNPU_JOB_TIMEDOUT = 2,	/* hung: killed by the watchdog + reset */
+	/* hung: killed by the watchdog and an engine reset; the jobs queued
+	 * behind it by the same file, queue and priority are CANCELED, jobs
+	 * of others are run again
+	 */
+	DRM_SNPU_JOB_TIMEDOUT = 2,
 	/* never ran: device reset, removal, or a dependency failed */
 	DRM_SNPU_JOB_CANCELED = 3,
 	DRM_SNPU_JOB_FAULTED = 4,	/* MMU fault, see fault_va */
@@ -243,7 +269,8 @@ enum drm_snpu_job_status {
  * struct drm_snpu_job_wait - wait for a job of this file and read its result
  * @job_id: [in] from DRM_IOCTL_SNPU_SUBMIT; results of the last 4096 jobs
  *          of a file are kept (-ENOENT for unknown or forgotten ids)
- * @timeout_ns: [in] absolute CLOCK_MONOTONIC; 0 = poll
+ * @timeout_ns: [in] absolute CLOCK_MONOTONIC; 0 = poll; a signal
+ *              interrupts the wait (-EINTR/-ERESTARTSYS)
  * @status: [out] enum drm_snpu_job_status
  * @hw_status: [out] enum snpu_err from the completion record
  * @failed_cmd: [out] index of the failing command

@@ -55,7 +55,8 @@ int ref_pool(struct ref_ctx *c, const struct snpu_cmd_pool *cmd)
 	if (err)
 		return finish2(c, err, &in, &out);
 	FOR4(to, n, ch, y, x) {
-		double fsum = 0.0, fmax = -INFINITY;
+		double fsum = 0.0;
+		float fmax = -INFINITY;
 		int32_t isum = 0, imax = -128, count = 0;
 
 		for (ky = 0; ky < cmd->kernel_h; ky++)
@@ -75,11 +76,13 @@ int ref_pool(struct ref_ctx *c, const struct snpu_cmd_pool *cmd)
 				float v = ref_getf(&in, n, ch, (uint32_t)iy, (uint32_t)ix);
 
 				fsum += v;
-				fmax = v > fmax ? v : fmax;
+				fmax = snpu_max_f32(fmax, v);
 			}
 		}
-		if (cmd->pool_flags & SNPU_POOL_COUNT_PAD)
+		if (cmd->pool_flags & SNPU_POOL_COUNT_PAD) {	/* padding is real 0: q = zp */
+			isum += ((int32_t)cmd->kernel_h * cmd->kernel_w - count) * ti->zero_point;
 			count = (int32_t)cmd->kernel_h * cmd->kernel_w;
+		}
 		if (s8)
 			ref_seti(&out, n, ch, y, x, cmd->mode == SNPU_POOL_MAX ? imax :
 				 snpu_avg_s8(isum, count));
@@ -88,18 +91,6 @@ int ref_pool(struct ref_ctx *c, const struct snpu_cmd_pool *cmd)
 							   fsum / count));
 	}
 	return finish2(c, SNPU_OK, &in, &out);
-}
-
-static float elt_f(uint32_t op, float a, float b)
-{
-	switch (op) {
-	case SNPU_ELT_ADD: return a + b;
-	case SNPU_ELT_SUB: return a - b;
-	case SNPU_ELT_MUL: return a * b;
-	case SNPU_ELT_DIV: return a / b;
-	case SNPU_ELT_MAX: return a > b ? a : b;
-	default: return a < b ? a : b;
-	}
 }
 
 int ref_eltwise(struct ref_ctx *c, const struct snpu_cmd_eltwise *cmd)
@@ -137,7 +128,7 @@ int ref_eltwise(struct ref_ctx *c, const struct snpu_cmd_eltwise *cmd)
 
 			ref_seti(&out, i0, i1, i2, i3, snpu_clamp_s32(v, lo, hi));
 		} else {
-			float v = elt_f(cmd->op, ref_getf(&a, i0, i1, i2, i3),
+			float v = snpu_elt_f32(cmd->op, ref_getf(&a, i0, i1, i2, i3),
 					ref_getf(&b, i0, i1, i2, i3));
 
 			v = to->dtype == SNPU_DT_FP32 ? snpu_act_eval_f32(&cmd->act, v) :

@@ -1,0 +1,771 @@
+// SPDX-License-Identifier: MIT
+/*
+ * 20-driver-ioctl: every snpu.ko ioctl with valid and invalid arguments
+ * (the errno each case must give is the one uapi/drm/snpu_accel.h
+ * documents), jobs through the device (fill, copy, fence, syncobjs),
+ * isolation between two processes, and a hung job that is timed out and
+ * reset while another context's job completes.
+ *
+ *   snpu-driver-ioctl [--faults] [/dev/accel/accelN]
+ *
+ * --faults: the module was loaded with validate_cmds=0, so forged VAs
+ * reach the device and must fault in the submitter's context only.
+ * The module must be loaded with a short job_timeout_ms (the wrapper
+ * script uses 250). Ends with "N passed, N failed".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <xf86drm.h>
+
+#include "drm/snpu_accel.h"
+#include "snpu_cmd.h"
+#include "snpu_mmu.h"
+#include "snpu_regs.h"
+
+static int passed, failed;
+static const char *node = "/dev/accel/accel0";
+
+#define CHECK(cond, ...) do {						\
+	if (cond) {							\
+		passed++;						\
+	} else {							\
+		failed++;						\
+		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
+		printf(__VA_ARGS__);					\
+		printf("\n");						\
+	}								\
+} while (0)
+
+#define ERRNO(expr) ((expr) ? errno : 0)
+
+static unsigned int ioctl_cases;
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	ioctl_cases++;
+	return drmIoctl(fd, req, arg) ? errno : 0;
+}
+
+static uint64_t get_param(int fd, uint32_t p)
+{
+	struct drm_snpu_get_param a = { .param = p };
+
+	return xioctl(fd, DRM_IOCTL_SNPU_GET_PARAM, &a) ? ~0ull : a.value;
+}
+
+struct bo {
+	uint32_t handle;
+	uint64_t va;
+	uint64_t size;
+	void *map;
+};
+
+static int bo_new(int fd, uint64_t size, uint32_t flags, struct bo *bo)
+{
+	struct drm_snpu_bo_create c = { .size = size, .flags = flags, .va = bo->va };
+	struct drm_snpu_bo_mmap_offset m = { 0 };
+	int err = xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &c);
+
+	if (err)
+		return err;
+	bo->handle = c.handle;
+	bo->va = c.va;
+	bo->size = size;
+	m.handle = c.handle;
+	err = xioctl(fd, DRM_IOCTL_SNPU_BO_MMAP_OFFSET, &m);
+	if (err)
+		return err;
+	bo->map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, m.offset);
+	return bo->map == MAP_FAILED ? errno : 0;
+}
+
+static void bo_free(int fd, struct bo *bo)
+{
+	struct drm_gem_close c = { .handle = bo->handle };
+
+	if (bo->map && bo->map != MAP_FAILED)
+		munmap(bo->map, bo->size);
+	drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+	memset(bo, 0, sizeof(*bo));
+}
+
+/* ---- command stream builder ---- */
+struct stream {
+	uint8_t buf[4096];
+	uint32_t len;
+};
+
+static void *emit(struct stream *s, uint16_t op, uint16_t size)
+{
+	struct snpu_cmd_header *h = (void *)(s->buf + s->len);
+
+	memset(h, 0, size);
+	h->opcode = op;
+	h->size = size;
+	s->len += size;
+	return h;
+}
+
+static void cmd_fill(struct stream *s, uint64_t dst, uint32_t size, uint32_t value)
+{
+	struct snpu_cmd_dma_fill *c = emit(s, SNPU_OP_DMA_FILL, sizeof(*c));
+
+	c->dst = dst;
+	c->size = size;
+	c->value = value;
+}
+
+static void cmd_copy(struct stream *s, uint64_t src, uint64_t dst, uint32_t bytes)
+{
+	struct snpu_cmd_dma_copy *c = emit(s, SNPU_OP_DMA_COPY, sizeof(*c));
+
+	c->src = src;
+	c->dst = dst;
+	c->row_bytes = bytes;
+	c->rows = 1;
+}
+
+static void cmd_fence(struct stream *s, uint64_t addr, uint64_t value)
+{
+	struct snpu_cmd_fence *c = emit(s, SNPU_OP_FENCE, sizeof(*c));
+
+	c->addr = addr;
+	c->value = value;
+}
+
+static void cmd_wait(struct stream *s, uint64_t addr, uint64_t value, uint32_t us)
+{
+	struct snpu_cmd_wait *c = emit(s, SNPU_OP_WAIT, sizeof(*c));
+
+	c->addr = addr;
+	c->value = value;
+	c->op = SNPU_WAIT_EQ;
+	c->timeout_us = us;
+}
+
+static struct drm_snpu_submit sub(const struct stream *s, struct drm_snpu_bo_ref *refs,
+				  uint32_t nrefs)
+{
+	struct drm_snpu_submit a = {
+		.cmds = (uintptr_t)s->buf, .cmds_size = s->len,
+		.bo_refs = (uintptr_t)refs, .bo_count = nrefs,
+		.bo_ref_size = sizeof(*refs), .sync_size = sizeof(struct drm_snpu_sync),
+		.priority = DRM_SNPU_PRIORITY_NORMAL,
+	};
+	return a;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int job_wait(int fd, uint64_t id, int64_t ms, struct drm_snpu_job_wait *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->job_id = id;
+	w->timeout_ns = ms ? now_ns() + ms * 1000000 : 0;
+	return xioctl(fd, DRM_IOCTL_SNPU_JOB_WAIT, w);
+}
+
+/* Submit and wait; returns the ioctl errno or the job's status in *st. */
+static int run(int fd, struct stream *s, struct drm_snpu_bo_ref *refs, uint32_t n,
+	       struct drm_snpu_job_wait *w)
+{
+	struct drm_snpu_submit a = sub(s, refs, n);
+	int err = xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &a);
+
+	if (err)
+		return err;
+	return job_wait(fd, a.job_id, 20000, w);
+}
+
+static int all_bytes(const void *p, size_t n, uint8_t v)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != v)
+			return 0;
+	return 1;
+}
+
+static int all_words(const void *p, size_t n, uint32_t v)
+{
+	const uint32_t *w = p;
+
+	for (size_t i = 0; i < n / 4; i++)
+		if (w[i] != v)
+			return 0;
+	return 1;
+}
+
+/* ---- BO ioctls ---- */
+static void test_bo(int fd)
+{
+	struct drm_snpu_bo_create c;
+	struct drm_snpu_bo_info info;
+	struct drm_snpu_bo_mmap_offset mo;
+	struct drm_snpu_bo_bind b;
+	struct bo sys = { 0 }, dev = { 0 }, fixed = { 0 };
+	uint64_t dram = get_param(fd, DRM_SNPU_PARAM_DRAM_SIZE);
+
+	c = (struct drm_snpu_bo_create){ .size = 0 };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &c) == EINVAL, "size 0");
+	c = (struct drm_snpu_bo_create){ .size = 4096, .flags = 0x80 };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &c) == EINVAL, "unknown flag");
+	c = (struct drm_snpu_bo_create){ .size = 1ull << 60 };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &c) == E2BIG, "huge SYSTEM");
+	c = (struct drm_snpu_bo_create){ .size = dram + 4096, .flags = DRM_SNPU_BO_DEVICE };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &c) == E2BIG, "DEVICE past DRAM");
+	c = (struct drm_snpu_bo_create){ .size = 4096, .flags = DRM_SNPU_BO_FIXED_VA,
+					 .va = 0x10000123 };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &c) == EINVAL, "unaligned fixed VA");
+	c = (struct drm_snpu_bo_create){ .size = 4096, .flags = DRM_SNPU_BO_FIXED_VA };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &c) == EINVAL, "fixed VA 0");
+	c = (struct drm_snpu_bo_create){ .size = 4096, .flags = DRM_SNPU_BO_FIXED_VA,
+					 .va = SNPU_VA_SIZE };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &c) == EINVAL, "fixed VA past the VA space");
+
+	CHECK(bo_new(fd, 65536, DRM_SNPU_BO_SYSTEM, &sys) == 0, "SYSTEM BO");
+	CHECK(sys.va && sys.va % 4096 == 0, "SYSTEM VA 0x%" PRIx64, sys.va);
+	CHECK(all_bytes(sys.map, sys.size, 0), "new SYSTEM BO is zeroed");
+	CHECK(bo_new(fd, 65536, DRM_SNPU_BO_DEVICE, &dev) == 0, "DEVICE BO");
+	CHECK(dev.va && dev.va != sys.va, "DEVICE VA 0x%" PRIx64, dev.va);
+	CHECK(dev.map && all_bytes(dev.map, dev.size, 0), "new DEVICE BO is zeroed");
+	memset(dev.map, 0x5a, dev.size);
+	CHECK(all_bytes(dev.map, dev.size, 0x5a), "DEVICE BO mmap write/read");
+
+	fixed.va = 0x40000000;
+	CHECK(bo_new(fd, 8192, DRM_SNPU_BO_FIXED_VA, &fixed) == 0 && fixed.va == 0x40000000,
+	      "fixed VA BO at 0x%" PRIx64, fixed.va);
+	c = (struct drm_snpu_bo_create){ .size = 4096, .flags = DRM_SNPU_BO_FIXED_VA,
+					 .va = 0x40001000 };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &c) == ENOSPC, "fixed VA taken");
+
+	info = (struct drm_snpu_bo_info){ .handle = 0xdead };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_INFO, &info) == ENOENT, "BO_INFO bad handle");
+	info = (struct drm_snpu_bo_info){ .handle = dev.handle };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_INFO, &info) == 0 && info.size == 65536 &&
+	      info.flags == DRM_SNPU_BO_DEVICE && info.va == dev.va, "BO_INFO DEVICE");
+
+	mo = (struct drm_snpu_bo_mmap_offset){ .handle = sys.handle, .pad = 1 };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_MMAP_OFFSET, &mo) == EINVAL, "mmap offset pad");
+	mo = (struct drm_snpu_bo_mmap_offset){ .handle = 0xdead };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_MMAP_OFFSET, &mo) == ENOENT, "mmap offset bad handle");
+
+	b = (struct drm_snpu_bo_bind){ .handle = sys.handle, .flags = 0x100 };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &b) == EINVAL, "bind unknown flag");
+	b = (struct drm_snpu_bo_bind){ .handle = sys.handle };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &b) == EBUSY, "bind twice");
+	b = (struct drm_snpu_bo_bind){ .handle = sys.handle,
+				       .flags = DRM_SNPU_BIND_UNMAP | DRM_SNPU_BIND_READ_ONLY };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &b) == EINVAL, "unmap with map flags");
+	b = (struct drm_snpu_bo_bind){ .handle = 0xdead, .flags = DRM_SNPU_BIND_UNMAP };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &b) == ENOENT, "unmap bad handle");
+	b = (struct drm_snpu_bo_bind){ .handle = sys.handle, .flags = DRM_SNPU_BIND_UNMAP };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &b) == 0, "unmap");
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &b) == ENOENT, "unmap twice");
+	info = (struct drm_snpu_bo_info){ .handle = sys.handle };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_INFO, &info) == 0 && info.va == 0, "unbound VA 0");
+	b = (struct drm_snpu_bo_bind){ .handle = sys.handle, .flags = DRM_SNPU_BIND_FIXED_VA,
+				       .va = 0x40000000 };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &b) == ENOSPC, "bind at a taken VA");
+	b = (struct drm_snpu_bo_bind){ .handle = sys.handle, .flags = DRM_SNPU_BIND_READ_ONLY };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &b) == 0 && b.va, "bind again read-only");
+
+	bo_free(fd, &sys);
+	bo_free(fd, &dev);
+	bo_free(fd, &fixed);
+}
+
+/* ---- SUBMIT: invalid arguments ---- */
+static void test_submit_invalid(int fd)
+{
+	struct bo a = { 0 }, ro = { 0 }, unmapped = { 0 };
+	struct drm_snpu_bo_ref refs[2];
+	struct drm_snpu_sync sync = { 0 };
+	struct drm_snpu_submit s;
+	struct drm_snpu_bo_bind b;
+	struct stream st = { .len = 0 };
+	uint32_t nq = get_param(fd, DRM_SNPU_PARAM_NUM_QUEUES);
+
+	bo_new(fd, 8192, 0, &a);
+	bo_new(fd, 8192, DRM_SNPU_BO_READ_ONLY, &ro);
+	bo_new(fd, 8192, 0, &unmapped);
+	b = (struct drm_snpu_bo_bind){ .handle = unmapped.handle, .flags = DRM_SNPU_BIND_UNMAP };
+	xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &b);
+	refs[0] = (struct drm_snpu_bo_ref){ a.handle, DRM_SNPU_BO_REF_READ | DRM_SNPU_BO_REF_WRITE };
+	cmd_fill(&st, a.va, 4096, 1);
+
+	s = sub(&st, refs, 1); s.flags = 0x80;
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EINVAL, "unknown submit flag");
+	s = sub(&st, refs, 1); s.queue = nq;
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EINVAL, "queue out of range");
+	s = sub(&st, refs, 1); s.priority = 3;
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EINVAL, "priority 3");
+	s = sub(&st, refs, 1); s.cmds_size = 0;
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EINVAL, "cmds_size 0");
+	s = sub(&st, refs, 1); s.cmds_size = 12;
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EINVAL, "cmds_size 12");
+	s = sub(&st, refs, 1); s.cmds_size = 1u << 24;
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EINVAL, "cmds_size past MAX_CMDBUF");
+	s = sub(&st, refs, 1); s.cmds = 8;
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EFAULT, "bad cmds pointer");
+	s = sub(&st, refs, 1); s.bo_ref_size = 4;
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EINVAL, "bo_ref_size 4");
+	s = sub(&st, refs, 1); s.num_profile = 4;
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EINVAL, "num_profile without PROFILE");
+	s = sub(&st, refs, 1); s.bo_count = 100000;
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EINVAL, "bo_count huge");
+
+	refs[0].handle = 0xdead;
+	s = sub(&st, refs, 1);
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == ENOENT, "unknown BO handle");
+	refs[0] = (struct drm_snpu_bo_ref){ a.handle, 0 };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EINVAL, "BO ref flags 0");
+	refs[0] = (struct drm_snpu_bo_ref){ a.handle, 0x10 };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EINVAL, "BO ref unknown flag");
+	refs[0] = (struct drm_snpu_bo_ref){ a.handle, DRM_SNPU_BO_REF_READ };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EPERM, "fill of a READ ref");
+	refs[0] = (struct drm_snpu_bo_ref){ ro.handle, DRM_SNPU_BO_REF_WRITE };
+	st.len = 0;
+	cmd_fill(&st, ro.va, 4096, 1);
+	s = sub(&st, refs, 1);
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EPERM, "fill of a READ_ONLY BO");
+	refs[0] = (struct drm_snpu_bo_ref){ unmapped.handle, DRM_SNPU_BO_REF_WRITE };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EINVAL, "unmapped BO ref");
+	refs[0] = (struct drm_snpu_bo_ref){ a.handle, DRM_SNPU_BO_REF_WRITE };
+	refs[1] = refs[0];
+	st.len = 0;
+	cmd_fill(&st, a.va, 4096, 1);
+	s = sub(&st, refs, 2);
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EINVAL, "the same BO twice");
+
+	st.len = 0;
+	cmd_fill(&st, a.va + 4096, 8192, 1);	/* runs past the BO */
+	s = sub(&st, refs, 1);
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EPERM, "fill past the BO");
+	st.len = 0;
+	cmd_fill(&st, 0x7000000000ull, 4096, 1);	/* forged VA */
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EPERM, "forged VA");
+	st.len = 0;
+	emit(&st, 0x7f, 8);	/* unknown opcode */
+	s = sub(&st, refs, 1);
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EINVAL, "unknown opcode");
+	st.len = 0;
+	cmd_fill(&st, a.va, 4096, 1);
+	((struct snpu_cmd_header *)st.buf)->size = 4096;	/* past the stream */
+	s = sub(&st, refs, 1);
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EINVAL, "command size past the stream");
+
+	st.len = 0;
+	cmd_fill(&st, a.va, 4096, 1);
+	s = sub(&st, refs, 1);
+	sync.handle = 0xdead;
+	s.in_syncs = (uintptr_t)&sync;
+	s.in_sync_count = 1;
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == ENOENT, "unknown in-syncobj");
+	s = sub(&st, refs, 1);
+	s.out_syncs = (uintptr_t)&sync;
+	s.out_sync_count = 1;
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == ENOENT, "unknown out-syncobj");
+	drmSyncobjCreate(fd, 0, &sync.handle);
+	sync.flags = 1;
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == EINVAL, "sync flags");
+	drmSyncobjDestroy(fd, sync.handle);
+
+	bo_free(fd, &a);
+	bo_free(fd, &ro);
+	bo_free(fd, &unmapped);
+}
+
+/* ---- SUBMIT: jobs that run ---- */
+static void test_jobs(int fd)
+{
+	struct bo src = { 0 }, dst = { 0 }, dram = { 0 };
+	struct drm_snpu_bo_ref refs[3];
+	struct drm_snpu_job_wait w;
+	struct drm_snpu_submit s;
+	struct drm_snpu_sync out = { 0 }, in = { 0 };
+	struct stream st = { .len = 0 };
+	uint64_t jobs0 = get_param(fd, DRM_SNPU_PARAM_COUNTER(SNPU_CNT_JOBS));
+	uint32_t nq = get_param(fd, DRM_SNPU_PARAM_NUM_QUEUES), syncobj, tl;
+	uint64_t point;
+	int err;
+
+	CHECK(bo_new(fd, 16384, 0, &src) == 0 && bo_new(fd, 16384, 0, &dst) == 0 &&
+	      bo_new(fd, 16384, DRM_SNPU_BO_DEVICE, &dram) == 0, "BOs for jobs");
+	refs[0] = (struct drm_snpu_bo_ref){ src.handle, DRM_SNPU_BO_REF_READ | DRM_SNPU_BO_REF_WRITE };
+	refs[1] = (struct drm_snpu_bo_ref){ dst.handle, DRM_SNPU_BO_REF_WRITE };
+	refs[2] = (struct drm_snpu_bo_ref){ dram.handle, DRM_SNPU_BO_REF_READ | DRM_SNPU_BO_REF_WRITE };
+
+	/* fill -> copy to DRAM -> copy back -> fence */
+	cmd_fill(&st, src.va, 16384, 0xa5a5a5a5);
+	cmd_copy(&st, src.va, dram.va, 16384);
+	cmd_copy(&st, dram.va, dst.va, 8192);
+	cmd_fence(&st, dst.va + 8192, 0x1122334455667788ull);
+	err = run(fd, &st, refs, 3, &w);
+	CHECK(err == 0 && w.status == DRM_SNPU_JOB_DONE && w.hw_status == SNPU_OK,
+	      "fill/copy job: err %d status %u hw %u cmd %u", err, w.status, w.hw_status,
+	      w.failed_cmd);
+	CHECK(all_words(src.map, 16384, 0xa5a5a5a5), "fill reached host memory");
+	CHECK(all_words(dram.map, 16384, 0xa5a5a5a5), "copy reached device DRAM");
+	CHECK(all_words(dst.map, 8192, 0xa5a5a5a5), "copy back from device DRAM");
+	CHECK(*(uint64_t *)((char *)dst.map + 8192) == 0x1122334455667788ull, "fence value");
+	CHECK(w.end_ns >= w.start_ns, "job timestamps");
+	CHECK(get_param(fd, DRM_SNPU_PARAM_COUNTER(SNPU_CNT_JOBS)) > jobs0, "jobs counter");
+
+	CHECK(job_wait(fd, 1ull << 40, 0, &w) == ENOENT, "JOB_WAIT unknown id");
+
+	/* Every queue and priority (high needs CAP_SYS_NICE: root here). */
+	for (uint32_t q = 0; q < nq; q++) {
+		for (uint32_t p = 0; p < 3; p++) {
+			st.len = 0;
+			cmd_fill(&st, dst.va, 4096, q * 16 + p);
+			s = sub(&st, refs, 3);
+			s.queue = q;
+			s.priority = p;
+			err = xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+			if (!err)
+				err = job_wait(fd, s.job_id, 20000, &w);
+			CHECK(!err && w.status == DRM_SNPU_JOB_DONE &&
+			      all_words(dst.map, 4096, q * 16 + p),
+			      "queue %u priority %u: err %d status %u", q, p, err, w.status);
+		}
+	}
+
+	/* Out-syncobj, then a job that waits on it (binary), then a timeline. */
+	drmSyncobjCreate(fd, 0, &syncobj);
+	out.handle = syncobj;
+	st.len = 0;
+	cmd_fill(&st, dst.va, 4096, 7);
+	s = sub(&st, refs, 3);
+	s.out_syncs = (uintptr_t)&out;
+	s.out_sync_count = 1;
+	err = xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+	CHECK(!err, "submit with out-syncobj: %d", err);
+	CHECK(drmSyncobjWait(fd, &syncobj, 1, now_ns() + 20000000000ll, 0, NULL) == 0,
+	      "out-syncobj signalled");
+	in.handle = syncobj;
+	st.len = 0;
+	cmd_fill(&st, dst.va, 4096, 8);
+	s = sub(&st, refs, 3);
+	s.in_syncs = (uintptr_t)&in;
+	s.in_sync_count = 1;
+	err = xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+	CHECK(!err && !job_wait(fd, s.job_id, 20000, &w) && w.status == DRM_SNPU_JOB_DONE &&
+	      all_words(dst.map, 4096, 8), "job after an in-syncobj");
+	drmSyncobjDestroy(fd, syncobj);
+
+	drmSyncobjCreate(fd, 0, &tl);
+	out = (struct drm_snpu_sync){ .handle = tl, .point = 5 };
+	s = sub(&st, refs, 3);
+	s.out_syncs = (uintptr_t)&out;
+	s.out_sync_count = 1;
+	err = xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+	point = 5;
+	CHECK(!err && drmSyncobjTimelineWait(fd, &tl, &point, 1, now_ns() + 20000000000ll,
+					     DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL) == 0,
+	      "timeline point 5 signalled (err %d)", err);
+	drmSyncobjDestroy(fd, tl);
+
+	/* Poll: a finished job reports DONE with timeout 0. */
+	st.len = 0;
+	cmd_fill(&st, dst.va, 4096, 9);
+	s = sub(&st, refs, 3);
+	xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+	job_wait(fd, s.job_id, 20000, &w);
+	CHECK(job_wait(fd, s.job_id, 0, &w) == 0 && w.status == DRM_SNPU_JOB_DONE,
+	      "poll a finished job");
+
+	/* Unbinding a BO a pending job uses is refused. */
+	st.len = 0;
+	cmd_wait(&st, src.va, 0x77, 300000);
+	s = sub(&st, refs, 3);
+	err = xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+	{
+		struct drm_snpu_bo_bind b = { .handle = src.handle, .flags = DRM_SNPU_BIND_UNMAP };
+
+		CHECK(!err && xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &b) == EBUSY,
+		      "unbind under a pending job");
+		CHECK(job_wait(fd, s.job_id, 0, &w) == 0 && w.status == DRM_SNPU_JOB_PENDING,
+		      "poll a pending job");
+		job_wait(fd, s.job_id, 20000, &w);
+		CHECK(w.status == DRM_SNPU_JOB_DONE && w.hw_status == SNPU_ERR_WAIT_TIMEOUT,
+		      "WAIT timed out in the device: status %u hw %u", w.status, w.hw_status);
+	}
+
+	bo_free(fd, &src);
+	bo_free(fd, &dst);
+	bo_free(fd, &dram);
+}
+
+/* ---- PRIME: share a BO with another file ---- */
+static void test_prime(int fd)
+{
+	struct bo a = { 0 }, d = { 0 };
+	struct drm_snpu_bo_info info;
+	struct drm_snpu_bo_bind b;
+	struct drm_snpu_bo_ref ref;
+	struct drm_snpu_job_wait w;
+	struct drm_gem_close gc;
+	struct stream st = { .len = 0 };
+	int fd2 = open(node, O_RDWR), dmabuf = -1, err;
+	uint32_t h2 = 0;
+
+	CHECK(bo_new(fd, 8192, 0, &a) == 0, "BO to export");
+	memset(a.map, 0x11, 8192);
+	CHECK(drmPrimeHandleToFD(fd, a.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf) == 0,
+	      "export a SYSTEM BO: %s", strerror(errno));
+	CHECK(drmPrimeFDToHandle(fd2, dmabuf, &h2) == 0, "import it in another file");
+	info = (struct drm_snpu_bo_info){ .handle = h2 };
+	CHECK(xioctl(fd2, DRM_IOCTL_SNPU_BO_INFO, &info) == 0 && info.va == 0 &&
+	      info.size == 8192, "imported BO is not mapped yet (va 0x%" PRIx64 ")",
+	      (uint64_t)info.va);
+	ref = (struct drm_snpu_bo_ref){ h2, DRM_SNPU_BO_REF_WRITE };
+	cmd_fill(&st, a.va, 8192, 0x22222222);
+	CHECK(run(fd2, &st, &ref, 1, &w) == EINVAL, "unbound import cannot be used");
+	b = (struct drm_snpu_bo_bind){ .handle = h2 };
+	CHECK(xioctl(fd2, DRM_IOCTL_SNPU_BO_BIND, &b) == 0 && b.va, "bind the import");
+	st.len = 0;
+	cmd_fill(&st, b.va, 8192, 0x22222222);
+	err = run(fd2, &st, &ref, 1, &w);
+	CHECK(!err && w.status == DRM_SNPU_JOB_DONE && all_words(a.map, 8192, 0x22222222),
+	      "the exporter sees the importer's job (err %d status %u)", err, w.status);
+
+	CHECK(bo_new(fd, 4096, DRM_SNPU_BO_DEVICE, &d) == 0, "DEVICE BO");
+	err = drmPrimeHandleToFD(fd, d.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf) ? errno : 0;
+	CHECK(err == EOPNOTSUPP, "DEVICE BOs cannot be exported: %d", err);
+
+	gc = (struct drm_gem_close){ .handle = h2 };
+	drmIoctl(fd2, DRM_IOCTL_GEM_CLOSE, &gc);
+	if (dmabuf >= 0)
+		close(dmabuf);
+	close(fd2);
+	bo_free(fd, &a);
+	bo_free(fd, &d);
+}
+
+/* Leave jobs running and exit: the module is removed right after. */
+static int inflight(int fd)
+{
+	struct bo flag = { 0 }, buf = { 0 };
+	struct drm_snpu_bo_ref refs[2];
+	struct drm_snpu_submit s;
+	struct stream st = { .len = 0 };
+	uint32_t nq = get_param(fd, DRM_SNPU_PARAM_NUM_QUEUES);
+
+	if (bo_new(fd, 4096, 0, &flag) || bo_new(fd, 1 << 20, 0, &buf))
+		return 1;
+	refs[0] = (struct drm_snpu_bo_ref){ flag.handle, DRM_SNPU_BO_REF_READ };
+	refs[1] = (struct drm_snpu_bo_ref){ buf.handle, DRM_SNPU_BO_REF_WRITE };
+	cmd_wait(&st, flag.va, 1, 500000);
+	cmd_fill(&st, buf.va, 1 << 20, 3);
+	for (uint32_t q = 0; q < nq; q++) {
+		s = sub(&st, refs, 2);
+		s.queue = q;
+		if (xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- Two processes ---- */
+static void test_isolation(int faults)
+{
+	int to_parent[2], to_child[2];
+	struct { uint64_t va; uint32_t handle; } info;
+	pid_t pid;
+	int status, fd;
+	char ok;
+
+	if (pipe(to_parent) || pipe(to_child)) {
+		CHECK(0, "pipe");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		struct bo secret = { 0 };
+		int cfd = open(node, O_RDWR);
+
+		if (cfd < 0 || bo_new(cfd, 8192, 0, &secret))
+			_exit(2);
+		memset(secret.map, 0x42, secret.size);
+		info.va = secret.va;
+		info.handle = secret.handle;
+		if (write(to_parent[1], &info, sizeof(info)) != sizeof(info) ||
+		    read(to_child[0], &ok, 1) != 1)
+			_exit(3);
+		_exit(all_bytes(secret.map, secret.size, 0x42) ? 0 : 1);
+	}
+	if (read(to_parent[0], &info, sizeof(info)) != sizeof(info)) {
+		CHECK(0, "child did not start");
+		return;
+	}
+
+	fd = open(node, O_RDWR);
+	{
+		struct bo mine = { 0 };
+		struct drm_snpu_bo_ref ref;
+		struct drm_snpu_job_wait w;
+		struct drm_snpu_bo_info bi = { .handle = info.handle };
+		struct stream st = { .len = 0 };
+		int err;
+
+		/* Away from the VAs the allocator hands out, hence from the child's. */
+		mine.va = 0x4000000000ull;
+		CHECK(bo_new(fd, 8192, DRM_SNPU_BO_FIXED_VA, &mine) == 0 && mine.va != info.va,
+		      "attacker BO at 0x%" PRIx64, mine.va);
+		ref = (struct drm_snpu_bo_ref){ mine.handle,
+						DRM_SNPU_BO_REF_READ | DRM_SNPU_BO_REF_WRITE };
+		CHECK(info.handle == mine.handle ||
+		      xioctl(fd, DRM_IOCTL_SNPU_BO_INFO, &bi) == ENOENT,
+		      "the other process's handle means nothing here");
+		/* Read the other process's VA into my BO, then write over it. */
+		cmd_copy(&st, info.va, mine.va, 8192);
+		cmd_fill(&st, info.va, 8192, 0);
+		err = run(fd, &st, &ref, 1, &w);
+		if (!faults) {
+			CHECK(err == EPERM, "forged VA of another process refused: %d", err);
+		} else {
+			CHECK(err == 0 && w.status == DRM_SNPU_JOB_FAULTED && w.failed_cmd == 0,
+			      "forged VA faults in my context: err %d status %u hw %u", err,
+			      w.status, w.hw_status);
+			CHECK(w.fault_va == info.va,
+			      "fault VA 0x%" PRIx64 " (forged 0x%" PRIx64 ")", (uint64_t)w.fault_va,
+			      info.va);
+		}
+		CHECK(!all_bytes(mine.map, 8192, 0x42), "nothing of the other process leaked");
+		bo_free(fd, &mine);
+	}
+	close(fd);
+	ok = 1;
+	CHECK(write(to_child[1], &ok, 1) == 1, "wake child");
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the other process's data is intact (child status 0x%x)", status);
+}
+
+/* ---- A hung job is reset, another context's job completes ---- */
+static void test_hang(int fd)
+{
+	struct bo flag = { 0 }, other = { 0 }, behind = { 0 };
+	struct drm_snpu_bo_ref ref, oref, bref;
+	struct drm_snpu_job_wait w;
+	struct drm_snpu_submit s, os, bs;
+	static struct stream st, ost, bst;
+	int err3;
+	uint64_t resets0 = get_param(fd, DRM_SNPU_PARAM_COUNTER(SNPU_CNT_RESETS));
+	uint32_t nq = get_param(fd, DRM_SNPU_PARAM_NUM_QUEUES);
+	int fd2 = open(node, O_RDWR), err, err2;
+
+	bo_new(fd, 4096, 0, &flag);
+	bo_new(fd2, 4096, 0, &other);
+	ref = (struct drm_snpu_bo_ref){ flag.handle, DRM_SNPU_BO_REF_READ };
+	oref = (struct drm_snpu_bo_ref){ other.handle, DRM_SNPU_BO_REF_WRITE };
+	/* Waits for a value nobody writes: 8 x 1 s WAITs. */
+	for (int i = 0; i < 8; i++)
+		cmd_wait(&st, flag.va, 1, 1000000);
+	s = sub(&st, &ref, 1);
+	err = xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+	CHECK(!err, "submit the hanging job: %d", err);
+
+	cmd_fill(&ost, other.va, 4096, 0x600d);
+	os = sub(&ost, &oref, 1);
+	os.queue = nq > 1 ? 1 : 0;
+	err2 = xioctl(fd2, DRM_IOCTL_SNPU_SUBMIT, &os);
+	CHECK(!err2, "submit another context's job: %d", err2);
+
+	/* Another context's job queued behind the hung one on the same ring. */
+	bo_new(fd2, 4096, 0, &behind);
+	bref = (struct drm_snpu_bo_ref){ behind.handle, DRM_SNPU_BO_REF_WRITE };
+	bst.len = 0;
+	cmd_fill(&bst, behind.va, 4096, 0xbe41d);
+	bs = sub(&bst, &bref, 1);
+	err3 = xioctl(fd2, DRM_IOCTL_SNPU_SUBMIT, &bs);
+	CHECK(!err3, "submit a job behind the hung one: %d", err3);
+
+	err = job_wait(fd, s.job_id, 30000, &w);
+	CHECK(!err && w.status == DRM_SNPU_JOB_TIMEDOUT,
+	      "hung job timed out: err %d status %u hw %u", err, w.status, w.hw_status);
+	err2 = job_wait(fd2, os.job_id, 30000, &w);
+	CHECK(!err2 && w.status == DRM_SNPU_JOB_DONE && all_words(other.map, 4096, 0x600d),
+	      "the other context's job completed: err %d status %u", err2, w.status);
+	err3 = job_wait(fd2, bs.job_id, 30000, &w);
+	CHECK(!err3 && w.status == DRM_SNPU_JOB_DONE && all_words(behind.map, 4096, 0xbe41d),
+	      "the job behind it was run again and completed: err %d status %u", err3,
+	      w.status);
+	CHECK(get_param(fd, DRM_SNPU_PARAM_COUNTER(SNPU_CNT_RESETS)) > resets0,
+	      "the engine was reset");
+
+	/* The device works after the reset. */
+	ost.len = 0;
+	cmd_fill(&ost, other.va, 4096, 0xaf7e2);
+	os = sub(&ost, &oref, 1);
+	err2 = xioctl(fd2, DRM_IOCTL_SNPU_SUBMIT, &os);
+	CHECK(!err2 && !job_wait(fd2, os.job_id, 30000, &w) && w.status == DRM_SNPU_JOB_DONE &&
+	      all_words(other.map, 4096, 0xaf7e2), "a job after the reset");
+
+	bo_free(fd, &flag);
+	bo_free(fd2, &other);
+	bo_free(fd2, &behind);
+	close(fd2);
+}
+
+int main(int argc, char **argv)
+{
+	int faults = 0, hold = 0, fd;
+	uint64_t faults0, resets0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--faults"))
+			faults = 1;
+		else if (!strcmp(argv[i], "--inflight"))
+			hold = 1;
+		else
+			node = argv[i];
+	}
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		printf("FAIL cannot open %s: %s\n0 passed, 1 failed\n", node, strerror(errno));
+		return 1;
+	}
+	if (hold)
+		return inflight(fd);
+	faults0 = get_param(fd, DRM_SNPU_PARAM_COUNTER(SNPU_CNT_FAULTS));
+	resets0 = get_param(fd, DRM_SNPU_PARAM_COUNTER(SNPU_CNT_RESETS));
+	if (!faults) {
+		test_bo(fd);
+		printf("bo: %d passed, %d failed\n", passed, failed);
+		test_submit_invalid(fd);
+		printf("+submit-invalid: %d passed, %d failed\n", passed, failed);
+		test_jobs(fd);
+		printf("+jobs: %d passed, %d failed\n", passed, failed);
+		test_prime(fd);
+		printf("+prime: %d passed, %d failed\n", passed, failed);
+	}
+	test_isolation(faults);
+	printf("+isolation: %d passed, %d failed\n", passed, failed);
+	if (!faults) {
+		test_hang(fd);
+		printf("+hang: %d passed, %d failed\n", passed, failed);
+	}
+	printf("exercised: %u ioctl cases, %llu MMU faults, %llu engine resets\n", ioctl_cases,
+	       (unsigned long long)(get_param(fd, DRM_SNPU_PARAM_COUNTER(SNPU_CNT_FAULTS)) - faults0),
+	       (unsigned long long)(get_param(fd, DRM_SNPU_PARAM_COUNTER(SNPU_CNT_RESETS)) - resets0));
+	close(fd);
+	printf("driver-ioctl: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
