@@ -36,6 +36,9 @@ $(DEPS_STAMP): scripts/deps.sh
 	$(Q)bash scripts/deps.sh
 	$(Q)touch $@
 
+# Keep intermediate objects (no "rm build/...o" after a build).
+.SECONDARY:
+
 .PHONY: all deps check check-host check-vm vm demo bench fuzz install clean
 deps: $(DEPS_STAMP)
 

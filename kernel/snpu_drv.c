@@ -152,7 +152,7 @@ static int snpu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto err_fini;
 	snpu_engine_hw_init(sdev);
-	sdev->started = true;
+	WRITE_ONCE(sdev->started, true);
 
 	snpu_debugfs_init(sdev);
 	ret = drm_dev_register(&sdev->drm, 0);
@@ -163,8 +163,8 @@ static int snpu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	return 0;
 
 err_jobs:
-	sdev->started = false;
-	snpu_job_fini(sdev);
+	WRITE_ONCE(sdev->started, false);
+	snpu_job_stop(sdev);
 err_fini:
 	snpu_device_fini(sdev);
 	return ret;
@@ -175,9 +175,9 @@ static void snpu_remove(struct pci_dev *pdev)
 	struct snpu_device *sdev = pci_get_drvdata(pdev);
 
 	drm_dev_unplug(&sdev->drm);
-	sdev->started = false;
+	WRITE_ONCE(sdev->started, false);
 	synchronize_irq(sdev->err_irq);
-	snpu_job_fini(sdev);
+	snpu_job_stop(sdev);
 	snpu_device_fini(sdev);
 }
 

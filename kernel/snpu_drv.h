@@ -17,6 +17,20 @@
 #include <linux/types.h>
 
 /*
+ * Locking, outermost first:
+ *   sdev->reset_lock    an engine reset (timeout workqueue only)
+ *   BO reservations     ww_mutex, taken together in SUBMIT
+ *   sdev->sched_lock    arming and pushing a job (in order per entity)
+ *   sfile->lock         a file's scheduler entities and job ids
+ *   sdev->mm_lock       page tables, VA allocators, BO maps, context table
+ *   sdev->dram_lock     the device DRAM allocator
+ *   q->lock             (spinlock, irq-safe) a queue's in-flight jobs and
+ *                       the hardware fences; taken in the MSI-X handler
+ *   sdev->fault_lock, sdev->latch_lock  (spinlocks) leaves
+ * Nothing in the MSI-X handlers sleeps; the error vector runs threaded.
+ */
+
+/*
  * Every structure the SNPU reads from or writes to host memory (firmware
  * image, rings, completion records, page tables) is little endian, as is
  * every host this driver is built for.

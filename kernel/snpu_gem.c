@@ -190,6 +190,8 @@ static int snpu_dram_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma
 	 * checked that the mapping is no larger than the BO: it starts at the
 	 * BO's first page.
 	 */
+	if (is_cow_mapping(vma->vm_flags))
+		return -EINVAL;	/* device memory is shared, never copied on write */
 	pfn = (sdev->dram_start + bo->dram.start) >> PAGE_SHIFT;
 	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = pgprot_writecombine(vm_get_page_prot(vma->vm_flags));

@@ -21,6 +21,7 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_syncobj.h>
 #include <drm/drm_utils.h>
 #include <linux/capability.h>
@@ -284,8 +285,22 @@ int snpu_engine_start(struct snpu_device *sdev)
 	return ret;
 }
 
+/*
+ * The schedulers go with the DRM device, after the last file closed: an
+ * unbound device may still have open files whose entities use them.
+ */
+static void snpu_sched_fini(struct drm_device *drm, void *arg)
+{
+	struct snpu_device *sdev = to_snpu_device(drm);
+	u32 i;
+
+	for (i = 0; i < sdev->hw.num_queues; i++)
+		drm_sched_fini(&sdev->queues[i].sched);
+	destroy_workqueue(sdev->reset_wq);
+}
+
 /**
- * snpu_job_init - one scheduler per queue
+ * snpu_job_init - one scheduler per queue, for the DRM device's lifetime
  * @sdev: the device, queues allocated
  */
 int snpu_job_init(struct snpu_device *sdev)
@@ -312,15 +327,15 @@ int snpu_job_init(struct snpu_device *sdev)
 			return ret;
 		}
 	}
-	return 0;
+	return drmm_add_action_or_reset(&sdev->drm, snpu_sched_fini, NULL);
 }
 
 /**
- * snpu_job_fini - stop everything: the device is quiesced, jobs still on
- * the rings fail, the schedulers go away
+ * snpu_job_stop - at removal: the device is quiesced and the jobs still on
+ * the rings fail; jobs submitted later fail in run_job (drm_dev_enter)
  * @sdev: the device
  */
-void snpu_job_fini(struct snpu_device *sdev)
+void snpu_job_stop(struct snpu_device *sdev)
 {
 	struct drm_gpu_scheduler *sched;
 	unsigned long deadline;
@@ -332,7 +347,7 @@ void snpu_job_fini(struct snpu_device *sdev)
 	for (i = 0; i < sdev->hw.num_queues; i++)
 		snpu_queue_cancel(&sdev->queues[i], -ENODEV);
 
-	/* drm_sched_fini() does not free pending jobs: let the scheduler do it. */
+	/* drm_sched_fini() does not free pending jobs: let the scheduler free them. */
 	deadline = jiffies + msecs_to_jiffies(2000);
 	for (i = 0; i < sdev->hw.num_queues; i++) {
 		sched = &sdev->queues[i].sched;
@@ -344,9 +359,6 @@ void snpu_job_fini(struct snpu_device *sdev)
 				usleep_range(500, 1000);
 		} while (!idle && time_before(jiffies, deadline));
 	}
-	for (i = 0; i < sdev->hw.num_queues; i++)
-		drm_sched_fini(&sdev->queues[i].sched);
-	destroy_workqueue(sdev->reset_wq);
 }
 
 /* ---- Per file --------------------------------------------------------------------- */

@@ -95,7 +95,7 @@ struct snpu_job {
 };
 
 int snpu_job_init(struct snpu_device *sdev);
-void snpu_job_fini(struct snpu_device *sdev);
+void snpu_job_stop(struct snpu_device *sdev);
 int snpu_engine_start(struct snpu_device *sdev);
 void snpu_engine_hw_init(struct snpu_device *sdev);
 void snpu_engine_fault(struct snpu_device *sdev, u32 queue);

@@ -12,6 +12,7 @@
  */
 
 #include <drm/drm_drv.h>
+#include <drm/drm_managed.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
@@ -229,7 +230,8 @@ int snpu_queues_init(struct snpu_device *sdev)
 	u32 i;
 	int ret;
 
-	sdev->queues = devm_kcalloc(dev, sdev->hw.num_queues, sizeof(*sdev->queues),
+	/* Hardware fences use q->lock: the queues live as long as the DRM device. */
+	sdev->queues = drmm_kcalloc(&sdev->drm, sdev->hw.num_queues, sizeof(*sdev->queues),
 				    GFP_KERNEL);
 	if (!sdev->queues)
 		return -ENOMEM;

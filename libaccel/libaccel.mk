@@ -125,9 +125,10 @@ LA_TEST_CFLAGS = -I$(TOP)/$(LIBACCEL_DIR)/include -I$(TOP)/$(LIBACCEL_DIR)/src -
 # Host: the sim backend by default (ACCEL_DEVICE overrides).
 $(SAN)/tests/test_libaccel%: tests/host/test_libaccel%.c $(wildcard $(LA_TEST_COMMON)) \
 		$(wildcard tests/host/libaccel_testutil.h) $(LIBACCEL_SAN_A) $(CORELIB_SAN) $(FWLIB_SAN) \
-		$(FW_IMAGE) $(DEPS_STAMP)
+		$(FW_IMAGE) $(ACCEL_INFO) $(HELLO) $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(COMMON_CFLAGS) $(SAN_CFLAGS) $(LA_TEST_CFLAGS) -DACCEL_TEST_DEVICE='"sim"' \
+		-DACCEL_TEST_TOOLDIR='"$(HOST)/bin/"' \
 		-o $@ $< $(wildcard $(LA_TEST_COMMON)) $(LIBACCEL_SAN_A) $(CORELIB_SAN) $(FWLIB_SAN) \
 		$(CORE_LDLIBS) $(LIBDRM_LIBS) $(CHECK_LIBS)
 

@@ -17,8 +17,7 @@
 
 CORE_DIR := qemu-device/core
 CORE_ALL_SRCS := $(sort $(wildcard $(CORE_DIR)/*.c))
-# te_stub_tmp.c stands in for the tensor engine until te_engine.c exists.
-CORE_SRCS := $(if $(wildcard $(CORE_DIR)/te_engine.c),$(filter-out $(CORE_DIR)/te_stub_tmp.c,$(CORE_ALL_SRCS)),$(CORE_ALL_SRCS))
+CORE_SRCS := $(CORE_ALL_SRCS)
 CORE_CFLAGS := -I$(TOP)/$(CORE_DIR) $(FW_CFLAGS) -pthread
 # Recursive: te.mk (included later) may add TE_LDLIBS.
 CORE_LDLIBS = -lpthread -lm $(TE_LDLIBS)

@@ -13,7 +13,7 @@
 TE_CFLAGS :=
 TE_LDLIBS :=
 
-TE_SRCS := $(filter-out qemu-device/core/te_stub_tmp.c,$(sort $(wildcard qemu-device/core/te_*.c)))
+TE_SRCS := $(sort $(wildcard qemu-device/core/te_*.c))
 REF_SRCS := $(sort $(wildcard libaccel/src/ref/*.c))
 TE_TEST_SRCS := $(sort $(wildcard tests/host/test_te_*.c))
 TE_TESTS := $(patsubst tests/host/%.c,$(SAN)/tests/%,$(TE_TEST_SRCS))

@@ -56,10 +56,6 @@ overlay_list() {
     cd "$ROOT"
     for f in qemu-device/core/*.c qemu-device/core/*.h; do
       [ -f "$f" ] || continue
-      # A temporary tensor-engine stand-in is dropped once the real one exists.
-      if [ "${f##*/}" = te_stub_tmp.c ] && [ -f qemu-device/core/te_engine.c ]; then
-        continue
-      fi
       printf '%s\t%s\n' "$f" "${f##*/}"
     done
     for f in qemu-device/qemu/*; do

@@ -102,14 +102,16 @@ cleanup() {
 	rm -rf "$tmpd"
 }
 trap cleanup EXIT
-# Guest console output: CRs dropped, the kernel's last words too.
-console() { sed -u -e 's/\r$//' -e '/^\[ *[0-9.]*\] reboot: Power down$/d' | tee "$tmpd/log"; }
+# Guest console output, CRs dropped, copied to the log. Unbuffered: a
+# prompt has no newline. CMD runs also drop the kernel's last words.
+console() { stdbuf -o0 tr -d '\r' | tee "$tmpd/log"; }
+console_cmd() { sed -u -e 's/\r$//' -e '/^\[ *[0-9.]*\] reboot: Power down$/d' | tee "$tmpd/log"; }
 
 if [ -z "${CMD:-}" ]; then
 	# Shell fed from a pipe or file: the serial port drops what arrives
 	# before the guest's driver is up, so forward the input only once the
-	# shell's first prompt appeared, then end it with Ctrl-D (the shell exits and
-	# the guest powers off).
+	# shell's first prompt appeared, then end it with Ctrl-D (the shell
+	# exits and the guest powers off).
 	mkfifo "$tmpd/in"
 	{
 		until grep -q '^snpu:.*# ' "$tmpd/log" 2>/dev/null; do sleep 0.2; done
@@ -137,7 +139,7 @@ fi
 set +e
 timeout --foreground -k 10 "$VM_TIMEOUT" \
 	"$QEMU" "${args[@]}" -display none -monitor none -serial stdio -append "$APPEND" </dev/null \
-	| console
+	| console_cmd
 st=("${PIPESTATUS[@]}")
 set -e
 rc="$(sed -n 's/^SNPU-EXIT=\([0-9][0-9]*\)$/\1/p' "$tmpd/log" | tail -n 1)"

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 
 #include "snpu_core_int.h"
@@ -114,7 +115,12 @@ struct snpu_core *snpu_core_new(const struct snpu_config *cfg,
 		cfg_bad(err, errlen, "cannot create the device lock");
 		return NULL;
 	}
-	core->dram = calloc(1, cfg->dram_size);
+	/* Page-aligned and zero-filled lazily: QEMU maps it into the guest as
+	 * BAR2 RAM, which KVM can only do for page-aligned memory. */
+	core->dram = mmap(NULL, cfg->dram_size, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (core->dram == MAP_FAILED)
+		core->dram = NULL;
 	core->sram = calloc(1, cfg->sram_size);
 	core->bounce = malloc(SNPU_BOUNCE_SIZE);
 	if (!core->dram || !core->sram || !core->bounce) {
@@ -156,7 +162,8 @@ void snpu_core_free(struct snpu_core *core)
 	snpu_fw_tables_free(&core->fw);
 	if (core->pool)
 		snpu_te_pool_free(core->pool);
-	free(core->dram);
+	if (core->dram)
+		munmap(core->dram, core->cfg.dram_size);
 	free(core->sram);
 	free(core->bounce);
 	pthread_mutex_destroy(&core->lock);

@@ -7,7 +7,7 @@
  *
  * K is padded to a multiple of 4 with zeros; S is packed once into 32-column
  * panels of 4-byte k groups (the VPDPBUSD operand layout), U per 8-row
- * panel. Kernels: AVX-512 VNNI (te_kern_x86.c) or portable C.
+ * panel. Kernels: AVX-512 VNNI, AVX2 VPMADDWD (te_kern_x86.c) or portable C.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -23,7 +23,7 @@ struct igemm_args {
 	const uint8_t *u;
 	const int8_t *sp;	/* packed S */
 	int32_t *c;
-	int vnni;
+	int isa;		/* 2 VNNI, 1 AVX2, 0 portable */
 	atomic_int failed;
 };
 
@@ -86,8 +86,10 @@ static void rows_task(void *opaque, size_t begin, size_t end)
 			size_t w = g->n - jr < NR ? g->n - jr : NR;
 
 #if defined(__x86_64__)
-			if (g->vnni)
+			if (g->isa == 2)
 				te_igemm_ukr_vnni(g->k4, up, sp, tile, NR);
+			else if (g->isa == 1)
+				te_igemm_ukr_avx2(g->k4, up, sp, tile, NR);
 			else
 #endif
 				ukr_portable(g->k4, up, sp, tile, NR);
@@ -121,7 +123,8 @@ void te_igemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uin
 {
 	size_t k4 = (k + 3) / 4, panels = (n + NR - 1) / NR, pj, p, j, t;
 	struct igemm_args g = { m, n, k4, ldu, ldc, k, u_kmajor, u, NULL, c,
-				te_isa() == TE_ISA_AVX512 && te_cpu_has_vnni(), 0 };
+				te_isa() == TE_ISA_AVX512 && te_cpu_has_vnni() ? 2 :
+				te_isa() >= TE_ISA_AVX2 ? 1 : 0, 0 };
 	int8_t *sp = malloc(panels * k4 * 4 * NR + 1);
 
 	atomic_init(&g.failed, 0);

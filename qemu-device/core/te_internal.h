@@ -95,6 +95,7 @@ void te_sgemm_ukr_avx512(size_t k, const float *ap, const float *bp, float *c, s
 #define TE_AVX512_NR	32
 /* int8 VNNI: C[MR x 32] = Up[k/4][MR][4] . Sp[k/4][32][4]. */
 void te_igemm_ukr_vnni(size_t k4, const uint8_t *up, const int8_t *sp, int32_t *c, size_t ldc);
+void te_igemm_ukr_avx2(size_t k4, const uint8_t *up, const int8_t *sp, int32_t *c, size_t ldc);
 #define TE_VNNI_MR	8
 #define TE_VNNI_NR	32
 

@@ -244,15 +244,19 @@ enum snpu_err te_store(struct snpu_exec *x, const struct snpu_tensor *t, struct 
 	enum snpu_err err;
 
 	if (v->dtype == SNPU_DT_FP32 && t->dtype == SNPU_DT_FP16) {
-		/* narrow in place: each fp16 lands before the floats it needs */
-		const float *f = v->data;
-		uint16_t *h = v->data;
+		/* narrow in place: half i (bytes 2i..) never overwrites a float
+		 * not yet read (bytes >= 4i); byte copies keep the accesses
+		 * ordered without type-punning */
+		uint8_t *b = v->data;
 		uint64_t i;
 
 		for (i = 0; i < n; i++) {
-			uint16_t val = snpu_f32_to_f16(f[i]);
+			float f;
+			uint16_t val;
 
-			h[i] = val;
+			memcpy(&f, b + 4 * i, 4);
+			val = snpu_f32_to_f16(f);
+			memcpy(b + 2 * i, &val, 2);
 		}
 		v->dtype = SNPU_DT_FP16;
 		v->esize = 2;

@@ -219,12 +219,24 @@ int main(int argc, char **argv)
 			u[j] = (uint8_t)rand();
 		for (j = 0; j < (size_t)k * n; j++)
 			s8[j] = (int8_t)rand();
-		for (r = 0; r < 5; r++) {
-			double t0 = now();
+		for (isa = TE_ISA_PORTABLE; isa <= TE_ISA_AVX512; isa++) {
+			double b1 = 1e30;
 
-			te_igemm(pool, m, n, k, u, k, 0, s8, n, c, n);
-			t0 = now() - t0;
-			best = t0 < best ? t0 : best;
+			te_set_isa((enum te_isa)isa);
+			if (te_isa() != (enum te_isa)isa)
+				continue;
+			for (r = 0; r < 5; r++) {
+				double t0 = now();
+
+				te_igemm(pool, m, n, k, u, k, 0, s8, n, c, n);
+				t0 = now() - t0;
+				b1 = t0 < b1 ? t0 : b1;
+			}
+			printf("int8 %dx%dx%d te-%s: %.1f GOP/s\n", m, n, k,
+			       isa == 0 ? "portable" : isa == 1 ? "avx2 (vpmaddwd)" :
+			       te_cpu_has_vnni() ? "avx512 (vnni)" : "avx512 (vpmaddwd)",
+			       ops / b1 / 1e9);
+			best = b1;
 		}
 		if (h)
 			u8s8 = (dnnl_u8s8_fn)dlsym(h, "dnnl_gemm_u8s8s32");

@@ -429,6 +429,126 @@ START_TEST(engine_limits)
 }
 END_TEST
 
+/* Random byte mutations of valid descriptors of every tensor command: the
+ * engine returns a valid status and never crashes (ASan/UBSan watch).
+ * Valid-but-huge mutants are skipped by a cheap size estimate. */
+static uint64_t rough_work(const void *cmd)
+{
+	const struct snpu_cmd_header *h = cmd;
+	const struct snpu_tensor *t[3] = { NULL, NULL, NULL };
+	uint64_t w = 1;
+	int i, k;
+
+	switch (h->opcode) {
+	case SNPU_OP_CONV2D:
+		t[0] = &((const CV *)cmd)->input;
+		t[1] = &((const CV *)cmd)->weight;
+		t[2] = &((const CV *)cmd)->output;
+		break;
+	case SNPU_OP_GEMM:
+		t[0] = &((const GM *)cmd)->a;
+		t[1] = &((const GM *)cmd)->b;
+		t[2] = &((const GM *)cmd)->c;
+		break;
+	default:	/* the others start with input, output after the header */
+		t[0] = (const struct snpu_tensor *)((const uint8_t *)cmd + 8);
+		t[1] = t[0] + 1;
+		break;
+	}
+	for (k = 0; k < 3; k++)
+		for (i = 0; t[k] && i < 4; i++)
+			if (__builtin_mul_overflow(w, (uint64_t)t[k]->dim[i], &w))
+				return UINT64_MAX;
+	if (h->opcode == SNPU_OP_POOL &&
+	    __builtin_mul_overflow(w, (uint64_t)((const struct snpu_cmd_pool *)cmd)->kernel_h *
+				   ((const struct snpu_cmd_pool *)cmd)->kernel_w, &w))
+		return UINT64_MAX;
+	return w;
+}
+
+START_TEST(random_mutations)
+{
+	struct snpu_exec *x = fake_exec_new(MEM, 2);
+	union {
+		CV c; GM g; struct snpu_cmd_pool p; struct snpu_cmd_eltwise e;
+		struct snpu_cmd_activation a; struct snpu_cmd_softmax s;
+		struct snpu_cmd_pad d; uint8_t b[512];
+	} base, m;
+	struct snpu_te_result res;
+	struct snpu_cmd_regions regs;
+	size_t size = 0;
+	int round, i;
+
+	fake_srand(31337 + (uint64_t)_i);
+	fake_reset_alloc(x);
+	memset(&base, 0, sizeof(base));
+	switch (_i % 7) {
+	case 0: base_conv(x, &base.c, _i % 2 ? SNPU_DT_INT8 : SNPU_DT_FP32); size = sizeof(CV); break;
+	case 1: base_gemm(x, &base.g, SNPU_DT_INT8); size = sizeof(GM); break;
+	case 2:
+		base.p.hdr.opcode = SNPU_OP_POOL;
+		t4(x, &base.p.input, SNPU_DT_FP16, 1, 2, 5, 5);
+		t4(x, &base.p.output, SNPU_DT_FP16, 1, 2, 2, 2);
+		base.p.kernel_h = base.p.kernel_w = base.p.stride_h = base.p.stride_w = 2;
+		size = sizeof(base.p);
+		break;
+	case 3:
+		base.e.hdr.opcode = SNPU_OP_ELTWISE;
+		t4(x, &base.e.a, SNPU_DT_FP32, 1, 3, 1, 4);
+		t4(x, &base.e.b, SNPU_DT_FP32, 1, 1, 2, 4);
+		t4(x, &base.e.out, SNPU_DT_FP32, 1, 3, 2, 4);
+		base.e.op = SNPU_ELT_MUL;
+		size = sizeof(base.e);
+		break;
+	case 4:
+		base.a.hdr.opcode = SNPU_OP_ACTIVATION;
+		t4(x, &base.a.input, SNPU_DT_INT8, 1, 2, 3, 4);
+		t4(x, &base.a.output, SNPU_DT_INT8, 1, 2, 3, 4);
+		base.a.act.fn = SNPU_ACT_TANH;
+		size = sizeof(base.a);
+		break;
+	case 5:
+		base.s.hdr.opcode = SNPU_OP_SOFTMAX;
+		t4(x, &base.s.input, SNPU_DT_INT8, 1, 2, 3, 4);
+		t4(x, &base.s.output, SNPU_DT_INT8, 1, 2, 3, 4);
+		base.s.beta = snpu_f32_bits(1.0f);
+		size = sizeof(base.s);
+		break;
+	default:
+		base.d.hdr.opcode = SNPU_OP_PAD;
+		t4(x, &base.d.input, SNPU_DT_FP32, 1, 2, 3, 4);
+		t4(x, &base.d.output, SNPU_DT_FP32, 1, 2, 5, 6);
+		base.d.before[2] = 1;
+		base.d.mode = SNPU_PAD_REFLECT;
+		size = sizeof(base.d);
+		break;
+	}
+	base.c.hdr.size = (uint16_t)size;
+	ck_assert_int_eq(snpu_cmd_check(&base.c.hdr, (uint32_t)size, &regs), SNPU_OK);
+	for (round = 0; round < 400; round++) {
+		int nmut = (int)fake_urange(1, 3), rc;
+
+		memcpy(&m, &base, sizeof(m));
+		for (i = 0; i < nmut; i++) {
+			size_t off = 8 + fake_urange(0, (uint32_t)size - 9);
+
+			m.b[off] = fake_urange(0, 3) ? (uint8_t)fake_rand() : (uint8_t)(m.b[off] ^ 1);
+		}
+		if (snpu_cmd_check(&m.c.hdr, (uint32_t)size, &regs) == SNPU_OK &&
+		    rough_work(&m) > (1u << 22))
+			continue;	/* valid but too big to run in a unit test */
+		rc = snpu_te_execute(x, &m.c.hdr, size, &res);
+		ck_assert_int_ge(rc, SNPU_OK);
+		ck_assert_int_lt(rc, SNPU_ERR_COUNT);
+		if (rc != SNPU_OK)
+			n_malformed++;
+		else
+			n_cmds++;
+	}
+	fake_exec_free(x);
+}
+END_TEST
+
 /* Regions that the kernel checks against the BO list. */
 START_TEST(regions)
 {
@@ -625,6 +745,7 @@ int main(void)
 	tcase_add_test(tc, malformed_others);
 	tcase_add_test(tc, regions);
 	tcase_add_test(tc, engine_limits);
+	tcase_add_loop_test(tc, random_mutations, 0, 14);
 	tcase_add_test(tc, timing_model);
 	tcase_add_test(tc, fp16_conversion);
 	tcase_add_test(tc, quant_math);
@@ -633,7 +754,7 @@ int main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	printf("te_check: %lu malformed descriptors rejected, %lu valid commands run\n",
+	printf("te_check: %lu malformed or faulting descriptors rejected, %lu valid commands run\n",
 	       n_malformed, n_cmds);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

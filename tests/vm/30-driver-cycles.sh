@@ -1,7 +1,8 @@
 #!/bin/sh
 # 30-driver-cycles: 100 modprobe/rmmod cycles, every fourth one removing the
 # module right after a process exited with jobs still running on every
-# queue; kernel memory (MemFree, Slab) must come back within a small bound.
+# queue; a PCI unbind while a process holds the device with jobs running;
+# kernel memory (MemFree, Slab) must come back within a small bound.
 # Ends with "N passed, N failed".
 
 CYCLES="${SNPU_CYCLES:-100}"
@@ -36,6 +37,24 @@ done
 [ "$n" = "$CYCLES" ] && ok "$n modprobe/rmmod cycles" || bad "only $n of $CYCLES cycles"
 [ "$busy" = $((CYCLES / 4)) ] && ok "$busy of them with jobs in flight" ||
 	bad "$busy of $((CYCLES / 4)) cycles had jobs in flight"
+
+# Unbind the device while a process still has it open with jobs running,
+# let the process close it afterwards, then bind again.
+if modprobe snpu; then
+	pci=$(basename "$(readlink /sys/class/accel/accel0/device)")
+	snpu-driver-ioctl --inflight --linger &
+	pid=$!
+	sleep 0.5
+	if echo "$pci" > /sys/bus/pci/drivers/snpu/unbind; then ok "unbind with jobs in flight"
+	else bad "unbind with jobs in flight"; fi
+	wait $pid && ok "the open file got -ENODEV, then closed" || bad "process holding the unbound device"
+	if echo "$pci" > /sys/bus/pci/drivers/snpu/bind && [ -c /dev/accel/accel0 ] &&
+	   snpu-driver-params >/dev/null; then ok "bind again, device works"
+	else bad "bind again"; fi
+	rmmod snpu || bad "rmmod after unbind/bind"
+else
+	bad "modprobe for unbind"
+fi
 
 sync
 free1=$(meminfo MemFree)

@@ -7,6 +7,8 @@
  * reset while another context's job completes.
  *
  *   snpu-driver-ioctl [--faults] [/dev/accel/accelN]
+ *   snpu-driver-ioctl --inflight [--linger]   submit jobs on every queue and
+ *       exit at once (--linger: 2 s later, expecting the device unbound)
  *
  * --faults: the module was loaded with validate_cmds=0, so forged VAs
  * reach the device and must fault in the submitter's context only.
@@ -481,6 +483,30 @@ static void test_jobs(int fd)
 	      "timeline point 5 signalled (err %d)", err);
 	drmSyncobjDestroy(fd, tl);
 
+	/* A job whose in-syncobj carries an error is canceled, not run. */
+	drmSyncobjCreate(fd, 0, &syncobj);
+	out = (struct drm_snpu_sync){ .handle = syncobj };
+	st.len = 0;
+	cmd_wait(&st, src.va, 0x99, 1000);	/* times out in the device: an error */
+	s = sub(&st, refs, 3);
+	s.out_syncs = (uintptr_t)&out;
+	s.out_sync_count = 1;
+	err = xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+	CHECK(!err && !job_wait(fd, s.job_id, 20000, &w) &&
+	      w.hw_status == SNPU_ERR_WAIT_TIMEOUT, "failing job (err %d hw %u)", err,
+	      w.hw_status);
+	in = (struct drm_snpu_sync){ .handle = syncobj };
+	st.len = 0;
+	cmd_fill(&st, dst.va, 4096, 10);
+	s = sub(&st, refs, 3);
+	s.in_syncs = (uintptr_t)&in;
+	s.in_sync_count = 1;
+	err = xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+	CHECK(!err && !job_wait(fd, s.job_id, 20000, &w) &&
+	      w.status == DRM_SNPU_JOB_CANCELED && !all_words(dst.map, 4096, 10),
+	      "job after a failed in-syncobj is canceled (err %d status %u)", err, w.status);
+	drmSyncobjDestroy(fd, syncobj);
+
 	/* Poll: a finished job reports DONE with timeout 0. */
 	st.len = 0;
 	cmd_fill(&st, dst.va, 4096, 9);
@@ -726,7 +752,7 @@ static void test_hang(int fd)
 
 int main(int argc, char **argv)
 {
-	int faults = 0, hold = 0, fd;
+	int faults = 0, hold = 0, linger = 0, fd;
 	uint64_t faults0, resets0;
 
 	for (int i = 1; i < argc; i++) {
@@ -734,6 +760,8 @@ int main(int argc, char **argv)
 			faults = 1;
 		else if (!strcmp(argv[i], "--inflight"))
 			hold = 1;
+		else if (!strcmp(argv[i], "--linger"))
+			linger = 1;
 		else
 			node = argv[i];
 	}
@@ -742,8 +770,17 @@ int main(int argc, char **argv)
 		printf("FAIL cannot open %s: %s\n0 passed, 1 failed\n", node, strerror(errno));
 		return 1;
 	}
-	if (hold)
-		return inflight(fd);
+	if (hold) {
+		int ret = inflight(fd);
+		struct drm_snpu_get_param p = { .param = DRM_SNPU_PARAM_DEVICE_ID };
+
+		if (!ret && linger) {
+			/* Keep the file (and its jobs) while the device is unbound. */
+			sleep(2);
+			ret = xioctl(fd, DRM_IOCTL_SNPU_GET_PARAM, &p) == ENODEV ? 0 : 2;
+		}
+		return ret;
+	}
 	faults0 = get_param(fd, DRM_SNPU_PARAM_COUNTER(SNPU_CNT_FAULTS));
 	resets0 = get_param(fd, DRM_SNPU_PARAM_COUNTER(SNPU_CNT_RESETS));
 	if (!faults) {
