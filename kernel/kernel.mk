@@ -46,6 +46,9 @@ kernel-checkpatch: $(DEPS_STAMP)
 
 kernel-lint: kernel-w1 kernel-sparse kernel-checkpatch
 
+# make check-host also runs the kernel checks (W=1, sparse, checkpatch).
+HOST_LINT += kernel-lint
+
 # In-VM tests of the driver (run in name order by snpu-vm-tests) and the
 # helpers they call (installed in the guest's /usr/bin).
 VM_TESTS += $(TOP)/tests/vm/10-driver-load.sh $(TOP)/tests/vm/20-driver-ioctl.sh \

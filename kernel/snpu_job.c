@@ -61,6 +61,7 @@ MODULE_PARM_DESC(validate_cmds,
 #define SNPU_MAX_BO_REFS	1024
 #define SNPU_MAX_SYNCS		256
 #define SNPU_MAX_EXTENSIONS	10
+#define SNPU_MAX_QUEUED		256
 #define SNPU_MAX_ELEM_SIZE	256
 
 static const enum drm_sched_priority snpu_sched_prio[SNPU_NUM_PRIOS] = {
@@ -629,13 +630,18 @@ static int snpu_submit_push(struct snpu_job *job, struct snpu_file *sfile,
 					   NULL;
 	mutex_unlock(&sfile->lock);
 
-	drm_sched_entity_push_job(&job->base);
-	mutex_unlock(&sdev->sched_lock);
-
+	/*
+	 * Publish the fence in the BOs and unlock them before the push: once
+	 * pushed, the job may run, finish and be freed (with job->bos) at any
+	 * time. The push must be the last use of the job.
+	 */
 	for (i = 0; i < job->bo_count; i++)
 		dma_resv_add_fence(job->bos[i]->resv, done, job->bo_write[i] ?
 				   DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
 	drm_gem_unlock_reservations(job->bos, job->bo_count, &ctx);
+
+	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&sdev->sched_lock);
 
 	for (i = 0; i < out_count; i++) {
 		if (outs[i].chain) {
@@ -677,6 +683,11 @@ int snpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	entity = snpu_file_entity(sfile, args->queue, args->priority);
 	if (IS_ERR(entity)) {
 		ret = PTR_ERR(entity);
+		goto out_exit;
+	}
+	/* Bound what one file can pile up (each job holds up to MAX_CMDBUF). */
+	if (spsc_queue_count(&entity->job_queue) >= SNPU_MAX_QUEUED) {
+		ret = -EAGAIN;
 		goto out_exit;
 	}
 

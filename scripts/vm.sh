@@ -12,6 +12,7 @@
 #   VM_ACCEL        kvm or tcg; default: probed once, cached in build/guest/accel
 #   VM_DISK         null: add a virtio-blk disk on QEMU's null backend (benchmarks)
 #   VM_MEM, VM_SMP  guest memory in MiB (default 1024) and CPUs (default 2)
+#   VM_BIOS         qboot (default, fast) or seabios
 #   SNPU_DEVICE_OPTS  properties appended to every -device snpu (e.g. "foo=1")
 #   SNPU_QEMU_ARGS  extra QEMU arguments (split on white space)
 #   QEMU_BIN, INITRAMFS, KVER   override the defaults under build/
@@ -66,9 +67,17 @@ ACCEL="$(pick_accel)"
 if [ "$ACCEL" = kvm ]; then CPU=host; else CPU=max; fi
 
 APPEND="console=ttyS0 loglevel=4 panic=-1 edd=off"
+# Firmware: qboot boots Linux straight from fw_cfg; SeaBIOS took ~30 s more
+# under TCG on a loaded 2-core host before the kernel started.
+case "${VM_BIOS:-qboot}" in
+qboot) BIOS=(-bios /usr/share/qemu/qboot.rom)
+	[ -f /usr/share/qemu/qboot.rom ] || die "/usr/share/qemu/qboot.rom is missing: install qemu-system-data ('make deps')" ;;
+seabios) BIOS=() ;;
+*) die "VM_BIOS must be qboot or seabios, got '$VM_BIOS'" ;;
+esac
 args=(-machine "q35,accel=$ACCEL" -cpu "$CPU" -m "${VM_MEM:-1024}" -smp "${VM_SMP:-2}"
 	-vga none -nic none -no-reboot
-	-L /usr/share/qemu -L /usr/share/seabios
+	-L /usr/share/qemu -L /usr/share/seabios "${BIOS[@]}"
 	-kernel "$KERNEL" -initrd "$INITRAMFS")
 for ((i = 0; i < NPU; i++)); do
 	args+=(-device "snpu${SNPU_DEVICE_OPTS:+,$SNPU_DEVICE_OPTS}")
@@ -113,13 +122,15 @@ if [ -z "${CMD:-}" ]; then
 	# shell's first prompt appeared, then end it with Ctrl-D (the shell
 	# exits and the guest powers off).
 	mkfifo "$tmpd/in"
+	exec 3<&0	# a background job's stdin would be /dev/null
 	{
 		until grep -q '^snpu:.*# ' "$tmpd/log" 2>/dev/null; do sleep 0.2; done
-		cat
+		cat <&3
 		printf '\004'
 		sleep "$VM_TIMEOUT"
 	} > "$tmpd/in" &
 	feeder=$!
+	disown "$feeder"
 	set +e
 	"$QEMU" "${args[@]}" -display none -monitor none -serial stdio -append "$APPEND" \
 		< "$tmpd/in" | console

@@ -15,6 +15,7 @@ struct drm_dev {
 	bool reaper_running, stop;
 	pthread_t reaper;
 	uint32_t kick_sync;		/* syncobj that wakes the reaper */
+	uint32_t *handles;		/* the reaper's wait list (nfifo + 1) */
 };
 
 static inline struct drm_dev *drm_dev(accel_device *dev)

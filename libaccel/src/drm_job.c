@@ -59,7 +59,7 @@ static void *reaper_main(void *arg)
 {
 	accel_device *dev = arg;
 	struct drm_dev *d = drm_dev(dev);
-	uint32_t *handles = calloc(d->nfifo + 1, sizeof(*handles));
+	uint32_t *handles = d->handles;
 
 	pthread_mutex_lock(&d->lock);
 	while (!d->stop) {
@@ -118,8 +118,16 @@ static void *reaper_main(void *arg)
 		pthread_mutex_lock(&d->lock);
 	}
 	pthread_mutex_unlock(&d->lock);
-	free(handles);
 	return NULL;
+}
+
+static void fifo_free(struct drm_dev *d)
+{
+	free(d->head);
+	free(d->tail);
+	free(d->handles);
+	d->head = d->tail = NULL;
+	d->handles = NULL;
 }
 
 /* Start the reaper on first submit. Called with d->lock held. */
@@ -130,24 +138,19 @@ static accel_status reaper_start(accel_device *dev, struct drm_dev *d)
 	d->nfifo = (size_t)dev->num_queues * NUM_PRIO;
 	d->head = calloc(d->nfifo, sizeof(*d->head));
 	d->tail = calloc(d->nfifo, sizeof(*d->tail));
-	if (!d->head || !d->tail) {
-		free(d->head);
-		free(d->tail);
-		d->head = d->tail = NULL;
+	d->handles = calloc(d->nfifo + 1, sizeof(*d->handles));
+	if (!d->head || !d->tail || !d->handles) {
+		fifo_free(d);
 		return accel__fail(ACCEL_ERR_NO_MEMORY, "accel_submit: out of memory");
 	}
 	if (drmSyncobjCreate(d->fd, 0, &d->kick_sync)) {
-		free(d->head);
-		free(d->tail);
-		d->head = d->tail = NULL;
+		fifo_free(d);
 		return accel__fail_errno(errno, "%s: syncobj create (does the driver support "
 					 "syncobjs?)", dev->name);
 	}
 	if (pthread_create(&d->reaper, NULL, reaper_main, dev)) {
 		(void)drmSyncobjDestroy(d->fd, d->kick_sync);
-		free(d->head);
-		free(d->tail);
-		d->head = d->tail = NULL;
+		fifo_free(d);
 		return accel__fail(ACCEL_ERR_NO_MEMORY, "accel_submit: cannot start a thread");
 	}
 	d->reaper_running = true;
@@ -164,8 +167,7 @@ void accel__drm_jobs_fini(struct drm_dev *d)
 	(void)drmSyncobjSignal(d->fd, &d->kick_sync, 1);
 	pthread_join(d->reaper, NULL);
 	(void)drmSyncobjDestroy(d->fd, d->kick_sync);
-	free(d->head);
-	free(d->tail);
+	fifo_free(d);
 	d->reaper_running = false;
 }
 

@@ -149,6 +149,7 @@ struct accel_job {
 	/* backend bookkeeping */
 	uint64_t be_id;
 	uint32_t be_sync;
+	accel_status be_status;
 	void *be_priv;
 	struct accel_job *be_next;
 };

@@ -63,6 +63,11 @@ static accel_status push(struct sim_dev *s, struct accel_job *job)
 	struct snpu_job_desc d = { 0 };
 	void *copy;
 
+	if (snpu_core_reg_read(s->core, SNPU_REG_QUEUE(job->queue, SNPU_QREG_STATUS)) &
+	    SNPU_QSTAT_STOPPED)
+		return accel__fail(ACCEL_ERR_DEVICE, "sim: queue %u stopped on a ring error (%s)",
+				   job->queue, accel_hw_error_name(snpu_core_reg_read(s->core,
+					SNPU_REG_QUEUE(job->queue, SNPU_QREG_ERROR))));
 	copy = accel__sim_dma_alloc(s, job->cmds_size, 64);
 	if (!copy)
 		return accel__fail(ACCEL_ERR_NO_MEMORY, "sim: no memory to copy a command stream");
@@ -89,8 +94,8 @@ static accel_status push(struct sim_dev *s, struct accel_job *job)
 }
 
 /* Move every runnable waiting job into its ring; jobs that cannot run
- * (failed dependency, no memory) go to *fail with their result in be_priv
- * status. Lock held. */
+ * (failed dependency, no memory) go to *fail with their status in
+ * be_status. Lock held. */
 static void schedule_locked(struct sim_dev *s, struct accel_job **fail)
 {
 	bool blocked[SNPU_MAX_QUEUES][NUM_PRIO] = { { false } };
@@ -98,7 +103,7 @@ static void schedule_locked(struct sim_dev *s, struct accel_job **fail)
 
 	while ((job = *pp)) {
 		bool *blk = &blocked[job->queue][job->priority];
-		accel_status dep_st = ACCEL_OK;
+		accel_status dep_st = ACCEL_OK, push_st = ACCEL_OK;
 		bool ready = !*blk;
 		struct sim_queue *sq = &s->q[job->queue];
 
@@ -119,9 +124,9 @@ static void schedule_locked(struct sim_dev *s, struct accel_job **fail)
 		}
 		*pp = job->be_next;
 		job->be_next = NULL;
-		if (dep_st == ACCEL_OK && push(s, job) == ACCEL_OK)
+		if (dep_st == ACCEL_OK && (push_st = push(s, job)) == ACCEL_OK)
 			continue;
-		job->be_sync = dep_st == ACCEL_OK ? ACCEL_ERR_NO_MEMORY : ACCEL_ERR_JOB_CANCELED;
+		job->be_status = dep_st == ACCEL_OK ? push_st : ACCEL_ERR_JOB_CANCELED;
 		job->be_next = *fail;
 		*fail = job;
 	}
@@ -140,7 +145,7 @@ static void complete_list(struct accel_job *list)
 			free(job->be_priv);
 			job->be_priv = NULL;
 		} else {
-			r.status = (accel_status)job->be_sync;
+			r.status = job->be_status;
 		}
 		accel__job_complete(job, &r);
 	}

@@ -230,7 +230,9 @@ enum drm_snpu_priority {
  *              without it 0 (-EINVAL)
  * @job_id: [out] id to pass to DRM_IOCTL_SNPU_JOB_WAIT, from 1 up per file
  *
- * An unreadable @cmds, @bo_refs or sync array is -EFAULT.
+ * An unreadable @cmds, @bo_refs or sync array is -EFAULT. When 256 jobs of
+ * this file already wait for the same queue and priority, -EAGAIN: wait
+ * for some of them and submit again.
  */
 struct drm_snpu_submit {
 	__u64 cmds;
