@@ -99,6 +99,7 @@ $(FW_FUZZ): firmware/fuzz_fwimage.c firmware/fw_build.c $(FWLIB_SRCS) $(wildcard
 		-o $@ firmware/fuzz_fwimage.c firmware/fw_build.c $(FWLIB_SRCS)
 
 .PHONY: fuzz-fwimage
+FUZZ_RUNS += fuzz-fwimage
 fuzz-fwimage: $(FW_FUZZ) $(FW_IMAGE)
 	$(Q)mkdir -p $(BUILD)/fuzz/corpus-fwimage
 	$(Q)cp -n $(FW_IMAGE) $(BUILD)/fuzz/corpus-fwimage/seed-snpu.bin
