@@ -186,8 +186,16 @@ static enum drm_gpu_sched_stat snpu_sched_timedout_job(struct drm_sched_job *sch
 	u32 progress, status;
 	int idx;
 
-	if (!drm_dev_enter(&sdev->drm, &idx))
+	if (!drm_dev_enter(&sdev->drm, &idx)) {
+		/*
+		 * Unplugged: snpu_job_stop() fails the jobs on the ring. The
+		 * job must stay pending so that the scheduler frees it then.
+		 */
+		spin_lock(&sched->job_list_lock);
+		list_add(&sched_job->list, &sched->pending_list);
+		spin_unlock(&sched->job_list_lock);
 		return DRM_GPU_SCHED_STAT_ENODEV;
+	}
 
 	/* A lost interrupt is not a hang. */
 	snpu_queue_process(q);

@@ -57,6 +57,25 @@ static void snpu_qwr(struct snpu_queue *q, u32 reg, u32 val)
 	snpu_wr(q->sdev, SNPU_REG_QUEUE(q->index, reg), val);
 }
 
+/*
+ * Take a job off the ring and signal its hardware fence. The signal may
+ * let the scheduler free the job at once (free_job runs without q->lock
+ * and drops job->hw_fence if still set): the job is not touched after it,
+ * and its reference to the fence is taken out of it before.
+ */
+static void snpu_job_complete_locked(struct snpu_job *job, int error)
+{
+	struct dma_fence *fence = job->hw_fence;
+
+	lockdep_assert_held(&job->q->lock);
+	job->hw_fence = NULL;
+	list_del_init(&job->link);
+	if (error)
+		dma_fence_set_error(fence, error);
+	dma_fence_signal_locked(fence);
+	dma_fence_put(fence);
+}
+
 /* Record a job's completion in its result; the fence error goes with it. */
 static int snpu_job_record(struct snpu_job *job, const struct snpu_completion *c)
 {
@@ -109,12 +128,7 @@ void snpu_queue_process(struct snpu_queue *q)
 		if (c->seqno != job->seqno)
 			break;
 		err = snpu_job_record(job, c);
-		list_del_init(&job->link);
-		if (err)
-			dma_fence_set_error(job->hw_fence, err);
-		dma_fence_signal_locked(job->hw_fence);
-		dma_fence_put(job->hw_fence);
-		job->hw_fence = NULL;
+		snpu_job_complete_locked(job, err);
 		atomic64_inc(&q->completed);
 	}
 	spin_unlock_irqrestore(&q->lock, flags);
@@ -134,13 +148,8 @@ void snpu_queue_cancel(struct snpu_queue *q, int error)
 	unsigned long flags;
 
 	spin_lock_irqsave(&q->lock, flags);
-	list_for_each_entry_safe(job, tmp, &q->inflight, link) {
-		list_del_init(&job->link);
-		dma_fence_set_error(job->hw_fence, error);
-		dma_fence_signal_locked(job->hw_fence);
-		dma_fence_put(job->hw_fence);
-		job->hw_fence = NULL;
-	}
+	list_for_each_entry_safe(job, tmp, &q->inflight, link)
+		snpu_job_complete_locked(job, error);
 	spin_unlock_irqrestore(&q->lock, flags);
 }
 

@@ -113,7 +113,11 @@ done < "$KMODS/modules.builtin"
 
 WANT=(drm gpu_sched drm_shmem_helper virtio_blk virtio_pci qemu_fw_cfg null_blk)
 if need "$MODULE_KO" "kernel module (MODULE_KO)"; then
-	install -m 0644 "$MODULE_KO" "$DST_MODS/extra/snpu.ko"
+	# Without debug info (kallsyms keeps the symbols oops traces need): a
+	# smaller image boots faster.
+	strip --strip-debug -o "$DST_MODS/extra/snpu.ko" "$MODULE_KO" \
+		|| die "strip --strip-debug $MODULE_KO failed"
+	chmod 0644 "$DST_MODS/extra/snpu.ko"
 	deps="$(modinfo -F depends "$MODULE_KO")" || die "modinfo cannot read $MODULE_KO"
 	IFS=, read -r -a more <<<"$deps"
 	WANT+=("${more[@]}")

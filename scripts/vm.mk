@@ -44,5 +44,7 @@ VM_ENV = QEMU_BIN='$(VM_QEMU)' INITRAMFS='$(INITRAMFS)' NPU='$(NPU)'
 vm: $(INITRAMFS) $(VM_QEMU)
 	$(Q)$(VM_ENV) CMD='$(subst ','\'',$(value CMD))' bash scripts/vm.sh
 
+# The whole suite gets 30 min unless VM_TIMEOUT says otherwise; each test
+# has its own timeout inside the guest (tests/vm/run-all.sh).
 check-vm: $(ALL) $(INITRAMFS) $(VM_QEMU)
-	$(Q)$(VM_ENV) CMD=snpu-vm-tests bash scripts/vm.sh
+	$(Q)$(VM_ENV) VM_TIMEOUT='$(or $(VM_TIMEOUT),1800)' CMD=snpu-vm-tests bash scripts/vm.sh

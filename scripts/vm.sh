@@ -8,14 +8,20 @@
 # Environment:
 #   CMD             command for the guest's /bin/sh -c (any length, any quoting)
 #   NPU             number of SNPU devices (default 1, 0 allowed)
-#   VM_TIMEOUT      seconds before a CMD run is abandoned (default 600)
+#   VM_TIMEOUT      seconds before a CMD run (or a shell fed from a pipe) is
+#                   abandoned (default 600)
+#   SNPU_CMD_FWCFG=1  pass CMD through fw_cfg even when it is short (done
+#                   anyway when its base64 exceeds 1400 bytes)
 #   VM_ACCEL        kvm or tcg; default: probed once, cached in build/guest/accel
+#                   (delete that file to probe again)
 #   VM_DISK         null: add a virtio-blk disk on QEMU's null backend (benchmarks)
 #   VM_MEM, VM_SMP  guest memory in MiB (default 1024) and CPUs (default 2)
 #   VM_BIOS         qboot (default, fast) or seabios
 #   SNPU_DEVICE_OPTS  properties appended to every -device snpu (e.g. "foo=1")
 #   SNPU_QEMU_ARGS  extra QEMU arguments (split on white space)
-#   QEMU_BIN, INITRAMFS, KVER   override the defaults under build/
+#   QEMU_BIN, INITRAMFS, KVER, VM_KERNEL   override the defaults under build/
+#                   (VM_KERNEL: a bzImage or a PVH vmlinux, e.g. a debug kernel;
+#                   its modules must match the initramfs's KVER)
 # Exit status: the command's; 124 if VM_TIMEOUT passed; 125 if the guest or
 # QEMU died before reporting the command's status.
 set -euo pipefail
@@ -28,7 +34,7 @@ QEMU="${QEMU_BIN:-$BUILD/qemu/qemu-system-x86_64}"
 INITRAMFS="${INITRAMFS:-$GUEST/initramfs.cpio}"
 [ -n "${KVER:-}" ] || KVER="$(cat "$BUILD/kernel/version" 2>/dev/null)" \
 	|| die "$BUILD/kernel/version is missing: run 'make deps'"
-KERNEL="$BUILD/kernel/$KVER/boot/vmlinuz-$KVER"
+KERNEL="${VM_KERNEL:-$BUILD/kernel/$KVER/boot/vmlinuz-$KVER}"
 [ -x "$QEMU" ] || die "QEMU not found at $QEMU: build it with 'make' (or set QEMU_BIN)"
 [ -f "$KERNEL" ] || die "guest kernel $KERNEL is missing: run 'make deps'"
 [ -f "$INITRAMFS" ] || die "initramfs $INITRAMFS is missing: build it with 'make'"
@@ -66,7 +72,7 @@ pick_accel() {
 ACCEL="$(pick_accel)"
 if [ "$ACCEL" = kvm ]; then CPU=host; else CPU=max; fi
 
-APPEND="console=ttyS0 loglevel=4 panic=-1 edd=off"
+APPEND="console=ttyS0 loglevel=4 panic=-1 edd=off cryptomgr.notests"
 # Firmware: qboot boots Linux straight from fw_cfg; SeaBIOS took ~30 s more
 # under TCG on a loaded 2-core host before the kernel started.
 case "${VM_BIOS:-qboot}" in
@@ -127,14 +133,19 @@ if [ -z "${CMD:-}" ]; then
 		until grep -q '^snpu:.*# ' "$tmpd/log" 2>/dev/null; do sleep 0.2; done
 		cat <&3
 		printf '\004'
-		sleep "$VM_TIMEOUT"
-	} > "$tmpd/in" &
+		exec sleep "$VM_TIMEOUT"
+	} > "$tmpd/in" 2>/dev/null &
 	feeder=$!
 	disown "$feeder"
 	set +e
-	"$QEMU" "${args[@]}" -display none -monitor none -serial stdio -append "$APPEND" \
+	timeout --foreground -k 10 "$VM_TIMEOUT" \
+		"$QEMU" "${args[@]}" -display none -monitor none -serial stdio -append "$APPEND" \
 		< "$tmpd/in" | console
-	exit "${PIPESTATUS[0]}"
+	st=("${PIPESTATUS[@]}")
+	if [ "${st[0]}" = 124 ] || [ "${st[0]}" = 137 ]; then
+		echo "vm: error: VM_TIMEOUT=$VM_TIMEOUT s passed before the guest shell ended" >&2
+	fi
+	exit "${st[0]}"
 fi
 
 # Non-interactive: the command travels base64-encoded on the kernel command

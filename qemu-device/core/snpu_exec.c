@@ -164,6 +164,22 @@ const struct snpu_timing *snpu_exec_timing(struct snpu_exec *x)
 	return &x->core->timing;
 }
 
+int snpu_exec_mem_kind(struct snpu_exec *x, uint64_t va)
+{
+	uint64_t fva = x->fault_va, pte;
+	uint32_t ff = x->fault_flags;
+	int kind = 1;
+
+	if (va >= SNPU_SRAM_VA)
+		return 2;
+	if (snpu_mmu_translate(x->core, x, va, false, &pte) == SNPU_OK ||
+	    snpu_mmu_translate(x->core, x, va, true, &pte) == SNPU_OK)
+		kind = (pte & SNPU_PTE_DRAM) ? 1 : 0;
+	x->fault_va = fva;
+	x->fault_flags = ff;
+	return kind;
+}
+
 struct snpu_te_pool *snpu_exec_pool(struct snpu_exec *x)
 {
 	return x->core->pool;

@@ -49,6 +49,10 @@ struct snpu_timing {
 	uint32_t sram_size;
 };
 const struct snpu_timing *snpu_exec_timing(struct snpu_exec *x);
+/* Memory kind of context VA va for the timing model (enum te_mem_kind:
+ * 0 host memory, 1 DRAM, 2 SRAM window). No side effect: no fault is
+ * recorded, no counter moves; a VA that does not translate reports DRAM. */
+int snpu_exec_mem_kind(struct snpu_exec *x, uint64_t va);
 
 /* What one tensor command did, for counters and the timing model. */
 struct snpu_te_result {

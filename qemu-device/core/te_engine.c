@@ -7,6 +7,7 @@
 #include <string.h>
 #include "snpu_cmd_regions.h"
 #include "te_internal.h"
+#include "te_timing.h"
 
 static uint64_t out_elems(const struct snpu_tensor *t)
 {
@@ -56,6 +57,11 @@ uint64_t te_predict(const struct snpu_timing *t, const struct snpu_cmd_header *h
 		cyc = te_cycles_mem(t, bytes);
 	}
 	return cyc + t->cmd_overhead;
+}
+
+static enum te_mem_kind exec_kind(void *arg, uint64_t va)
+{
+	return (enum te_mem_kind)snpu_exec_mem_kind(arg, va);
 }
 
 /* MACs (conv/gemm) or window reads (pool) a validated command asks for,
@@ -140,6 +146,6 @@ enum snpu_err snpu_te_execute(struct snpu_exec *x, const struct snpu_cmd_header 
 	if (err)
 		return err;
 	res->elems = out_elems(output_of(cmd));
-	res->pred_cycles = te_predict(snpu_exec_timing(x), cmd, &regs);
+	res->pred_cycles = te_timing_predict(snpu_exec_timing(x), cmd, &regs, exec_kind, x);
 	return SNPU_OK;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "snpu_layout.h"
+#include "snpu_mmu.h"
 #include "te_fake_exec.h"
 #include "snpu_ref.h"
 
@@ -64,6 +65,12 @@ void snpu_exec_log(struct snpu_exec *x, const char *fmt, ...)
 const struct snpu_timing *snpu_exec_timing(struct snpu_exec *x)
 {
 	return &x->timing;
+}
+
+int snpu_exec_mem_kind(struct snpu_exec *x, uint64_t va)
+{
+	(void)x;
+	return va >= SNPU_SRAM_VA ? 2 : 1;	/* the flat array is DRAM */
 }
 
 struct snpu_te_pool *snpu_exec_pool(struct snpu_exec *x)

@@ -190,12 +190,11 @@ START_TEST(worked_example_with_concurrent_fault)
 	/* timing (docs 22): every command depends on the one before */
 	prof = h_ptr(h, h_pte(h, 1, VA_PROF)[0] & SNPU_PTE_ADDR_MASK);
 	ck_assert_uint_eq(prof[0].pred_cycles, 324);
-	/* The conv's cycles come from the tensor engine's model (docs 22
-	 * gives 1136); here only bounds: overhead + the array at peak, and
-	 * no more than a MAC per cycle. */
-	ck_assert_uint_ge(prof[1].pred_cycles, 64 + 294912 / (32 * 32));
-	ck_assert_uint_le(prof[1].pred_cycles, 64 + 294912);
+	/* The conv (docs 18.2/22): 64 + max(3 K-tiles * (256 + 32 + 32 - 2)
+	 * = 954 on the weight-stationary 32 x 32 array, memory 53) */
+	ck_assert_uint_eq(prof[1].pred_cycles, 1018);
 	ck_assert_uint_eq(prof[2].pred_cycles, 584);
+	ck_assert_uint_eq(prof[3].pred_cycles, 64 + 2);	/* 8 bytes over PCIe */
 	for (int i = 0; i < 4; i++) {
 		ck_assert_uint_eq(prof[i].index, (uint32_t)i);
 		ck_assert_uint_eq(prof[i].status, SNPU_OK);
@@ -203,6 +202,7 @@ START_TEST(worked_example_with_concurrent_fault)
 	}
 	ck_assert_uint_eq(prof[1].opcode, SNPU_OP_CONV2D);
 	ck_assert_uint_eq(h_compl(h, &job)->pred_cycles, pred_sum);
+	ck_assert_uint_eq(pred_sum, 324 + 1018 + 584 + 66);	/* docs 22: 1992 */
 	free(c);
 	free(c2);
 	free(rs);

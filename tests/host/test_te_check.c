@@ -5,7 +5,8 @@
  *    engine and the reference return the same, documented enum snpu_err
  *    and leave memory untouched;
  *  - snpu_cmd_check() regions of every command (what the kernel uses);
- *  - the timing model against its analytic formula for GEMM and conv;
+ *  - the timing model against its analytic formula (docs/hardware.md 18.2,
+ *    recomputed here) for GEMM and conv, and the doc's worked numbers;
  *  - the shared math: fp16 conversion (exhaustive, and against F16C),
  *    requantisation and QuantizeMultiplier.
  */
@@ -21,9 +22,11 @@
 #include "snpu_act.h"
 #include "snpu_cmd_regions.h"
 #include "snpu_layout.h"
+#include "snpu_mmu.h"
 #include "snpu_quant.h"
 #include "te_fake_exec.h"
 #include "te_internal.h"
+#include "te_timing.h"
 
 #define MEM (1u << 20)
 
@@ -581,34 +584,69 @@ START_TEST(regions)
 }
 END_TEST
 
-/* pred_cycles == the formula documented in te_timing.c. */
+/* The timing model, recomputed here from docs/hardware.md 18.2 (not from
+ * te_timing.c): weight-stationary rows x cols array, r cycles per MAC step,
+ * each tile r * max(M, rows) + rows + cols - 2 cycles; memory per kind. */
 static uint64_t cdiv(uint64_t a, uint64_t b)
 {
 	return (a + b - 1) / b;
 }
 
-static uint64_t expect(const struct snpu_timing *t, uint64_t batches, uint64_t m, uint64_t n,
-		       uint64_t k, uint64_t bytes, int mac)
+static uint64_t max2(uint64_t a, uint64_t b)
 {
-	uint64_t mem = cdiv(bytes * t->clock_mhz, t->dram_bw), comp = 0;
-
-	if (mac)
-		comp = batches * cdiv(k, t->mac_rows) * cdiv(n, t->mac_cols) *
-		       (m + t->mac_rows + t->mac_cols - 1);
-	return (comp > mem ? comp : mem) + t->cmd_overhead;
+	return a > b ? a : b;
 }
 
+static uint64_t doc_xfer(const struct snpu_timing *t, uint64_t bytes, uint64_t bw)
+{
+	return cdiv(bytes * t->clock_mhz, bw);
+}
+
+static uint64_t doc_mac(const struct snpu_timing *t, uint64_t r, uint64_t batches, uint64_t m,
+			uint64_t n, uint64_t k)
+{
+	uint64_t rows = t->mac_rows, cols = t->mac_cols;
+
+	return batches * cdiv(k, rows) * cdiv(n, cols) * (r * max2(m, rows) + rows + cols - 2);
+}
+
+static uint64_t doc_cycles(const struct snpu_timing *t, uint64_t comp, uint64_t host,
+			   uint64_t dram, uint64_t sram)
+{
+	uint64_t mem = max2(doc_xfer(t, host, t->pcie_bw),
+			    max2(doc_xfer(t, dram, t->dram_bw), doc_xfer(t, sram, t->sram_bw)));
+
+	return t->cmd_overhead + max2(comp, mem);
+}
+
+/* Summed byte spans of a command's regions (snpu_cmd_check()). */
+static uint64_t region_bytes(const void *cmd, uint32_t size)
+{
+	struct snpu_cmd_regions r;
+	uint64_t b = 0;
+
+	ck_assert_int_eq(snpu_cmd_check(cmd, size, &r), SNPU_OK);
+	for (uint32_t i = 0; i < r.count; i++)
+		b += r.r[i].len;
+	return b;
+}
+
+/* The engine's pred_cycles (te_predict(): the fake exec's memory is all
+ * below the SRAM window, i.e. DRAM) against the formula. */
 START_TEST(timing_model)
 {
 	struct snpu_exec *x = fake_exec_new(8u << 20, 2);
+	const struct snpu_timing *t = &x->timing;
 	struct snpu_te_result res;
 	char why[512];
 	GM g;
 	CV c;
 	uint64_t m = 100, n = 70, k = 90, bytes;
 
+	ck_assert_uint_eq(t->mac_rows, 32);
+	ck_assert_uint_eq(t->mac_cols, 32);
 	fake_reset_alloc(x);
-	/* compute-bound gemm */
+	/* compute-bound int8 gemm: 3 * 3 tiles of (100 + 62) */
 	memset(&g, 0, sizeof(g));
 	g.hdr.opcode = SNPU_OP_GEMM;
 	g.hdr.size = sizeof(g);
@@ -620,34 +658,192 @@ START_TEST(timing_model)
 	g.epi.requant_shift = -10;
 	ck_assert(fake_run_compare(x, &g, sizeof(g), SNPU_OK, 1e-5, &res, why, sizeof(why)) == 0);
 	bytes = m * k + k * n + m * n;
-	ck_assert_uint_eq(res.pred_cycles, expect(&x->timing, 1, m, n, k, bytes, 1));
+	ck_assert_uint_eq(region_bytes(&g, sizeof(g)), bytes);
+	ck_assert_uint_eq(doc_mac(t, 1, 1, m, n, k), 9 * 162);
+	ck_assert_uint_eq(res.pred_cycles, doc_cycles(t, doc_mac(t, 1, 1, m, n, k), 0, bytes, 0));
+	ck_assert_uint_eq(res.pred_cycles, 64 + 1458);
 	ck_assert_uint_eq(res.macs, m * n * k);
 	ck_assert_uint_eq(res.elems, m * n);
-	ck_assert_uint_gt(expect(&x->timing, 1, m, n, k, bytes, 1),
-			  expect(&x->timing, 1, m, n, k, bytes, 0));	/* really compute-bound */
-	/* memory-bound gemm: one row */
+	ck_assert_uint_gt(doc_mac(t, 1, 1, m, n, k), doc_xfer(t, bytes, t->dram_bw));
+	/* one row (M = 1 < rows): each tile waits for its weights to load */
 	fake_reset_alloc(x);
-	t4(x, &g.a, SNPU_DT_FP32, 1, 1, 1, 256);
-	t4(x, &g.b, SNPU_DT_FP32, 1, 1, 256, 256);
-	t4(x, &g.c, SNPU_DT_FP32, 1, 1, 1, 256);
+	t4(x, &g.a, SNPU_DT_INT8, 1, 1, 1, (uint32_t)k);
+	t4(x, &g.c, SNPU_DT_INT8, 1, 1, 1, (uint32_t)n);
+	t4(x, &g.b, SNPU_DT_INT8, 1, 1, (uint32_t)k, (uint32_t)n);
+	g.b.zero_point = 0;
+	ck_assert(fake_run_compare(x, &g, sizeof(g), SNPU_OK, 1e-5, &res, why, sizeof(why)) == 0);
+	ck_assert_uint_eq(res.pred_cycles, 64 + 9 * (32 + 62));
+	/* memory-bound fp32 gemm: M 1024, K 64, N 1 (2 tiles of 4 * 1024 + 62
+	 * = 8 316 cycles; 266 496 bytes at DRAM bandwidth = 10 410) */
+	fake_reset_alloc(x);
+	t4(x, &g.a, SNPU_DT_FP32, 1, 1, 1024, 64);
+	t4(x, &g.b, SNPU_DT_FP32, 1, 1, 64, 1);
+	t4(x, &g.c, SNPU_DT_FP32, 1, 1, 1024, 1);
 	g.epi.requant_mult = g.epi.requant_shift = 0;
-	ck_assert_msg(fake_run_compare(x, &g, sizeof(g), SNPU_OK, 1e-5, &res, why, sizeof(why)) == 0,
+	ck_assert_msg(fake_run_compare(x, &g, sizeof(g), SNPU_OK, 1e-4, &res, why, sizeof(why)) == 0,
 		      "%s", why);
-	bytes = 4 * (256 + 256 * 256 + 256);
-	ck_assert_uint_eq(res.pred_cycles, expect(&x->timing, 1, 1, 256, 256, bytes, 0));
-	ck_assert_uint_lt(8 * 8 * (1 + 32 + 32 - 1), cdiv(bytes * 1000, 25600));	/* mem-bound */
-	/* grouped conv: batches = groups, M = N*OH*OW, K = C/g*KH*KW, N = O/g */
+	bytes = 4 * (1024 * 64 + 64 + 1024);
+	ck_assert_uint_eq(region_bytes(&g, sizeof(g)), bytes);
+	ck_assert_uint_eq(doc_mac(t, 4, 1, 1024, 1, 64), 8316);
+	ck_assert_uint_eq(doc_xfer(t, bytes, t->dram_bw), 10410);
+	ck_assert_uint_eq(res.pred_cycles, doc_cycles(t, doc_mac(t, 4, 1, 1024, 1, 64), 0, bytes, 0));
+	ck_assert_uint_eq(res.pred_cycles, 64 + 10410);
+	/* grouped int8 conv on a 4 x 2 array: batches = groups, M = N*OH*OW,
+	 * K = C/g*KH*KW, N = O/g */
 	fake_reset_alloc(x);
-	base_conv(x, &c, SNPU_DT_FP32);
+	base_conv(x, &c, SNPU_DT_INT8);
 	x->timing.mac_rows = 4;
 	x->timing.mac_cols = 2;
 	x->timing.cmd_overhead = 1000;
 	ck_assert(fake_run_compare(x, &c, sizeof(c), SNPU_OK, 1e-5, &res, why, sizeof(why)) == 0);
-	bytes = 4 * (4 * 36 + 8 * 2 * 9 + 8 * 36);
-	ck_assert_uint_eq(res.pred_cycles, expect(&x->timing, 2, 36, 4, 18, bytes, 1));
+	bytes = 4 * 36 + 8 * 2 * 9 + 8 * 36;
+	ck_assert_uint_eq(region_bytes(&c, sizeof(c)), bytes);
+	ck_assert_uint_eq(doc_mac(t, 1, 2, 36, 4, 18), 2 * 5 * 2 * (36 + 4));
+	ck_assert_uint_eq(res.pred_cycles, doc_cycles(t, doc_mac(t, 1, 2, 36, 4, 18), 0, bytes, 0));
 	ck_assert_uint_eq(res.macs, 8ull * 36 * 18);
-	n_cmds += 3;
+	n_cmds += 4;
 	fake_exec_free(x);
+}
+END_TEST
+
+/* te_timing_predict(): dtype factor and memory kinds, and the worked
+ * numbers of docs/hardware.md 18.2 at the defaults. Descriptors only (no
+ * memory behind them): addresses below 0x4000_0000 are DRAM, the SRAM
+ * window is SRAM, the rest host memory. */
+static enum te_mem_kind kind3(void *arg, uint64_t va)
+{
+	(void)arg;
+	return va >= SNPU_SRAM_VA ? TE_MEM_SRAM : va < 0x40000000 ? TE_MEM_DRAM : TE_MEM_HOST;
+}
+
+static const struct snpu_timing defaults = {
+	.mac_rows = 32, .mac_cols = 32, .clock_mhz = 1000, .dram_bw = 25600, .sram_bw = 204800,
+	.pcie_bw = 7880, .cmd_overhead = 64, .sram_size = 4u << 20,
+};
+
+static uint64_t predict(const void *cmd, uint32_t size)
+{
+	struct snpu_cmd_regions r;
+
+	ck_assert_int_eq(snpu_cmd_check(cmd, size, &r), SNPU_OK);
+	return te_timing_predict(&defaults, cmd, &r, kind3, NULL);
+}
+
+static void gemm_desc(GM *g, uint32_t dt, uint64_t a, uint64_t b, uint64_t c, uint32_t m,
+		      uint32_t n, uint32_t k)
+{
+	memset(g, 0, sizeof(*g));
+	g->hdr.opcode = SNPU_OP_GEMM;
+	g->hdr.size = sizeof(*g);
+	ck_assert_int_eq(snpu_tensor_init(&g->a, a, dt, SNPU_LAYOUT_NCHW, 1, 1, m, k), 0);
+	ck_assert_int_eq(snpu_tensor_init(&g->b, b, dt, SNPU_LAYOUT_NCHW, 1, 1, k, n), 0);
+	ck_assert_int_eq(snpu_tensor_init(&g->c, c, dt, SNPU_LAYOUT_NCHW, 1, 1, m, n), 0);
+	if (dt == SNPU_DT_INT8) {
+		g->a.scale = g->b.scale = g->c.scale = 0x3c000000;
+		g->epi.requant_mult = 1 << 30;
+		g->epi.requant_shift = -10;
+	}
+}
+
+START_TEST(timing_doc_examples)
+{
+	const struct snpu_timing *t = &defaults;
+	const uint64_t MiB = 1 << 20, SRAM = SNPU_SRAM_VA, HOST = 0x100000000ull;
+	GM g;
+	CV cv;
+	struct snpu_cmd_eltwise e;
+	struct snpu_cmd_softmax sm;
+	struct snpu_cmd_pool pl;
+
+	/* GEMM fp32 1024^3 in DRAM: 1024 tiles * (4096 + 62) = 4 257 792,
+	 * xfer(12 MiB, DRAM) = 491 520 -> 4 257 856 */
+	gemm_desc(&g, SNPU_DT_FP32, 0, 4 * MiB, 8 * MiB, 1024, 1024, 1024);
+	ck_assert_uint_eq(doc_mac(t, 4, 1, 1024, 1024, 1024), 4257792);
+	ck_assert_uint_eq(doc_xfer(t, 12 * MiB, t->dram_bw), 491520);
+	ck_assert_uint_eq(doc_cycles(t, 4257792, 0, 12 * MiB, 0), 4257856);
+	ck_assert_uint_eq(te_cycles_mac_compute(t, SNPU_DT_FP32, 1, 1024, 1024, 1024), 4257792);
+	ck_assert_uint_eq(predict(&g, sizeof(g)), 4257856);
+	/* GEMM int8 1024^3 in DRAM: 1024 * (1024 + 62) = 1 112 064,
+	 * xfer(3 MiB) = 122 880 -> 1 112 128 */
+	gemm_desc(&g, SNPU_DT_INT8, 0, 1 * MiB, 2 * MiB, 1024, 1024, 1024);
+	ck_assert_uint_eq(doc_mac(t, 1, 1, 1024, 1024, 1024), 1112064);
+	ck_assert_uint_eq(doc_xfer(t, 3 * MiB, t->dram_bw), 122880);
+	ck_assert_uint_eq(doc_cycles(t, 1112064, 0, 3 * MiB, 0), 1112128);
+	ck_assert_uint_eq(predict(&g, sizeof(g)), 1112128);
+	/* fp16: r = 2 */
+	gemm_desc(&g, SNPU_DT_FP16, 0, 2 * MiB, 4 * MiB, 1024, 1024, 1024);
+	ck_assert_uint_eq(predict(&g, sizeof(g)), 64 + doc_mac(t, 2, 1, 1024, 1024, 1024));
+	ck_assert_uint_eq(predict(&g, sizeof(g)), 64 + 1024 * (2048 + 62));
+
+	/* CONV2D of section 22: input SRAM, weights/bias/requant DRAM, output
+	 * SRAM: 3 K-tiles * 1 N-tile * (256 + 62) = 954 against
+	 * max(xfer(1344, DRAM) = 53, xfer(6144, SRAM) = 30) -> 1018 */
+	memset(&cv, 0, sizeof(cv));
+	cv.hdr.opcode = SNPU_OP_CONV2D;
+	cv.hdr.size = sizeof(cv);
+	snpu_tensor_init(&cv.input, SRAM, SNPU_DT_INT8, SNPU_LAYOUT_NHWC, 1, 8, 16, 16);
+	cv.input.zero_point = -128;
+	cv.input.scale = 0x3c000000;
+	snpu_tensor_init(&cv.weight, 0x200000, SNPU_DT_INT8, SNPU_LAYOUT_OHWI, 16, 8, 3, 3);
+	cv.weight.scale = 0x3c23d70a;
+	snpu_tensor_init(&cv.output, SRAM + 0x1000, SNPU_DT_INT8, SNPU_LAYOUT_NHWC, 1, 16, 16, 16);
+	cv.output.zero_point = -128;
+	cv.output.scale = 0x3c800000;
+	cv.epi.flags = SNPU_EPI_BIAS | SNPU_EPI_PER_CHANNEL;
+	cv.epi.bias_addr = 0x200480;
+	cv.epi.requant_addr = 0x2004c0;
+	cv.epi.act.fn = SNPU_ACT_RELU;
+	cv.stride_h = cv.stride_w = cv.dilation_h = cv.dilation_w = 1;
+	cv.pad_top = cv.pad_left = cv.pad_bottom = cv.pad_right = 1;
+	cv.groups = 1;
+	ck_assert_uint_eq(doc_mac(t, 1, 1, 256, 16, 72), 954);
+	ck_assert_uint_eq(doc_xfer(t, 1344, t->dram_bw), 53);
+	ck_assert_uint_eq(doc_xfer(t, 6144, t->sram_bw), 30);
+	ck_assert_uint_eq(doc_cycles(t, 954, 0, 1344, 6144), 1018);
+	ck_assert_uint_eq(predict(&cv, sizeof(cv)), 1018);
+	{
+		struct snpu_cmd_regions r;
+
+		ck_assert_int_eq(snpu_cmd_check(&cv.hdr, sizeof(cv), &r), SNPU_OK);
+		/* kind NULL: the SRAM window by VA, everything else DRAM */
+		ck_assert_uint_eq(te_timing_predict(t, &cv.hdr, &r, NULL, NULL), 1018);
+	}
+
+	/* memory kinds: the memory-bound M 1024, K 64, N 1 fp32 gemm
+	 * (266 496 bytes, compute 8 316) with every operand in one kind */
+	gemm_desc(&g, SNPU_DT_FP32, 0, 1 * MiB, 2 * MiB, 1024, 1, 64);
+	ck_assert_uint_eq(predict(&g, sizeof(g)), 64 + doc_xfer(t, 266496, t->dram_bw));
+	ck_assert_uint_eq(predict(&g, sizeof(g)), 64 + 10410);
+	gemm_desc(&g, SNPU_DT_FP32, HOST, HOST + MiB, HOST + 2 * MiB, 1024, 1, 64);
+	ck_assert_uint_eq(predict(&g, sizeof(g)), 64 + doc_xfer(t, 266496, t->pcie_bw));
+	ck_assert_uint_eq(predict(&g, sizeof(g)), 64 + 33820);
+	gemm_desc(&g, SNPU_DT_FP32, SRAM, SRAM + MiB, SRAM + 2 * MiB, 1024, 1, 64);
+	ck_assert_uint_eq(doc_xfer(t, 266496, t->sram_bw), 1302);
+	ck_assert_uint_eq(predict(&g, sizeof(g)), 64 + 8316);	/* compute-bound in SRAM */
+	/* mixed: a (262 144 bytes) in SRAM, b in DRAM, c (4 096) in host
+	 * memory: the channels overlap, the slowest (SRAM 1 280) bounds */
+	gemm_desc(&g, SNPU_DT_FP32, SRAM, 0, HOST, 1024, 1, 64);
+	ck_assert_uint_eq(doc_cycles(t, 0, 4096, 256, 262144), 64 + 1280);
+	ck_assert_uint_eq(predict(&g, sizeof(g)), 64 + 8316);
+	ck_assert_uint_eq(te_cycles_mem3(t, 4096, 256, 262144), 1280);
+	ck_assert_uint_eq(te_cycles_mem3(t, 4096 * 100, 256, 262144),
+			  doc_xfer(t, 4096 * 100, t->pcie_bw));	/* host-bound */
+	ck_assert_uint_gt(doc_xfer(t, 4096 * 100, t->pcie_bw), 1280);
+
+	/* vector unit (cols lanes): ELTWISE/SOFTMAX/POOL compute terms */
+	memset(&e, 0, sizeof(e));
+	e.hdr.opcode = SNPU_OP_ELTWISE;
+	snpu_tensor_init(&e.out, 0, SNPU_DT_FP32, SNPU_LAYOUT_NCHW, 1, 3, 10, 11);
+	ck_assert_uint_eq(te_cycles_compute(t, &e.hdr), cdiv(330, 32));
+	memset(&sm, 0, sizeof(sm));
+	sm.hdr.opcode = SNPU_OP_SOFTMAX;
+	snpu_tensor_init(&sm.output, 0, SNPU_DT_FP32, SNPU_LAYOUT_NCHW, 1, 1, 10, 1000);
+	ck_assert_uint_eq(te_cycles_compute(t, &sm.hdr), cdiv(3 * 10000, 32));
+	memset(&pl, 0, sizeof(pl));
+	pl.hdr.opcode = SNPU_OP_POOL;
+	pl.kernel_h = pl.kernel_w = 3;
+	snpu_tensor_init(&pl.output, 0, SNPU_DT_INT8, SNPU_LAYOUT_NHWC, 2, 16, 7, 7);
+	ck_assert_uint_eq(te_cycles_compute(t, &pl.hdr), cdiv(2 * 16 * 49 * 9, 32));
 }
 END_TEST
 
@@ -747,6 +943,7 @@ int main(void)
 	tcase_add_test(tc, engine_limits);
 	tcase_add_loop_test(tc, random_mutations, 0, 14);
 	tcase_add_test(tc, timing_model);
+	tcase_add_test(tc, timing_doc_examples);
 	tcase_add_test(tc, fp16_conversion);
 	tcase_add_test(tc, quant_math);
 	suite_add_tcase(s, tc);

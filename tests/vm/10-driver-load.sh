@@ -37,6 +37,13 @@ wait_node() { # PRESENT|ABSENT (busybox sh has no "local": own variable names)
 
 unload() { ! grep -q '^snpu ' /proc/modules || rmmod snpu; }
 
+# Every SNPU logs its own probe error: one line per device.
+NDEV=0
+for d in /sys/bus/pci/devices/*; do
+	[ "$(cat "$d/vendor"):$(cat "$d/device")" = 0x1234:0x534e ] && NDEV=$((NDEV + 1))
+done
+echo "SNPUs on the bus: $NDEV"
+
 unload
 
 # --- load, query, unload ----------------------------------------------------
@@ -72,7 +79,8 @@ if snpu-fwtool corrupt "$FW_DIR/snpu.bin" "$FW_DIR/bad.bin" --offset 200 >/dev/n
 	check "no device node with a bad image" wait_node ABSENT
 	errs=$(snpu_errors)
 	echo "$errs" | sed 's/^/  dmesg: /'
-	check "exactly one error line" test "$(echo "$errs" | grep -c .)" = 1
+	check "exactly one error line per device ($NDEV)" test "$(echo "$errs" | grep -c .)" = "$NDEV"
+	check "each device named once" test "$(echo "$errs" | sed -E 's/.*snpu ([0-9a-f:.]+):.*/\1/' | sort -u | grep -c .)" = "$NDEV"
 	check "it names the image and the CRC mismatch" \
 		sh -c "echo '$errs' | grep -q 'firmware snpu/bad.bin rejected: CRC mismatch (header 0x[0-9a-f]*, computed 0x[0-9a-f]*)'"
 	check "rmmod after the failed probe" rmmod snpu
@@ -80,7 +88,7 @@ if snpu-fwtool corrupt "$FW_DIR/snpu.bin" "$FW_DIR/bad.bin" --offset 200 >/dev/n
 	# A missing image is one line too.
 	mark_dmesg
 	modprobe snpu fw_name=snpu/missing.bin
-	check "missing image: one error line" test "$(snpu_errors | grep -c 'firmware snpu/missing.bin')" = 1
+	check "missing image: one error line per device" test "$(snpu_errors | grep -c 'firmware snpu/missing.bin')" = "$NDEV"
 	unload
 	rm -f "$FW_DIR/bad.bin"
 else

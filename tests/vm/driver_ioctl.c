@@ -538,6 +538,75 @@ static void test_jobs(int fd)
 	bo_free(fd, &dram);
 }
 
+/*
+ * ---- SUBMIT racing its own job's completion ----
+ * Regression: SUBMIT used job->bos after pushing the job to the scheduler,
+ * so a cheap job with many BO refs could complete and be freed while the
+ * ioctl still walked its BO array (GPF in snpu_ioctl_submit, first seen
+ * with libaccel's tensor tests). 1024 BO refs, one NOP, an idle queue:
+ * the job completes while the ioctl would still be in that loop.
+ */
+#define RACE_BOS	1024	/* the most a SUBMIT takes: the longest window */
+#define RACE_ROUNDS	120
+#define RACE_BURST	120	/* < 256, the queued-jobs bound per queue */
+
+static void test_submit_race(int fd)
+{
+	struct bo bos[RACE_BOS];
+	struct drm_snpu_bo_ref refs[RACE_BOS];
+	struct drm_snpu_job_wait w;
+	struct drm_snpu_submit s;
+	struct stream st = { .len = 0 };
+	uint32_t nq = get_param(fd, DRM_SNPU_PARAM_NUM_QUEUES), n, ok = 0, err = 0;
+	uint64_t last[8] = { 0 };
+
+	memset(bos, 0, sizeof(bos));
+	for (n = 0; n < RACE_BOS; n++) {
+		if (bo_new(fd, 4096, 0, &bos[n]))
+			break;
+		/* Read-only refs: no implicit dependency between the jobs. */
+		refs[n] = (struct drm_snpu_bo_ref){ bos[n].handle, DRM_SNPU_BO_REF_READ };
+	}
+	CHECK(n == RACE_BOS, "%u BOs for the submit race", RACE_BOS);
+	emit(&st, SNPU_OP_NOP, sizeof(struct snpu_cmd_header));
+	if (nq > 8)
+		nq = 8;
+	/* Every submit finds its queue idle: wait for the previous job there. */
+	for (uint32_t i = 0; i < RACE_ROUNDS && n == RACE_BOS; i++) {
+		uint32_t q = i % nq;
+
+		if (last[q] && job_wait(fd, last[q], 20000, &w) == 0 &&
+		    w.status == DRM_SNPU_JOB_DONE)
+			ok++;
+		s = sub(&st, refs, RACE_BOS - i % 4);
+		s.queue = q;
+		err = xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+		if (err)
+			break;
+		last[q] = s.job_id;
+	}
+	for (uint32_t q = 0; q < nq; q++)
+		if (last[q] && job_wait(fd, last[q], 20000, &w) == 0 &&
+		    w.status == DRM_SNPU_JOB_DONE)
+			ok++;
+	CHECK(!err && ok == RACE_ROUNDS,
+	      "submit racing completion: %u of %u NOP jobs with up to %u BO refs done (err %d)",
+	      ok, RACE_ROUNDS, RACE_BOS, err);
+	/* A burst: the jobs pile up and complete while later ones are submitted. */
+	for (uint32_t i = 0; i < RACE_BURST && !err; i++) {
+		s = sub(&st, refs, RACE_BOS - i % 8);
+		s.queue = i % nq;
+		err = xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+		last[i % nq] = s.job_id;
+	}
+	for (uint32_t q = 0; q < nq && !err; q++)
+		if (job_wait(fd, last[q], 20000, &w) || w.status != DRM_SNPU_JOB_DONE)
+			err = -1;
+	CHECK(!err, "burst of %u NOP jobs with %u BO refs (err %d)", RACE_BURST, RACE_BOS, err);
+	for (n = 0; n < RACE_BOS; n++)
+		bo_free(fd, &bos[n]);
+}
+
 /* ---- PRIME: share a BO with another file ---- */
 static void test_prime(int fd)
 {
@@ -790,6 +859,8 @@ int main(int argc, char **argv)
 		printf("+submit-invalid: %d passed, %d failed\n", passed, failed);
 		test_jobs(fd);
 		printf("+jobs: %d passed, %d failed\n", passed, failed);
+		test_submit_race(fd);
+		printf("+submit-race: %d passed, %d failed\n", passed, failed);
 		test_prime(fd);
 		printf("+prime: %d passed, %d failed\n", passed, failed);
 	}

@@ -4,31 +4,51 @@
 #
 #   snpu-vm-tests [NAME...]    run every executable in $SNPU_TEST_DIR in name
 #                              order, or only the NAMEs given
-# Each test runs with a timeout (SNPU_TEST_TIMEOUT seconds, default 600) and
+# Each test runs in its own session with a timeout (SNPU_TEST_TIMEOUT seconds,
+# default 300; then SIGTERM to its process group, SIGKILL 10 s later) and
 # passes when it exits 0 and the kernel logged no new WARN/BUG/oops/lockdep/
 # KASAN report while it ran. Tests must not clear the kernel ring buffer: this
 # runner reads and clears it after each test (saved in $SNPU_TEST_LOGDIR).
+# A test still alive 10 s after SIGKILL is stuck in the kernel: the run stops
+# there, counted as failed.
 # The last line is "N passed, N failed", counting the checks in each test's
 # Check summary or "N passed, N failed" line (a test without one counts as 1).
 # Exit status: 0 only when every test passed and there was at least one.
 
 TESTDIR="${SNPU_TEST_DIR:-/usr/libexec/snpu-tests}"
-TIMEOUT="${SNPU_TEST_TIMEOUT:-600}"
+TIMEOUT="${SNPU_TEST_TIMEOUT:-300}"
 LOGDIR="${SNPU_TEST_LOGDIR:-/tmp/snpu-tests}"
 KERNEL_BAD='WARNING:|BUG:|BUG |Oops|lockdep|KASAN|UBSAN|Call Trace|general protection|possible circular locking|possible recursive locking|INFO: task .* blocked|kernel BUG|refcount_t:|list_add corruption|list_del corruption'
+
+# Watchdog mode (started by run_test below): WATCHDOG SECS PID PREFIX NAME RUNNER
+if [ "${1:-}" = --watchdog ]; then
+	secs=$2 pid=$3 prefix=$4 name=$5 runner=$6
+	sleep "$secs"
+	touch "$prefix.timedout"
+	kill -TERM -"$pid" "$pid" 2>/dev/null
+	sleep 10
+	kill -KILL -"$pid" "$pid" 2>/dev/null
+	sleep 10
+	state="$(sed 's/.*) \([A-Z]\).*/\1/' "/proc/$pid/stat" 2>/dev/null)"
+	if [ -n "$state" ] && [ "$state" != Z ]; then
+		read -r p f < "$LOGDIR/counts"
+		echo "FAIL $name: timed out after $secs s and still alive (state $state) 10 s after SIGKILL: stuck in the kernel, stopping the run"
+		echo "snpu-vm-tests: failed: $name (and every test after it did not run)"
+		echo "$p passed, $((f + 1)) failed"
+		kill -KILL "$runner"
+	fi
+	exit 0
+fi
 
 mkdir -p "$LOGDIR" || { echo "snpu-vm-tests: cannot create $LOGDIR"; echo "0 passed, 1 failed"; exit 1; }
 now() { cut -d' ' -f1 /proc/uptime; }
 
-# run_test EXE LOGPREFIX: run EXE in its own session; after $TIMEOUT seconds
-# a watchdog sends SIGTERM to its whole process group (children too, so none
-# keeps the output pipe open), then SIGKILL 10 s later. Writes the exit status
-# to LOGPREFIX.rc and creates LOGPREFIX.timedout if the watchdog fired.
+# run_test EXE PREFIX NAME: run EXE in its own session under a watchdog.
+# Writes the exit status to PREFIX.rc; PREFIX.timedout appears if it timed out.
 run_test() {
 	setsid "$1" </dev/null &
 	pid=$!
-	setsid sh -c 'sleep "$1"; touch "$3.timedout"; kill -TERM -"$2" "$2"; sleep 10; kill -KILL -"$2" "$2"' \
-		watchdog "$TIMEOUT" "$pid" "$2" </dev/null >/dev/null 2>&1 &
+	setsid "$0" --watchdog "$TIMEOUT" "$pid" "$2" "$3" "$runner" </dev/null >"${SNPU_TEST_CONSOLE:-/dev/console}" 2>&1 &
 	wd=$!
 	wait "$pid"
 	echo $? > "$2.rc"
@@ -36,6 +56,7 @@ run_test() {
 	kill -KILL -"$wd" "$wd" 2>/dev/null
 	wait "$wd" 2>/dev/null
 }
+runner=$$
 
 # Whatever the kernel said before the first test is not a test's doing.
 dmesg -c > "$LOGDIR/boot.dmesg"
@@ -55,32 +76,34 @@ else
 fi
 
 passed=0 failed=0 ran=0 bad=""
+echo "0 0" > "$LOGDIR/counts"
 for t in $tests; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	name="${t##*/}"
 	ran=$((ran + 1))
 	echo "=== $name"
+	rm -f "$LOGDIR/$name.timedout" "$LOGDIR/$name.rc"
 	t0="$(now)"
-	rm -f "$LOGDIR/$name.timedout"
-	run_test "$t" "$LOGDIR/$name" 2>&1 | tee "$LOGDIR/$name.log"
+	run_test "$t" "$LOGDIR/$name" "$name" 2>&1 | tee "$LOGDIR/$name.log"
 	rc="$(cat "$LOGDIR/$name.rc" 2>/dev/null)"
 	[ -n "$rc" ] || rc=255
 	secs="$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')"
 	dmesg -c > "$LOGDIR/$name.dmesg"
 
-	# Checks counted from the test's own summary.
-	c=""
-	l="$(grep -E '^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$LOGDIR/$name.log" | tail -n 1)"
-	if [ -n "$l" ]; then
+	# Checks counted from the test's last summary line, Check's
+	# "N%: Checks: N, Failures: N, Errors: N" or "[name: ]N passed, N failed"
+	# (a script that runs several suites ends with its own total).
+	c="" f=0
+	l="$(grep -E '^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+|^([A-Za-z0-9_-]+: )?[0-9]+ passed, [0-9]+ failed' \
+		"$LOGDIR/$name.log" | tail -n 1)"
+	case "$l" in
+	*"%: Checks: "*)
 		set -- $(echo "$l" | sed -E 's/.*Checks: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+).*/\1 \2 \3/')
-		c=$(($1 - $2 - $3)) f=$(($2 + $3))
-	else
-		l="$(grep -E '^([A-Za-z0-9_-]+: )?[0-9]+ passed, [0-9]+ failed' "$LOGDIR/$name.log" | tail -n 1)"
-		if [ -n "$l" ]; then
-			set -- $(echo "$l" | sed -E 's/^([A-Za-z0-9_-]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2 \3/')
-			c=$1 f=$2
-		fi
-	fi
+		c=$(($1 - $2 - $3)) f=$(($2 + $3)) ;;
+	?*)
+		set -- $(echo "$l" | sed -E 's/^([A-Za-z0-9_-]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2 \3/')
+		c=$1 f=$2 ;;
+	esac
 
 	why=""
 	if [ "$rc" != 0 ]; then
@@ -92,22 +115,20 @@ for t in $tests; do
 			why="exit status $rc"
 		fi
 	fi
+	[ -z "$c" ] || [ "$f" = 0 ] || why="${why:+$why; }$f checks failed"
 	kern="$(grep -E "$KERNEL_BAD" "$LOGDIR/$name.dmesg")"
-	if [ -n "$kern" ]; then
-		why="${why:+$why; }kernel reported problems (full log: $LOGDIR/$name.dmesg)"
-	fi
+	[ -z "$kern" ] || why="${why:+$why; }kernel reported problems (full log: $LOGDIR/$name.dmesg)"
 
 	if [ -n "$c" ]; then
 		passed=$((passed + c)) failed=$((failed + f))
+		# A failure the checks did not count (crash, exit status, kernel) counts once.
 		[ -z "$why" ] || [ "$f" -gt 0 ] || failed=$((failed + 1))
 		checks=" ($c of $((c + f)) checks)"
 	else
 		if [ -z "$why" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 		checks=""
 	fi
-	if [ -z "$why" ] && [ "${f:-0}" -gt 0 ] && [ -n "$c" ]; then
-		why="$f checks failed"
-	fi
+	echo "$passed $failed" > "$LOGDIR/counts"
 	if [ -z "$why" ]; then
 		echo "PASS $name$checks in $secs s"
 	else
@@ -115,7 +136,6 @@ for t in $tests; do
 		[ -z "$kern" ] || echo "$kern" | head -n 20 | sed 's/^/  kernel: /'
 		bad="$bad $name"
 	fi
-	f=0
 done
 
 if [ "$ran" = 0 ]; then
