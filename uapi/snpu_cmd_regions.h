@@ -86,6 +86,22 @@ static inline int snpu_cmd_is_tensor(__u32 opcode)
 	return opcode >= SNPU_OP_CONV2D && opcode <= SNPU_OP_CONVERT;
 }
 
+/* The output tensor of a tensor command (snpu_cmd_is_tensor(opcode)). */
+static inline const struct snpu_tensor *snpu_cmd_output(const struct snpu_cmd_header *h)
+{
+	switch (h->opcode) {
+	case SNPU_OP_CONV2D: return &((const struct snpu_cmd_conv2d *)h)->output;
+	case SNPU_OP_GEMM: return &((const struct snpu_cmd_gemm *)h)->c;
+	case SNPU_OP_POOL: return &((const struct snpu_cmd_pool *)h)->output;
+	case SNPU_OP_ELTWISE: return &((const struct snpu_cmd_eltwise *)h)->out;
+	case SNPU_OP_ACTIVATION: return &((const struct snpu_cmd_activation *)h)->output;
+	case SNPU_OP_SOFTMAX: return &((const struct snpu_cmd_softmax *)h)->output;
+	case SNPU_OP_MOVE: return &((const struct snpu_cmd_move *)h)->output;
+	case SNPU_OP_PAD: return &((const struct snpu_cmd_pad *)h)->output;
+	default: return &((const struct snpu_cmd_convert *)h)->output;
+	}
+}
+
 static inline int snpu__fail(struct snpu_cmd_regions *r, int err, const char *why)
 {
 	r->why = why;

@@ -14,22 +14,6 @@ static uint64_t out_elems(const struct snpu_tensor *t)
 	return (uint64_t)t->dim[0] * t->dim[1] * t->dim[2] * t->dim[3];
 }
 
-/* The output tensor of a validated tensor command. */
-static const struct snpu_tensor *output_of(const struct snpu_cmd_header *h)
-{
-	switch (h->opcode) {
-	case SNPU_OP_CONV2D: return &((const struct snpu_cmd_conv2d *)h)->output;
-	case SNPU_OP_GEMM: return &((const struct snpu_cmd_gemm *)h)->c;
-	case SNPU_OP_POOL: return &((const struct snpu_cmd_pool *)h)->output;
-	case SNPU_OP_ELTWISE: return &((const struct snpu_cmd_eltwise *)h)->out;
-	case SNPU_OP_ACTIVATION: return &((const struct snpu_cmd_activation *)h)->output;
-	case SNPU_OP_SOFTMAX: return &((const struct snpu_cmd_softmax *)h)->output;
-	case SNPU_OP_MOVE: return &((const struct snpu_cmd_move *)h)->output;
-	case SNPU_OP_PAD: return &((const struct snpu_cmd_pad *)h)->output;
-	default: return &((const struct snpu_cmd_convert *)h)->output;
-	}
-}
-
 /* Predicted cycles (formula in te_timing.c). */
 uint64_t te_predict(const struct snpu_timing *t, const struct snpu_cmd_header *h,
 		    const struct snpu_cmd_regions *regs)
@@ -145,7 +129,7 @@ enum snpu_err snpu_te_execute(struct snpu_exec *x, const struct snpu_cmd_header 
 	}
 	if (err)
 		return err;
-	res->elems = out_elems(output_of(cmd));
+	res->elems = out_elems(snpu_cmd_output(cmd));
 	res->pred_cycles = te_timing_predict(snpu_exec_timing(x), cmd, &regs, exec_kind, x);
 	return SNPU_OK;
 }

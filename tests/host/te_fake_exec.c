@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "snpu_layout.h"
+#include "snpu_cmd_regions.h"
 #include "snpu_mmu.h"
 #include "te_fake_exec.h"
 #include "snpu_ref.h"
@@ -312,21 +313,6 @@ int fake_tensor(struct snpu_exec *x, struct snpu_tensor *t, uint32_t dtype,
 	return 0;
 }
 
-static const struct snpu_tensor *out_of(const struct snpu_cmd_header *h)
-{
-	switch (h->opcode) {
-	case SNPU_OP_CONV2D: return &((const struct snpu_cmd_conv2d *)h)->output;
-	case SNPU_OP_GEMM: return &((const struct snpu_cmd_gemm *)h)->c;
-	case SNPU_OP_POOL: return &((const struct snpu_cmd_pool *)h)->output;
-	case SNPU_OP_ELTWISE: return &((const struct snpu_cmd_eltwise *)h)->out;
-	case SNPU_OP_ACTIVATION: return &((const struct snpu_cmd_activation *)h)->output;
-	case SNPU_OP_SOFTMAX: return &((const struct snpu_cmd_softmax *)h)->output;
-	case SNPU_OP_MOVE: return &((const struct snpu_cmd_move *)h)->output;
-	case SNPU_OP_PAD: return &((const struct snpu_cmd_pad *)h)->output;
-	default: return &((const struct snpu_cmd_convert *)h)->output;
-	}
-}
-
 static float get_fp(const uint8_t *p, uint32_t dt)
 {
 	float f;
@@ -344,7 +330,7 @@ int fake_run_compare(struct snpu_exec *x, const void *cmd, size_t size, int want
 		     double tol, struct snpu_te_result *res, char *why, size_t whylen)
 {
 	const struct snpu_cmd_header *h = cmd;
-	const struct snpu_tensor *t = out_of(h);
+	const struct snpu_tensor *t = snpu_cmd_output(h);
 	uint8_t *refmem = malloc(x->size);
 	struct snpu_te_result r0;
 	struct fake_ref fr;
