@@ -3,8 +3,8 @@
 # hold every fragment's contributions here.
 
 GUEST_DIR := $(BUILD)/guest
-# Plain cpio: QEMU hands it to the kernel as is, which boots faster than
-# gunzipping it in the guest (scripts/vm.sh measures are in the report).
+# Plain cpio: the kernel unpacks it without inflating first. Against the
+# same image gzipped (20 MB vs 9 MB), boot time differed by less than the noise.
 INITRAMFS := $(GUEST_DIR)/initramfs.cpio
 VM_QEMU := $(or $(QEMU_BIN),$(BUILD)/qemu/qemu-system-x86_64)
 VM_MODULE_KO := $(or $(MODULE_KO),$(TOP)/kernel/snpu.ko)
@@ -38,13 +38,18 @@ ALL += $(INITRAMFS)
 FORCE:
 initramfs: $(INITRAMFS)
 
-# make vm [CMD='...'] [NPU=n]: CMD is passed unexpanded by make and quoted
-# for the shell, so '$', quotes and newlines reach the guest untouched.
+# make vm [CMD='...'] [NPU=n]: CMD reaches scripts/vm.sh through the
+# environment, unexpanded by make ($(value)), so '$', quotes and newlines
+# arrive in the guest untouched.
 VM_ENV = QEMU_BIN='$(VM_QEMU)' INITRAMFS='$(INITRAMFS)' NPU='$(NPU)'
+vm: export SNPU_VM_CMD = $(value CMD)
 vm: $(INITRAMFS) $(VM_QEMU)
-	$(Q)$(VM_ENV) CMD='$(subst ','\'',$(value CMD))' bash scripts/vm.sh
+	$(Q)$(VM_ENV) CMD="$$SNPU_VM_CMD" bash scripts/vm.sh
 
 # The whole suite gets 30 min unless VM_TIMEOUT says otherwise; each test
-# has its own timeout inside the guest (tests/vm/run-all.sh).
+# has its own timeout inside the guest (tests/vm/run-all.sh). It runs with
+# two SNPUs (CHECK_NPU) so the multi-device tests run too.
+CHECK_NPU ?= 2
 check-vm: $(ALL) $(INITRAMFS) $(VM_QEMU)
-	$(Q)$(VM_ENV) VM_TIMEOUT='$(or $(VM_TIMEOUT),1800)' CMD=snpu-vm-tests bash scripts/vm.sh
+	$(Q)QEMU_BIN='$(VM_QEMU)' INITRAMFS='$(INITRAMFS)' NPU='$(CHECK_NPU)' \
+		VM_TIMEOUT='$(or $(VM_TIMEOUT),1800)' CMD=snpu-vm-tests bash scripts/vm.sh
