@@ -4,15 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmd='set -e
-echo "--- modprobe snpu"
+echo "--- modprobe snpu (two SNPUs)"
 modprobe snpu
-ls -l /dev/accel/
-echo "--- dmesg (snpu)"
-dmesg | grep -i snpu | tail -n 8
+ls /dev/accel/
+dmesg | grep -i "snpu.*firmware" | tail -n 2
 echo "--- accel-info"
 accel-info
-echo "--- accel-info --counters --json (first device)"
-accel-info --json --counters --device /dev/accel/accel0
+echo "--- a GEMM on each device through libaccel (samples/hello)"
+hello /dev/accel/accel0
+hello /dev/accel/accel1
+echo "--- the counters of accel0 after its job"
+accel-info --counters --device /dev/accel/accel0 | sed -n "/counters/,\$p"
 echo "--- rmmod snpu"
 rmmod snpu
 echo "demo: ok"'
