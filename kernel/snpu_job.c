@@ -26,7 +26,9 @@
 #include <drm/drm_utils.h>
 #include <linux/capability.h>
 #include <linux/delay.h>
+#include <linux/dma-fence-array.h>
 #include <linux/dma-fence-chain.h>
+#include <linux/dma-fence-unwrap.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/module.h>
@@ -125,10 +127,17 @@ static struct dma_fence *snpu_sched_run_job(struct drm_sched_job *sched_job)
 	/* Canceled: its entity was killed, or it is the guilty job of a reset. */
 	if (unlikely(sched_job->s_fence->finished.error))
 		return NULL;
-	/* A job whose in-syncs failed never runs. */
-	for (i = 0; i < job->in_fence_count; i++)
-		if (job->in_fences[i]->error)
+	/*
+	 * A job whose in-syncs failed never runs. They all signalled: the
+	 * job waited for them whole (snpu_submit_in_syncs()).
+	 */
+	for (i = 0; i < job->in_fence_count; i++) {
+		if (job->in_fences[i]->error) {
+			job->res->status = DRM_SNPU_JOB_CANCELED;
+			job->res->hw_status = SNPU_ERR_ABORTED;
 			return ERR_PTR(-ECANCELED);
+		}
+	}
 	if (!drm_dev_enter(&sdev->drm, &idx))
 		return ERR_PTR(-ENODEV);
 	if (sdev->dead)
@@ -493,34 +502,89 @@ static int snpu_submit_refs(struct snpu_job *job, struct drm_file *file,
 	return 0;
 }
 
+/*
+ * The job waits for the in-sync fences through one fence array of their
+ * unsignalled leaves, a fence drm_sched knows nothing of. Given the
+ * fences themselves, drm_sched would start the job as soon as a job of
+ * the same scheduler it depends on is merely scheduled (and ignore one of
+ * its own entity): the job would reach the ring before its dependency
+ * failed, and run instead of being canceled.
+ */
+static int snpu_submit_in_deps(struct snpu_job *job)
+{
+	struct dma_fence_array *array;
+	struct dma_fence **fences;
+	u32 i, n = 0;
+
+	fences = kmalloc_array(job->in_fence_count, sizeof(*fences), GFP_KERNEL | __GFP_NOWARN);
+	if (!fences)
+		return -ENOMEM;
+	for (i = 0; i < job->in_fence_count; i++)
+		if (!dma_fence_is_signaled(job->in_fences[i]))
+			fences[n++] = dma_fence_get(job->in_fences[i]);
+	if (!n) {
+		kfree(fences);
+		return 0;
+	}
+	array = dma_fence_array_create(n, fences, dma_fence_context_alloc(1), 1, false);
+	if (!array) {
+		while (n--)
+			dma_fence_put(fences[n]);
+		kfree(fences);
+		return -ENOMEM;
+	}
+	/* Consumes the reference, also on failure. */
+	return drm_sched_job_add_dependency(&job->base, &array->base);
+}
+
 static int snpu_submit_in_syncs(struct snpu_job *job, struct drm_file *file,
 				const struct drm_snpu_submit *args)
 {
+	struct dma_fence **syncs, *fence, *f;
+	struct dma_fence_unwrap iter;
 	struct drm_snpu_sync sync;
-	struct dma_fence *fence;
-	u32 i;
+	u32 i, nsyncs = 0, n = 0;
 	int ret;
 
 	if (!args->in_sync_count)
 		return 0;
-	job->in_fences = kcalloc(args->in_sync_count, sizeof(*job->in_fences), GFP_KERNEL);
-	if (!job->in_fences)
+	syncs = kcalloc(args->in_sync_count, sizeof(*syncs), GFP_KERNEL);
+	if (!syncs)
 		return -ENOMEM;
 	for (i = 0; i < args->in_sync_count; i++) {
 		ret = snpu_copy_elem(&sync, sizeof(sync), args->in_syncs, i, args->sync_size);
 		if (ret)
-			return ret;
+			goto out;
+		ret = -EINVAL;
 		if (sync.flags)
-			return -EINVAL;
+			goto out;
 		ret = drm_syncobj_find_fence(file, sync.handle, sync.point, 0, &fence);
 		if (ret)
-			return ret;
-		job->in_fences[job->in_fence_count++] = fence;
-		ret = drm_sched_job_add_dependency(&job->base, dma_fence_get(fence));
-		if (ret)
-			return ret;
+			goto out;
+		syncs[nsyncs++] = fence;
+		dma_fence_unwrap_for_each(f, &iter, fence)
+			n++;
 	}
-	return 0;
+
+	/*
+	 * Signalled links of a chain may drop out meanwhile: never more
+	 * leaves. (The walk must not stop early: it holds a chain reference.)
+	 * A long timeline is the submitter's: no warning if it is too long.
+	 */
+	ret = -ENOMEM;
+	job->in_fences = kcalloc(n, sizeof(*job->in_fences), GFP_KERNEL | __GFP_NOWARN);
+	if (!job->in_fences)
+		goto out;
+	for (i = 0; i < nsyncs; i++)
+		dma_fence_unwrap_for_each(f, &iter, syncs[i])
+			if (job->in_fence_count < n)
+				job->in_fences[job->in_fence_count++] = dma_fence_get(f);
+	ret = snpu_submit_in_deps(job);
+out:
+	while (nsyncs--)
+		dma_fence_put(syncs[nsyncs]);
+	kfree(syncs);
+	return ret;
 }
 
 static void snpu_out_syncs_free(struct snpu_out_sync *outs, u32 count)
@@ -599,7 +663,7 @@ static int snpu_submit_check_args(struct snpu_device *sdev, const struct drm_snp
 }
 
 /* Arm, push, and publish the finished fence: BOs, result table, syncobjs. */
-static int snpu_submit_push(struct snpu_job *job, struct snpu_file *sfile,
+static int snpu_submit_push(struct snpu_job *job, struct snpu_file *sfile, bool implicit,
 			    struct snpu_out_sync *outs, u32 out_count, u64 *job_id)
 {
 	struct snpu_device *sdev = job->sdev;
@@ -616,6 +680,9 @@ static int snpu_submit_push(struct snpu_job *job, struct snpu_file *sfile,
 		ret = dma_resv_reserve_fences(job->bos[i]->resv, 1);
 		if (ret)
 			goto out_unlock;
+		/* With NO_IMPLICIT, the job's fence still goes to the BO below. */
+		if (!implicit)
+			continue;
 		ret = drm_sched_job_add_implicit_dependencies(&job->base, job->bos[i],
 							      job->bo_write[i]);
 		if (ret)
@@ -759,7 +826,8 @@ int snpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	if (ret)
 		goto out_free;
 
-	ret = snpu_submit_push(job, sfile, outs, args->out_sync_count, &args->job_id);
+	ret = snpu_submit_push(job, sfile, !(args->flags & DRM_SNPU_SUBMIT_NO_IMPLICIT), outs,
+			       args->out_sync_count, &args->job_id);
 	if (ret)
 		goto out_free;
 	goto out_done;	/* the scheduler owns the job now */
@@ -817,6 +885,8 @@ int snpu_ioctl_job_wait(struct drm_device *drm, void *data, struct drm_file *fil
 		args->pred_cycles = 0;
 		args->start_ns = 0;
 		args->end_ns = 0;
+		args->fault_flags = 0;
+		args->cmds_done = 0;
 		goto out_put;
 	}
 	args->status = res->status;
@@ -826,6 +896,8 @@ int snpu_ioctl_job_wait(struct drm_device *drm, void *data, struct drm_file *fil
 	args->pred_cycles = res->pred_cycles;
 	args->start_ns = res->start_ns;
 	args->end_ns = res->end_ns;
+	args->fault_flags = res->fault_flags;
+	args->cmds_done = res->cmds_done;
 out_put:
 	snpu_result_put(res);
 out:

@@ -33,6 +33,8 @@ struct snpu_vm;
  * @pred_cycles: timing-model cycles
  * @start_ns: device clock at start
  * @end_ns: device clock at end
+ * @fault_flags: SNPU_MMU_FAULT_* of the completion record
+ * @cmds_done: commands completed successfully
  */
 struct snpu_job_result {
 	struct kref ref;
@@ -44,6 +46,8 @@ struct snpu_job_result {
 	u64 pred_cycles;
 	u64 start_ns;
 	u64 end_ns;
+	u32 fault_flags;
+	u32 cmds_done;
 };
 
 /**
@@ -59,8 +63,10 @@ struct snpu_job_result {
  * @bos: the BOs it uses (references)
  * @bo_write: per BO, whether the job may write it
  * @bo_count: number of @bos
- * @in_fences: fences of the in-syncobjs (references): if one fails, the
- *             job is canceled instead of run
+ * @in_fences: fences of the in-syncobjs, unwrapped from their containers
+ *             (references): the job runs once all signalled (it waits for
+ *             all of them through one dependency); if one failed, the job
+ *             is canceled instead of run
  * @in_fence_count: number of @in_fences
  * @desc_flags: SNPU_JOB_* of the descriptor
  * @num_profile: profile records room

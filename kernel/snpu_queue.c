@@ -87,6 +87,8 @@ static int snpu_job_record(struct snpu_job *job, const struct snpu_completion *c
 	res->pred_cycles = c->pred_cycles;
 	res->start_ns = c->start_ns;
 	res->end_ns = c->end_ns;
+	res->fault_flags = c->fault_flags;
+	res->cmds_done = c->cmds_done;
 	switch (c->status) {
 	case SNPU_OK:
 		res->status = DRM_SNPU_JOB_DONE;

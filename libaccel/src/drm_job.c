@@ -234,6 +234,10 @@ accel_status accel__drm_submit(accel_device *dev, struct accel_job *job)
 	s.out_syncs = (uintptr_t)&out;
 	s.out_sync_count = 1;
 	s.priority = (uint32_t)job->priority;
+	/* libaccel orders jobs by their explicit dependencies only (as the sim
+	 * backend): no implicit waits on what earlier jobs did to the BOs. The
+	 * driver still publishes the job's fence in them for other users. */
+	s.flags = DRM_SNPU_SUBMIT_NO_IMPLICIT;
 	if (job->profile) {
 		s.flags |= DRM_SNPU_SUBMIT_PROFILE;
 		s.num_profile = job->num_profile;

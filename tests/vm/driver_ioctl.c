@@ -507,6 +507,73 @@ static void test_jobs(int fd)
 	      "job after a failed in-syncobj is canceled (err %d status %u)", err, w.status);
 	drmSyncobjDestroy(fd, syncobj);
 
+	/*
+	 * The same, submitted while the failing job is still queued on the
+	 * same queue (same entity): the dependent job must wait for it to end,
+	 * not merely to be scheduled, and be canceled.
+	 */
+	drmSyncobjCreate(fd, 0, &syncobj);
+	out = (struct drm_snpu_sync){ .handle = syncobj };
+	st.len = 0;
+	cmd_fill(&st, dst.va, 4096, 11);
+	cmd_wait(&st, src.va, 0x99, 100000);	/* times out: command 1 fails */
+	s = sub(&st, refs, 3);
+	s.out_syncs = (uintptr_t)&out;
+	s.out_sync_count = 1;
+	err = xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+	{
+		uint64_t failing = s.job_id;
+
+		in = (struct drm_snpu_sync){ .handle = syncobj };
+		st.len = 0;
+		cmd_fill(&st, dst.va, 4096, 12);
+		s = sub(&st, refs, 3);
+		s.in_syncs = (uintptr_t)&in;
+		s.in_sync_count = 1;
+		err = err ? err : xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+		CHECK(!err && !job_wait(fd, failing, 20000, &w) &&
+		      w.hw_status == SNPU_ERR_WAIT_TIMEOUT && w.failed_cmd == 1 &&
+		      w.cmds_done == 1, "failing job: err %d hw %u cmd %u cmds_done %u", err,
+		      w.hw_status, w.failed_cmd, w.cmds_done);
+		CHECK(!err && !job_wait(fd, s.job_id, 20000, &w) &&
+		      w.status == DRM_SNPU_JOB_CANCELED && w.hw_status == SNPU_ERR_ABORTED &&
+		      w.cmds_done == 0 && all_words(dst.map, 4096, 11),
+		      "job queued behind its failing dependency is canceled (err %d status %u hw %u)",
+		      err, w.status, w.hw_status);
+	}
+	drmSyncobjDestroy(fd, syncobj);
+
+	/*
+	 * DRM_SNPU_SUBMIT_NO_IMPLICIT: a job that writes a BO another pending
+	 * job WAITs on does not wait for it; without the flag it would (until
+	 * the WAIT timed out).
+	 */
+	if (nq >= 2) {
+		uint64_t waiter;
+
+		*(volatile uint64_t *)src.map = 0;
+		st.len = 0;
+		cmd_wait(&st, src.va, 0x55, 3000000);
+		cmd_fill(&st, dst.va, 4096, 13);
+		s = sub(&st, refs, 3);
+		err = xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+		waiter = s.job_id;
+		st.len = 0;
+		cmd_fence(&st, src.va, 0x55);
+		s = sub(&st, refs, 3);
+		s.queue = 1;
+		s.flags = DRM_SNPU_SUBMIT_NO_IMPLICIT;
+		err = err ? err : xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+		CHECK(!err && !job_wait(fd, s.job_id, 5000, &w) && w.status == DRM_SNPU_JOB_DONE &&
+		      w.hw_status == SNPU_OK && w.cmds_done == 1,
+		      "NO_IMPLICIT job runs before the pending job on its BO (err %d status %u)",
+		      err, w.status);
+		CHECK(!err && !job_wait(fd, waiter, 5000, &w) && w.status == DRM_SNPU_JOB_DONE &&
+		      w.hw_status == SNPU_OK && all_words(dst.map, 4096, 13),
+		      "the waiting job saw its write (err %d status %u hw %u)", err, w.status,
+		      w.hw_status);
+	}
+
 	/* Poll: a finished job reports DONE with timeout 0. */
 	st.len = 0;
 	cmd_fill(&st, dst.va, 4096, 9);
@@ -741,6 +808,10 @@ static void test_isolation(int faults)
 			CHECK(w.fault_va == info.va,
 			      "fault VA 0x%" PRIx64 " (forged 0x%" PRIx64 ")", (uint64_t)w.fault_va,
 			      info.va);
+			CHECK((w.fault_flags & (SNPU_MMU_FAULT_VALID | SNPU_MMU_FAULT_WRITE)) ==
+			      SNPU_MMU_FAULT_VALID && w.cmds_done == 0,
+			      "fault flags 0x%x (a read), %u commands done", w.fault_flags,
+			      w.cmds_done);
 		}
 		CHECK(!all_bytes(mine.map, 8192, 0x42), "nothing of the other process leaked");
 		bo_free(fd, &mine);

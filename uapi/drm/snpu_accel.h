@@ -167,7 +167,8 @@ struct drm_snpu_bo_bind {
  *          context (-EINVAL if not); each BO at most once per job (-EINVAL)
  * @flags: [in] DRM_SNPU_BO_REF_READ and/or WRITE, at least one (-EINVAL):
  *         implicit dependencies (wait for writers; writers also wait for
- *         readers); a job may write only WRITE refs of BOs mapped writable
+ *         readers; none with DRM_SNPU_SUBMIT_NO_IMPLICIT); a job may write
+ *         only WRITE refs of BOs mapped writable
  */
 struct drm_snpu_bo_ref {
 	__u32 handle;
@@ -181,8 +182,10 @@ struct drm_snpu_bo_ref {
  * @flags: [in] must be zero (-EINVAL)
  * @point: [in] timeline point, 0 for a binary syncobj
  *
- * A job whose in-syncobj fence signals an error is not run: it ends
- * DRM_SNPU_JOB_CANCELED.
+ * A job runs only once the fences of all its in-syncobjs have signalled
+ * (also those of jobs of the same queue). A job whose in-syncobj fence
+ * signals an error is not run: it ends DRM_SNPU_JOB_CANCELED and its
+ * out-syncobjs signal with an error.
  */
 struct drm_snpu_sync {
 	__u32 handle;
@@ -197,7 +200,15 @@ enum drm_snpu_priority {
 };
 
 #define DRM_SNPU_SUBMIT_PROFILE	0x1u	/* per-command records at profile_va */
-#define DRM_SNPU_SUBMIT_FLAGS	DRM_SNPU_SUBMIT_PROFILE
+/*
+ * No implicit synchronisation: the job does not wait for the fences of its
+ * BOs' reservations (earlier jobs, other files, dma-buf exporters); it is
+ * ordered by its in-syncs only. Its own fence is still added to its BOs, so
+ * that other users (importers, other files, jobs without this flag) keep
+ * syncing against it.
+ */
+#define DRM_SNPU_SUBMIT_NO_IMPLICIT	0x2u
+#define DRM_SNPU_SUBMIT_FLAGS	(DRM_SNPU_SUBMIT_PROFILE | DRM_SNPU_SUBMIT_NO_IMPLICIT)
 
 /**
  * struct drm_snpu_submit - queue one command stream
@@ -222,7 +233,8 @@ enum drm_snpu_priority {
  * @out_sync_count: [in] at most 256 (-EINVAL)
  * @priority: [in] enum drm_snpu_priority (-EINVAL past HIGH)
  * @flags: [in] DRM_SNPU_SUBMIT_* (unknown bits -EINVAL; PROFILE needs
- *         SNPU_CAP_PROFILE in DRM_SNPU_PARAM_FW_CAPS, else -EINVAL)
+ *         SNPU_CAP_PROFILE in DRM_SNPU_PARAM_FW_CAPS, else -EINVAL;
+ *         NO_IMPLICIT: order the job by its in-syncs only)
  * @num_profile: [in] profile records room at profile_va; with PROFILE > 0,
  *               without it 0 (-EINVAL)
  * @profile_va: [in] with DRM_SNPU_SUBMIT_PROFILE: 8-aligned VA (in a WRITE
@@ -281,6 +293,12 @@ enum drm_snpu_job_status {
  * @pred_cycles: [out] timing-model cycles
  * @start_ns: [out] device clock at start
  * @end_ns: [out] device clock at end
+ * @fault_flags: [out] SNPU_MMU_FAULT_* of the completion record (FAULTED)
+ * @cmds_done: [out] commands the device completed successfully
+ *
+ * While the job is PENDING every other [out] field is 0. @fault_flags and
+ * @cmds_done were appended later: an older userspace passes the shorter
+ * struct and does not see them.
  */
 struct drm_snpu_job_wait {
 	__u64 job_id;
@@ -293,6 +311,8 @@ struct drm_snpu_job_wait {
 	__u64 pred_cycles;
 	__u64 start_ns;
 	__u64 end_ns;
+	__u32 fault_flags;
+	__u32 cmds_done;
 };
 
 #define DRM_IOCTL_SNPU_GET_PARAM \
