@@ -9,9 +9,9 @@ make --no-print-directory check-vm 2>&1 | tee "$log/vm"
 vm_rc=${PIPESTATUS[0]}
 count() { # file -> "passed failed" from its last "N passed, N failed" line
 	local l
-	l=$(grep -aE '([0-9]+) passed, ([0-9]+) failed' "$1" | tail -1 | tr -d '\r')
+	l=$(tr -d '\r' < "$1" | grep -aoE '[0-9]+ passed, [0-9]+ failed' | tail -1)
 	if [ -z "$l" ]; then echo "0 1"; return; fi
-	echo "$(sed -E 's/.*[^0-9]?([0-9]+) passed, ([0-9]+) failed.*/\1 \2/' <<<"$l")"
+	sed -E 's/([0-9]+) passed, ([0-9]+) failed/\1 \2/' <<<"$l"
 }
 read -r hp hf < <(count "$log/host")
 read -r vp vf < <(count "$log/vm")
