@@ -37,6 +37,8 @@ static bool job_result(struct drm_dev *d, struct accel_job *job, struct accel_hw
 		return false;
 	r->hw_error = w.hw_status;
 	r->failed_cmd = w.failed_cmd;
+	r->cmds_done = w.cmds_done;
+	r->fault_flags = w.fault_flags;
 	r->fault_va = w.fault_va;
 	r->pred_cycles = w.pred_cycles;
 	r->start_ns = w.start_ns;

@@ -157,7 +157,7 @@ struct accel_job {
 /* Device-side outcome a backend reports. */
 struct accel_hw_result {
 	accel_status status;	/* OK, JOB_FAILED, JOB_FAULT, JOB_HUNG, JOB_CANCELED */
-	uint32_t hw_error, failed_cmd;
+	uint32_t hw_error, failed_cmd, cmds_done, fault_flags;
 	uint64_t fault_va, pred_cycles, start_ns, end_ns;
 };
 

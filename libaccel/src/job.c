@@ -137,6 +137,8 @@ void accel__job_complete(struct accel_job *job, const struct accel_hw_result *r)
 	job->res.hw_error = r->hw_error;
 	job->res.failed_cmd = r->failed_cmd;
 	job->res.cmds = job->ncmds;
+	job->res.cmds_done = r->cmds_done;
+	job->res.fault_flags = r->fault_flags;
 	job->res.fault_va = r->fault_va;
 	job->res.pred_cycles = r->pred_cycles;
 	job->res.start_ns = r->start_ns;

@@ -222,6 +222,8 @@ void accel__sim_irq(accel_device *dev, unsigned int vector)
 				r->status = hw_status(c->status);
 				r->hw_error = c->status;
 				r->failed_cmd = c->failed_cmd;
+				r->cmds_done = c->cmds_done;
+				r->fault_flags = c->fault_flags;
 				r->fault_va = c->fault_va;
 				r->pred_cycles = c->pred_cycles;
 				r->start_ns = c->start_ns;

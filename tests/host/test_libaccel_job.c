@@ -291,6 +291,8 @@ START_TEST(test_raw_errors)
 		ck_accel_err(accel_job_wait(job, -1), ACCEL_ERR_JOB_FAILED);
 		ck_accel(accel_job_result_get(job, &r));
 		ck_assert_uint_eq(r.failed_cmd, 2);
+		ck_assert_uint_eq(r.cmds_done, 2);
+		ck_assert_uint_eq(r.fault_flags, 0);
 		ck_assert_uint_eq(r.hw_error, SNPU_ERR_OPCODE);
 		ck_assert_ptr_nonnull(strstr(r.message, "unknown opcode"));
 		accel_job_release(job);
@@ -311,6 +313,9 @@ START_TEST(test_raw_errors)
 		ck_accel(accel_job_result_get(job, &r));
 		ck_assert_uint_eq(r.failed_cmd, 1);
 		ck_assert_uint_eq(r.fault_va, 0x40000000ull);
+		ck_assert_uint_eq(r.cmds_done, 1);
+		ck_assert_uint_eq(r.fault_flags & (SNPU_MMU_FAULT_VALID | SNPU_MMU_FAULT_WRITE),
+				  SNPU_MMU_FAULT_VALID | SNPU_MMU_FAULT_WRITE);
 		ck_assert_uint_eq(r.hw_error, SNPU_ERR_MMU_FAULT);
 		ck_assert_ptr_nonnull(strstr(r.message, "0x40000000"));
 		accel_job_release(job);

@@ -82,6 +82,8 @@ typedef struct accel_job_result {
 	uint32_t hw_error;	/* device error code (enum snpu_err), 0 = ok */
 	uint32_t failed_cmd;	/* index of the failing command */
 	uint32_t cmds;		/* commands in the job */
+	uint32_t cmds_done;	/* commands that completed before it ended */
+	uint32_t fault_flags;	/* SNPU_MMU_FAULT_* bits of an MMU fault */
 	uint64_t fault_va;	/* faulting VA for ACCEL_ERR_JOB_FAULT */
 	uint64_t pred_cycles;	/* timing-model cycles */
 	uint64_t start_ns, end_ns;	/* device clock */
