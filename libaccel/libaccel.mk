@@ -27,7 +27,7 @@ LIBDRM_LIBS = $(shell pkg-config --libs libdrm 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 # Where the sim backend looks for the firmware (ACCEL_FIRMWARE overrides).
-LIBACCEL_FW_SEARCH := $(FW_IMAGE):/lib/firmware/snpu/snpu.bin:/usr/lib/firmware/snpu/snpu.bin
+LIBACCEL_FW_SEARCH := $(FW_IMAGE):$(PREFIX)/share/snpu/snpu.bin:/lib/firmware/snpu/snpu.bin:/usr/lib/firmware/snpu/snpu.bin
 LIBACCEL_CFLAGS = -I$(TOP)/$(LIBACCEL_DIR)/include $(CORE_CFLAGS) \
 	$(LIBDRM_CFLAGS) -pthread -DACCEL_FW_SEARCH='"$(LIBACCEL_FW_SEARCH)"'
 # Everything inside the shared library is hidden but the ACCEL_API calls.
@@ -141,9 +141,10 @@ $(BUILD)/guest/tests/test_libaccel%: tests/host/test_libaccel%.c $(wildcard $(LA
 		-o $@ $< $(wildcard $(LA_TEST_COMMON)) $(LIBACCEL_A) $(LIBACCEL_LDLIBS) $(CHECK_LIBS)
 
 # ---- install -------------------------------------------------------------------
-install-libaccel: $(LIBACCEL_SO) $(LIBACCEL_A) $(ACCEL_INFO)
+install-libaccel: $(LIBACCEL_SO) $(LIBACCEL_A) $(ACCEL_INFO) $(FW_IMAGE)
 	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/accel \
-		$(DESTDIR)$(PREFIX)/bin
+		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/snpu
+	$(Q)install -m 0644 $(FW_IMAGE) $(DESTDIR)$(PREFIX)/share/snpu/snpu.bin
 	$(Q)install -m 0755 $(LIBACCEL_SO) $(DESTDIR)$(PREFIX)/lib/$(LIBACCEL_SONAME)
 	$(Q)ln -sf $(LIBACCEL_SONAME) $(DESTDIR)$(PREFIX)/lib/libaccel.so
 	$(Q)install -m 0644 $(LIBACCEL_A) $(DESTDIR)$(PREFIX)/lib/libaccel.a
