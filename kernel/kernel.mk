@@ -60,7 +60,7 @@ DRIVER_TEST_BINS := $(DRIVER_TEST_BIN)/snpu-driver-params $(DRIVER_TEST_BIN)/snp
 GUEST_BINS += $(DRIVER_TEST_BINS)
 ALL += $(DRIVER_TEST_BINS)
 
-$(DRIVER_TEST_BIN)/snpu-driver-%: tests/vm/driver_%.c $(wildcard uapi/*.h uapi/drm/*.h) \
+$(DRIVER_TEST_BIN)/snpu-driver-%: tests/vm/driver_%.c tests/vm/driver_check.h $(wildcard uapi/*.h uapi/drm/*.h) \
 		$(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(DRIVER_TEST_CFLAGS) -o $@ $< $(DRIVER_TEST_LIBS)

@@ -31,20 +31,9 @@
 #include "snpu_cmd.h"
 #include "snpu_mmu.h"
 #include "snpu_regs.h"
+#include "driver_check.h"
 
-static int passed, failed;
 static const char *node = "/dev/accel/accel0";
-
-#define CHECK(cond, ...) do {						\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-	}								\
-} while (0)
 
 #define ERRNO(expr) ((expr) ? errno : 0)
 

@@ -26,19 +26,7 @@
 #include "snpu_fw.h"
 #include "snpu_mmu.h"
 #include "snpu_regs.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...) do {						\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-	}								\
-} while (0)
+#include "driver_check.h"
 
 static char debugfs_dir[512];
 
