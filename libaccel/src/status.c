@@ -30,6 +30,8 @@ static const char *const status_names[ACCEL_STATUS_COUNT] = {
 	[ACCEL_ERR_BUSY] = "busy",
 	[ACCEL_ERR_STATE] = "invalid in the current state",
 	[ACCEL_ERR_PENDING] = "job still running",
+	[ACCEL_ERR_NOT_FOUND] = "not found",
+	[ACCEL_ERR_MODEL] = "model malformed or unsupported",
 };
 
 const char *accel_strerror(accel_status status)

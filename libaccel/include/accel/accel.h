@@ -15,6 +15,7 @@
 #include "accel/pool.h"
 #include "accel/pipeline.h"
 #include "accel/group.h"
+#include "accel/model.h"
 
 #define ACCEL_VERSION_MAJOR 0
 #define ACCEL_VERSION_MINOR 1

@@ -40,6 +40,8 @@ typedef enum accel_status {
 	ACCEL_ERR_BUSY = 16,		/* object in use (e.g. by a pending job) */
 	ACCEL_ERR_STATE = 17,		/* call not valid in the object's state */
 	ACCEL_ERR_PENDING = 18,		/* accel_job_poll: not finished yet */
+	ACCEL_ERR_NOT_FOUND = 19,	/* no input/output/file of that name */
+	ACCEL_ERR_MODEL = 20,		/* model malformed or uses what is unsupported */
 	ACCEL_STATUS_COUNT
 } accel_status;
 

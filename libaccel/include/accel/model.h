@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libaccel models: load an ONNX model, compile it for the SNPU and run it.
+ *
+ * The flow is one way (libaccel/src/model/): import (ONNX, parsed with the
+ * protobuf-c code generated from the system onnx.proto) -> graph IR with
+ * shape inference -> passes (constant folding, BatchNormalization folding,
+ * dead-node removal, layout, fusion into the device's epilogue, Pad into
+ * Conv, views) -> memory plan (weights preloaded once into DEVICE buffers,
+ * one arena for every intermediate tensor, liveness-based offsets) -> lower
+ * (the libaccel command encoder) -> run (one submit per inference of a
+ * whole batch; nodes the device cannot run are executed by the CPU
+ * reference inside the same plan, and are the only split points).
+ *
+ * Threads: an accel_model may be run from several threads at once (each
+ * run takes its own in-flight slot); an accel_model_job belongs to the
+ * thread that waits on it, but may be waited on from any one thread.
+ */
+#ifndef ACCEL_MODEL_H
+#define ACCEL_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "accel/status.h"
+#include "accel/device.h"
+#include "accel/buffer.h"
+#include "accel/group.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct accel_model accel_model;
+typedef struct accel_model_job accel_model_job;
+
+/* Numeric precision the compiler lowers the model to. */
+typedef enum accel_precision {
+	ACCEL_PRECISION_FP32 = 0,
+	ACCEL_PRECISION_FP16 = 1,
+	ACCEL_PRECISION_INT8 = 2,	/* post-training quantization (calibration) */
+	ACCEL_PRECISION_MIXED = 3,	/* int8 where the error bound allows */
+	ACCEL_PRECISION_COUNT
+} accel_precision;
+
+/* Flags of accel_model_options. */
+#define ACCEL_MODEL_CPU_ONLY	(1u << 0)	/* every node on the CPU reference */
+#define ACCEL_MODEL_NO_FUSION	(1u << 1)	/* keep epilogue ops as separate commands */
+#define ACCEL_MODEL_FLAGS	(ACCEL_MODEL_CPU_ONLY | ACCEL_MODEL_NO_FUSION)
+
+/*
+ * Options of accel_model_load_*. Zero-initialise, then set struct_size to
+ * sizeof(accel_model_options) (ACCEL_MODEL_OPTIONS_INIT does both); NULL
+ * means all defaults. Fields added later go before reserved[] and are
+ * zero = default.
+ */
+typedef struct accel_model_options {
+	uint32_t struct_size;
+	uint32_t flags;			/* ACCEL_MODEL_* */
+	uint32_t batch;			/* symbolic batch dim; 0 = 1 */
+	uint32_t max_inflight;		/* runs in flight per device; 0 = 2 */
+	accel_precision precision;
+	int32_t priority;		/* enum accel_priority; 0 = normal */
+	const char *calibration;	/* .npy file or directory of them (int8/mixed) */
+	float max_error;		/* mixed: bound on the output error */
+	uint32_t pad0;
+	const char *cache_dir;		/* compiled-model cache; NULL = none */
+	uint64_t reserved[8];
+} accel_model_options;
+
+#define ACCEL_MODEL_OPTIONS_INIT { .struct_size = sizeof(accel_model_options) }
+
+/* Load from a file (external data files are looked up next to it) or from
+ * memory (name is used in messages; external data relative to base_dir,
+ * which may be NULL). Compiles for the device, preloads the weights. */
+ACCEL_API accel_status accel_model_load_file(accel_device *dev, const char *path,
+					     const accel_model_options *opts, accel_model **out);
+ACCEL_API accel_status accel_model_load_memory(accel_device *dev, const void *data, size_t size,
+					       const char *name, const char *base_dir,
+					       const accel_model_options *opts, accel_model **out);
+/* Data parallel on a group: each device holds its own copy of the weights
+ * and a batch is split across the devices. */
+ACCEL_API accel_status accel_model_load_file_group(accel_group *group, const char *path,
+						   const accel_model_options *opts,
+						   accel_model **out);
+ACCEL_API void accel_model_free(accel_model *model);
+
+/* Graph inputs and outputs. */
+typedef struct accel_tensor_info {
+	const char *name;	/* owned by the model */
+	uint32_t dtype;		/* accel_dtype of the graph I/O (fp32) */
+	uint32_t rank;
+	uint64_t dim[8];	/* batch dim resolved to the compiled batch */
+} accel_tensor_info;
+
+ACCEL_API size_t accel_model_input_count(const accel_model *model);
+ACCEL_API size_t accel_model_output_count(const accel_model *model);
+ACCEL_API accel_status accel_model_input_info(const accel_model *model, size_t i,
+					      accel_tensor_info *info);
+ACCEL_API accel_status accel_model_output_info(const accel_model *model, size_t i,
+					       accel_tensor_info *info);
+/* Index of the input/output called name, or ACCEL_ERR_NOT_FOUND. */
+ACCEL_API accel_status accel_model_find_input(const accel_model *model, const char *name,
+					      size_t *index);
+ACCEL_API accel_status accel_model_find_output(const accel_model *model, const char *name,
+					       size_t *index);
+
+/*
+ * Run one inference of `batch` items (1..compiled batch): inputs[i] points at
+ * the i-th graph input, outputs[i] receives the i-th output, both packed
+ * fp32 in the graph's layout. Synchronous.
+ */
+ACCEL_API accel_status accel_model_run(accel_model *model, uint32_t batch,
+				       const float *const *inputs, float *const *outputs);
+
+/* Asynchronous: the inputs are copied (or read in place from buffers of
+ * accel_model_io_buffers) before the call returns; outputs are written
+ * when the job completes. cb (may be NULL) runs on a library thread. */
+typedef void (*accel_model_callback)(accel_model_job *job, accel_status status, void *user);
+ACCEL_API accel_status accel_model_submit(accel_model *model, uint32_t batch,
+					  const float *const *inputs, float *const *outputs,
+					  accel_model_callback cb, void *user,
+					  accel_model_job **job);
+ACCEL_API accel_status accel_model_job_wait(accel_model_job *job, int64_t timeout_ns);
+ACCEL_API void accel_model_job_release(accel_model_job *job);
+
+/* Human-readable reports (owned by the model, valid until it is freed):
+ * the placement of every node (device or CPU, and why), the memory plan
+ * (peak bytes against the max-live-set lower bound), predicted cycles. */
+ACCEL_API const char *accel_model_report(const accel_model *model);
+
+/* Figures of the compiled plan, for tools and benchmarks. */
+typedef struct accel_model_stats {
+	uint32_t struct_size;
+	uint32_t nodes;			/* after the passes */
+	uint32_t device_nodes, cpu_nodes;
+	uint32_t jobs_per_run;		/* 1 when every node is on the device */
+	uint32_t commands_per_run;
+	uint64_t weight_bytes;		/* preloaded once */
+	uint64_t arena_bytes;		/* memory plan peak */
+	uint64_t arena_lower_bound;	/* max live set */
+	uint64_t predicted_cycles;	/* timing model, one run of the compiled batch */
+	uint64_t reserved[8];
+} accel_model_stats;
+
+ACCEL_API accel_status accel_model_get_stats(const accel_model *model, accel_model_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ACCEL_MODEL_H */
