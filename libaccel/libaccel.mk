@@ -11,7 +11,8 @@
 # `make install PREFIX=...` runs install-libaccel (listed in INSTALL_STEPS).
 
 LIBACCEL_DIR := libaccel
-LIBACCEL_SRCS := $(sort $(wildcard $(LIBACCEL_DIR)/src/*.c) $(wildcard $(LIBACCEL_DIR)/src/ref/*.c))
+LIBACCEL_SRCS := $(sort $(wildcard $(LIBACCEL_DIR)/src/*.c) $(wildcard $(LIBACCEL_DIR)/src/ref/*.c) \
+	$(wildcard $(LIBACCEL_DIR)/src/model/*.c))
 LIBACCEL_HDRS := $(sort $(wildcard $(LIBACCEL_DIR)/include/accel/*.h))
 LIBACCEL_SONAME := libaccel.so.0
 LIBACCEL_SO := $(HOST)/lib/$(LIBACCEL_SONAME)
@@ -38,6 +39,7 @@ LA_SAN_OBJ := $(SAN)/obj/libaccel
 LA_CORE_OBJ := $(HOST)/obj/libaccel-core
 LA_HOST_OBJS := $(patsubst $(LIBACCEL_DIR)/src/%.c,$(LA_HOST_OBJ)/%.o,$(LIBACCEL_SRCS))
 LA_SAN_OBJS := $(patsubst $(LIBACCEL_DIR)/src/%.c,$(LA_SAN_OBJ)/%.o,$(LIBACCEL_SRCS))
+include $(LIBACCEL_DIR)/model.mk
 # The device core and the firmware parser, compiled again as hidden PIC.
 LA_CORE_SRCS = $(CORE_SRCS) $(patsubst $(TOP)/%,%,$(FWLIB_SRCS))
 LA_CORE_OBJS = $(patsubst %.c,$(LA_CORE_OBJ)/%.o,$(LA_CORE_SRCS))
