@@ -161,3 +161,26 @@ install-libaccel: $(LIBACCEL_SO) $(LIBACCEL_A) $(ACCEL_INFO) $(FW_IMAGE)
 LA_OUTPUTS = $(LIBACCEL_SO) $(LIBACCEL_SO_LINK) $(LIBACCEL_A) $(LIBACCEL_SAN_A) $(LIBACCEL_PC) \
 	$(ACCEL_INFO) $(HELLO) $(LA_SAN_TESTS) $(LA_VM_TESTS)
 $(patsubst $(TOP)/%,%,$(LA_OUTPUTS)): %: $(TOP)/% ;
+
+# ---- fuzz: the .npy reader of the model path (clang libFuzzer, ASan+UBSan) ----
+# `make fuzz-npy` runs it for FUZZ_SECONDS from a corpus seeded with the
+# committed .npy files of tests/models/.
+NPY_FUZZ := $(BUILD)/fuzz/fuzz_npy
+NPY_FUZZ_SRCS := libaccel/fuzz/fuzz_npy.c $(LIBACCEL_DIR)/src/model/npy.c $(LIBACCEL_DIR)/src/status.c
+FUZZ_TARGETS += $(NPY_FUZZ)
+
+$(NPY_FUZZ): $(NPY_FUZZ_SRCS) $(LIBACCEL_DIR)/src/model/npy.h $(LIBACCEL_DIR)/src/internal.h $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)clang $(COMMON_CFLAGS) -O1 -I$(TOP)/$(LIBACCEL_DIR)/include -I$(TOP)/$(LIBACCEL_DIR)/src \
+		-pthread -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ $(NPY_FUZZ_SRCS)
+
+.PHONY: fuzz-npy
+FUZZ_RUNS += fuzz-npy
+fuzz-npy: $(NPY_FUZZ)
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus-npy
+	$(Q)for f in tests/models/*/*.npy; do \
+		cp -n $$f $(BUILD)/fuzz/corpus-npy/seed-$$(echo $$f | tr / _); done
+	$(Q)$(NPY_FUZZ) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+		$(BUILD)/fuzz/corpus-npy
+$(patsubst $(TOP)/%,%,$(NPY_FUZZ)): %: $(TOP)/% ;
