@@ -5,6 +5,7 @@
  * contiguous in every operand are merged, dims of 1 broadcast, and a view
  * whose axes cannot be merged to four is refused with the node's name.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -440,8 +441,9 @@ static accel_status act_params(const struct lower_env *e, const struct ir_node *
 		const struct ir_value *hi = n->n_in > 2 && n->in[2] >= 0 ? &g->val[n->in[2]] : NULL;
 
 		a->fn = ACCEL_ACT_CLIP;
-		a->min = ir_attr_float(n, "min", -INFINITY);
-		a->max = ir_attr_float(n, "max", INFINITY);
+		/* the device wants finite bounds: an absent one is the float range */
+		a->min = ir_attr_float(n, "min", -FLT_MAX);
+		a->max = ir_attr_float(n, "max", FLT_MAX);
 		if ((lo && (!(lo->flags & IR_VAL_CONST) || ir_numel(lo) != 1)) ||
 		    (hi && (!(hi->flags & IR_VAL_CONST) || ir_numel(hi) != 1)))
 			return ir_node_fail(g, n, "min/max must be scalar constants");

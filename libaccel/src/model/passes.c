@@ -15,6 +15,10 @@ accel_status passes_run(struct ir_graph *g, bool no_fusion, struct pass_log *log
 	if (!st)
 		st = pass_views(g, log);
 	if (!st)
+		st = pass_bn(g, log);
+	if (!st)
+		st = pass_decompose(g, log);
+	if (!st)
 		st = pass_dce(g, log);
 	if (!st)
 		st = ir_compact(g);

@@ -130,7 +130,8 @@ static void lower_bound(const struct ir_graph *g, struct plan *p)
 		uint64_t live = 0;
 
 		for (i = 0; i < g->n_val; i++)
-			if (p->loc[i].space == PLAN_ARENA && p->loc[i].first <= t &&
+			if (p->loc[i].space == PLAN_ARENA && plan_root(g, (int)i) == (int)i &&
+			    p->loc[i].first <= t &&
 			    t <= p->loc[i].last)
 				live += align_up(p->loc[i].bytes);
 		if (live > p->arena_lower_bound)
