@@ -5,7 +5,6 @@
  * contiguous in every operand are merged, dims of 1 broadcast, and a view
  * whose axes cannot be merged to four is refused with the node's name.
  */
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -422,52 +421,17 @@ static accel_tensor flat_tensor(const struct lower_env *e, int v, const struct i
 	return iter_tensor(&it, 0, ref_of(e, v, 0));
 }
 
-static accel_status act_params(const struct lower_env *e, const struct ir_node *n, accel_act *a)
-{
-	const struct ir_graph *g = e->g;
-
-	memset(a, 0, sizeof(*a));
-	switch (n->kind) {
-	case OP_RELU: a->fn = ACCEL_ACT_RELU; break;
-	case OP_SIGMOID: a->fn = ACCEL_ACT_SIGMOID; break;
-	case OP_TANH: a->fn = ACCEL_ACT_TANH; break;
-	case OP_HARD_SWISH: a->fn = ACCEL_ACT_HARD_SWISH; break;
-	case OP_LEAKY_RELU:
-		a->fn = ACCEL_ACT_LEAKY_RELU;
-		a->alpha = ir_attr_float(n, "alpha", 0.01f);
-		break;
-	case OP_CLIP: {
-		const struct ir_value *lo = n->n_in > 1 && n->in[1] >= 0 ? &g->val[n->in[1]] : NULL;
-		const struct ir_value *hi = n->n_in > 2 && n->in[2] >= 0 ? &g->val[n->in[2]] : NULL;
-
-		a->fn = ACCEL_ACT_CLIP;
-		/* the device wants finite bounds: an absent one is the float range */
-		a->min = ir_attr_float(n, "min", -FLT_MAX);
-		a->max = ir_attr_float(n, "max", FLT_MAX);
-		if ((lo && (!(lo->flags & IR_VAL_CONST) || ir_numel(lo) != 1)) ||
-		    (hi && (!(hi->flags & IR_VAL_CONST) || ir_numel(hi) != 1)))
-			return ir_node_fail(g, n, "min/max must be scalar constants");
-		if (lo)
-			a->min = *(const float *)lo->data;
-		if (hi)
-			a->max = *(const float *)hi->data;
-		break;
-	}
-	default:
-		return ir_node_fail(g, n, "not an activation");
-	}
-	return ACCEL_OK;
-}
-
 static accel_status lower_act(const struct lower_env *e, const struct ir_node *n, accel_cmdbuf *cb)
 {
 	const struct ir_value *o = &e->g->val[n->out[0]];
 	accel_tensor in = flat_tensor(e, n->in[0], o), out = flat_tensor(e, n->out[0], o);
+	struct ir_epilogue epi;
+	accel_status st = op_activation(e->g, n, &epi);
 	accel_act a;
-	accel_status st = act_params(e, n, &a);
 
 	if (st)
 		return st;
+	a = act_of(&epi);
 	return accel_cmd_activation(cb, &in, &out, &a);
 }
 
