@@ -3,6 +3,7 @@
 # protoc-c from the system schema (libonnx-dev's /usr/include/onnx/onnx.proto)
 # into build/gen/onnx/, never committed.
 ONNX_PROTO := /usr/include/onnx/onnx.proto
+ACCEL_RUN := $(HOST)/bin/accel-run
 ONNX_GEN := $(BUILD)/gen/onnx
 ONNX_PB_C := $(ONNX_GEN)/onnx.pb-c.c
 ONNX_PB_H := $(ONNX_GEN)/onnx.pb-c.h
@@ -36,12 +37,28 @@ MODEL_SAN_TESTS := $(patsubst tests/host/%.c,$(SAN)/tests/%,$(MODEL_TEST_MAINS))
 HOST_TESTS += $(MODEL_SAN_TESTS)
 MODEL_TEST_CFLAGS = $(LA_TEST_CFLAGS) -I$(TOP)/$(LIBACCEL_DIR)/src/model -I$(BUILD)/gen \
 	$(PROTOBUF_C_CFLAGS) -DACCEL_TEST_DEVICE='"sim"' -DMODEL_TEST_DIR='"$(TOP)/tests/models"' \
-	-DONNX_NODE_TESTS='"/usr/share/libonnx-testdata/data/node"'
+	-DONNX_NODE_TESTS='"/usr/share/libonnx-testdata/data/node"' -DACCEL_RUN='"$(ACCEL_RUN)"'
 
 $(SAN)/tests/test_model_%: tests/host/test_model_%.c tests/host/libaccel_testutil.c \
 		$(wildcard tests/host/libaccel_testutil.h) $(LIBACCEL_SAN_A) $(CORELIB_SAN) $(FWLIB_SAN) \
-		$(FW_IMAGE) $(DEPS_STAMP)
+		$(FW_IMAGE) $(DEPS_STAMP) $(ACCEL_RUN)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(COMMON_CFLAGS) $(SAN_CFLAGS) $(MODEL_TEST_CFLAGS) \
 		-o $@ $< tests/host/libaccel_testutil.c $(LIBACCEL_SAN_A) $(CORELIB_SAN) $(FWLIB_SAN) \
 		$(CORE_LDLIBS) $(LIBDRM_LIBS) $(PROTOBUF_C_LIBS) $(CHECK_LIBS) -lm
+
+# ---- accel-run: the model runner (installed, and in the guest) -------------------
+# Links the static library: it uses the private .npy reader/writer.
+ALL += $(ACCEL_RUN)
+GUEST_BINS += $(ACCEL_RUN)
+INSTALL_STEPS += install-accel-run
+$(ACCEL_RUN): $(LIBACCEL_DIR)/tools/accel-run.c $(LIBACCEL_DIR)/src/model/npy.h $(LIBACCEL_HDRS) \
+		$(LIBACCEL_A)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(OPT_CFLAGS) -I$(TOP)/$(LIBACCEL_DIR)/include \
+		-I$(TOP)/$(LIBACCEL_DIR)/src/model -o $@ $< $(LIBACCEL_A) $(LIBACCEL_LDLIBS)
+.PHONY: install-accel-run
+install-accel-run: $(ACCEL_RUN)
+	$(Q)install -d $(DESTDIR)$(PREFIX)/bin
+	$(Q)install -m 0755 $(ACCEL_RUN) $(DESTDIR)$(PREFIX)/bin/accel-run
+$(patsubst $(TOP)/%,%,$(ACCEL_RUN) $(MODEL_SAN_TESTS)): %: $(TOP)/% ;
