@@ -62,3 +62,30 @@ install-accel-run: $(ACCEL_RUN)
 	$(Q)install -d $(DESTDIR)$(PREFIX)/bin
 	$(Q)install -m 0755 $(ACCEL_RUN) $(DESTDIR)$(PREFIX)/bin/accel-run
 $(patsubst $(TOP)/%,%,$(ACCEL_RUN) $(MODEL_SAN_TESTS)): %: $(TOP)/% ;
+
+# ---- fuzz: the ONNX importer through the passes and the plan (clang libFuzzer) ----
+# `make fuzz-onnx` runs it for FUZZ_SECONDS from a corpus seeded with the
+# committed models (tests/models/) and a few of ONNX's node tests.
+ONNX_FUZZ := $(BUILD)/fuzz/fuzz_onnx
+ONNX_FUZZ_SRCS := libaccel/fuzz/fuzz_onnx.c $(addprefix $(LIBACCEL_DIR)/src/model/,onnx_import.c \
+	onnx_tensor.c ir.c ops.c shape.c pass_fold.c pass_dce.c pass_bn.c pass_fuse.c passes.c \
+	place.c plan_mem.c) $(LIBACCEL_DIR)/src/status.c
+FUZZ_TARGETS += $(ONNX_FUZZ)
+
+$(ONNX_FUZZ): $(ONNX_FUZZ_SRCS) $(ONNX_PB_C) $(wildcard $(LIBACCEL_DIR)/src/model/*.h) $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)clang $(COMMON_CFLAGS) -O1 -I$(TOP)/$(LIBACCEL_DIR)/include -I$(TOP)/$(LIBACCEL_DIR)/src \
+		-I$(BUILD)/gen $(PROTOBUF_C_CFLAGS) -pthread \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ $(ONNX_FUZZ_SRCS) $(ONNX_PB_C) $(PROTOBUF_C_LIBS) -lm
+
+.PHONY: fuzz-onnx
+FUZZ_RUNS += fuzz-onnx
+fuzz-onnx: $(ONNX_FUZZ)
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus-onnx
+	$(Q)for f in tests/models/*/model.onnx \
+		/usr/share/libonnx-testdata/data/node/test_{conv,gemm,maxpool,averagepool,softmax,concat,transpose,reshape,pad}*/model.onnx; do \
+		[ -f "$$f" ] && cp -n $$f $(BUILD)/fuzz/corpus-onnx/seed-$$(echo $$f | tr / _); done; true
+	$(Q)$(ONNX_FUZZ) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+		$(BUILD)/fuzz/corpus-onnx
+$(patsubst $(TOP)/%,%,$(ONNX_FUZZ)): %: $(TOP)/% ;

@@ -70,7 +70,7 @@ const struct op_desc *op_get(enum op_kind kind)
 
 accel_status ops_resolve(struct ir_graph *g)
 {
-	uint32_t i;
+	uint32_t i, j;
 
 	for (i = 0; i < g->n_node; i++) {
 		struct ir_node *n = &g->node[i];
@@ -86,6 +86,9 @@ accel_status ops_resolve(struct ir_graph *g)
 					    d->min_in, d->max_in);
 		if (n->n_out < 1 || !ir_out(g, n, 0))
 			return ir_node_fail(g, n, "has no output");
+		for (j = 0; j < d->min_in; j++)
+			if (!ir_in(g, n, j))
+				return ir_node_fail(g, n, "required input %u is missing", j);
 		n->kind = d->kind;
 	}
 	return ACCEL_OK;
