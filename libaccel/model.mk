@@ -89,3 +89,41 @@ fuzz-onnx: $(ONNX_FUZZ)
 	$(Q)$(ONNX_FUZZ) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
 		$(BUILD)/fuzz/corpus-onnx
 $(patsubst $(TOP)/%,%,$(ONNX_FUZZ)): %: $(TOP)/% ;
+
+# ---- the committed models embedded in a test program (the guest has no tree) -------
+# test_model_vm runs them on every device given (sim x2 on the host; both
+# devices of NPU=2 in the guest, tests/vm/50-models.sh) and data parallel.
+VM_MODELS := mlp lenet resblock dwsep concat_transpose
+MODEL_BLOBS_C := $(BUILD)/gen/model_blobs.c
+MODEL_BLOB_FILES := $(foreach m,$(VM_MODELS),$(addprefix tests/models/$(m)/,model.onnx \
+	input_b1.npy output_b1.npy input_bN.npy output_bN.npy))
+$(MODEL_BLOBS_C): $(MODEL_BLOB_FILES) $(LIBACCEL_DIR)/model.mk
+	@mkdir -p $(@D)
+	$(Q)( echo '/* generated from tests/models by libaccel/model.mk */'; \
+	  echo '#include <stddef.h>'; \
+	  for f in $(MODEL_BLOB_FILES); do xxd -i $$f | sed 's/^unsigned/static const unsigned/'; done; \
+	  echo 'struct model_blob { const char *name; const unsigned char *data[5]; size_t size[5]; };'; \
+	  echo 'const struct model_blob model_blobs[] = {'; \
+	  for m in $(VM_MODELS); do printf '\t{ "%s", {' $$m; \
+	    for f in model_onnx input_b1_npy output_b1_npy input_bN_npy output_bN_npy; do \
+	      printf ' tests_models_%s_%s,' $$m $$f; done; printf ' }, {'; \
+	    for f in model_onnx input_b1_npy output_b1_npy input_bN_npy output_bN_npy; do \
+	      printf ' tests_models_%s_%s_len,' $$m $$f; done; echo ' } },'; done; \
+	  echo '	{ NULL, { NULL }, { 0 } } };' ) > $@.tmp && mv $@.tmp $@
+
+MODEL_VM_TEST := $(BUILD)/guest/tests/test_model_vm
+GUEST_BINS += $(MODEL_VM_TEST)
+VM_TESTS += $(TOP)/tests/vm/50-models.sh
+$(SAN)/tests/test_model_vm: tests/host/test_model_vm.c $(MODEL_BLOBS_C) tests/host/libaccel_testutil.c \
+		$(LIBACCEL_SAN_A) $(CORELIB_SAN) $(FWLIB_SAN) $(FW_IMAGE) $(DEPS_STAMP) $(ACCEL_RUN)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(SAN_CFLAGS) $(MODEL_TEST_CFLAGS) \
+		-o $@ $< $(MODEL_BLOBS_C) tests/host/libaccel_testutil.c $(LIBACCEL_SAN_A) $(CORELIB_SAN) \
+		$(FWLIB_SAN) $(CORE_LDLIBS) $(LIBDRM_LIBS) $(PROTOBUF_C_LIBS) $(CHECK_LIBS) -lm
+$(MODEL_VM_TEST): tests/host/test_model_vm.c $(MODEL_BLOBS_C) tests/host/libaccel_testutil.c \
+		$(LIBACCEL_A) $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(OPT_CFLAGS) $(LA_TEST_CFLAGS) -I$(TOP)/$(LIBACCEL_DIR)/src/model \
+		-DACCEL_TEST_DEVICE='""' -DACCEL_RUN='"accel-run"' \
+		-o $@ $< $(MODEL_BLOBS_C) tests/host/libaccel_testutil.c $(LIBACCEL_A) $(LIBACCEL_LDLIBS) \
+		$(CHECK_LIBS)
