@@ -102,7 +102,7 @@ enum accel_cap {
  * NULL for an unassigned bit. */
 ACCEL_API const char *accel_cap_name(unsigned int bit);
 
-/* Everything a device reports (see <drm/snpu_accel.h> GET_PARAM). An
+/* Everything a device reports (see <snpu/drm/snpu_accel.h> GET_PARAM). An
  * output struct: set struct_size (ACCEL_DEVICE_INFO_INIT); the library
  * fills the fields it knows and zeroes the rest of struct_size bytes. */
 typedef struct accel_device_info {
