@@ -53,10 +53,10 @@ ALL += $(ACCEL_RUN)
 GUEST_BINS += $(ACCEL_RUN)
 INSTALL_STEPS += install-accel-run
 $(ACCEL_RUN): $(LIBACCEL_DIR)/tools/accel-run.c $(LIBACCEL_DIR)/src/model/npy.h $(LIBACCEL_HDRS) \
-		$(LIBACCEL_A)
+		$(LIBACCEL_PRIV_A)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(COMMON_CFLAGS) $(OPT_CFLAGS) -I$(TOP)/$(LIBACCEL_DIR)/include \
-		-I$(TOP)/$(LIBACCEL_DIR)/src/model -o $@ $< $(LIBACCEL_A) $(LIBACCEL_LDLIBS)
+		-I$(TOP)/$(LIBACCEL_DIR)/src/model -o $@ $< $(LIBACCEL_PRIV_A) $(LIBACCEL_LDLIBS)
 .PHONY: install-accel-run
 install-accel-run: $(ACCEL_RUN)
 	$(Q)install -d $(DESTDIR)$(PREFIX)/bin
@@ -121,9 +121,9 @@ $(SAN)/tests/test_model_vm: tests/host/test_model_vm.c $(MODEL_BLOBS_C) tests/ho
 		-o $@ $< $(MODEL_BLOBS_C) tests/host/libaccel_testutil.c $(LIBACCEL_SAN_A) $(CORELIB_SAN) \
 		$(FWLIB_SAN) $(CORE_LDLIBS) $(LIBDRM_LIBS) $(PROTOBUF_C_LIBS) $(CHECK_LIBS) -lm
 $(MODEL_VM_TEST): tests/host/test_model_vm.c $(MODEL_BLOBS_C) tests/host/libaccel_testutil.c \
-		$(LIBACCEL_A) $(DEPS_STAMP)
+		$(LIBACCEL_PRIV_A) $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(COMMON_CFLAGS) $(OPT_CFLAGS) $(LA_TEST_CFLAGS) -I$(TOP)/$(LIBACCEL_DIR)/src/model \
 		-DACCEL_TEST_DEVICE='""' -DACCEL_RUN='"accel-run"' \
-		-o $@ $< $(MODEL_BLOBS_C) tests/host/libaccel_testutil.c $(LIBACCEL_A) $(LIBACCEL_LDLIBS) \
+		-o $@ $< $(MODEL_BLOBS_C) tests/host/libaccel_testutil.c $(LIBACCEL_PRIV_A) $(LIBACCEL_LDLIBS) \
 		$(CHECK_LIBS)

@@ -25,9 +25,7 @@ struct iter {
 static accel_ref ref_of(const struct lower_env *e, int v, uint64_t extra)
 {
 	const struct plan_loc *l = &e->p->loc[v];
-	accel_ref r = { l->space == PLAN_WEIGHTS ? e->weights : e->arena, l->offset + extra };
-
-	return r;
+	return accel_ref_buffer(l->space == PLAN_WEIGHTS ? e->weights : e->arena, l->offset + extra);
 }
 
 static void packed_strides(uint32_t rank, const int64_t *dim, int64_t *st)
@@ -217,7 +215,7 @@ static accel_status lower_conv(const struct lower_env *e, const struct ir_node *
 	st = shape_window((struct ir_graph *)e->g, n, &w);
 	if (st)
 		return st;
-	memset(&c, 0, sizeof(c));
+	c = (accel_conv2d)ACCEL_CONV2D_INIT;
 	c.input = window_tensor(e, n->in[0]);
 	c.weight = window_tensor(e, n->in[1]);
 	c.output = window_tensor(e, n->out[0]);
@@ -253,7 +251,7 @@ static accel_status lower_gemm(const struct lower_env *e, const struct ir_node *
 
 	if (ir_attr_float(n, "alpha", 1.0f) != 1.0f || (cv && ir_attr_float(n, "beta", 1.0f) != 1.0f))
 		return ir_node_fail(g, n, "alpha/beta other than 1 with non-constant operands");
-	memset(&p, 0, sizeof(p));
+	p = (accel_gemm)ACCEL_GEMM_INIT;
 	p.a.mem = ref_of(e, n->in[0], 0);
 	p.a.dtype = ACCEL_DT_FP32;
 	p.a.dim[0] = p.a.dim[1] = 1;
@@ -332,7 +330,7 @@ static accel_status lower_matmul(const struct lower_env *e, const struct ir_node
 	}
 	if (!iter_collapse(&it) || it.rank > 2)
 		return ir_node_fail(g, n, "batch dims cannot be merged into two");
-	memset(&p, 0, sizeof(p));
+	p = (accel_gemm)ACCEL_GEMM_INIT;
 	for (i = 0; i < 3; i++) {
 		accel_tensor *t = i == 0 ? &p.c : i == 1 ? &p.a : &p.b;
 		int64_t rows = i == 0 ? m : i == 1 ? m : k, cols = i == 0 ? nn : i == 1 ? k : nn;
@@ -398,7 +396,7 @@ static accel_status lower_eltwise(const struct lower_env *e, const struct ir_nod
 	}
 	if (!iter_collapse(&it))
 		return ir_node_fail(g, n, "broadcast needs more than 4 axes");
-	memset(&p, 0, sizeof(p));
+	p = (accel_eltwise)ACCEL_ELTWISE_INIT;
 	p.out = iter_tensor(&it, 0, ref_of(e, n->out[0], 0));
 	p.a = iter_tensor(&it, 1, ref_of(e, n->in[0], 0));
 	p.b = iter_tensor(&it, 2, ref_of(e, n->in[1], 0));
@@ -474,7 +472,7 @@ static accel_status lower_pool(const struct lower_env *e, const struct ir_node *
 	const struct ir_graph *g = e->g;
 	accel_pooling p;
 
-	memset(&p, 0, sizeof(p));
+	p = (accel_pooling)ACCEL_POOLING_INIT;
 	p.input = window_tensor(e, n->in[0]);
 	p.output = window_tensor(e, n->out[0]);
 	p.mode = n->kind == OP_MAXPOOL || n->kind == OP_GLOBAL_MAXPOOL ? ACCEL_POOL_MAX :
@@ -551,7 +549,7 @@ static accel_status lower_reduce(const struct lower_env *e, const struct ir_node
 	}
 	if (len > 65535 || outer > UINT32_MAX || inner > UINT32_MAX)
 		return ir_node_fail(g, n, "reduction of %lld elements is too long", (long long)len);
-	memset(&p, 0, sizeof(p));
+	p = (accel_pooling)ACCEL_POOLING_INIT;
 	p.input = nchw(e, n->in[0]);
 	p.input.dim[0] = 1;
 	p.input.dim[1] = (uint32_t)outer;
@@ -728,7 +726,7 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 	if (s == 0) {
 		for (i = 0; i < g->n_inputs; i++) {
 			const struct plan_loc *l = &e->p->loc[g->inputs[i]];
-			accel_ref src = { e->in[i], 0 };
+			accel_ref src = accel_ref_buffer(e->in[i], 0);
 
 			if (l->space != PLAN_ARENA)
 				continue;	/* unused input */
@@ -745,7 +743,7 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 		if (st)
 			return node_status(e, n, st);
 		if (e->timestamps && op_get(n->kind)->cls != OPC_VIEW) {
-			accel_ref ts = { e->timestamps, (uint64_t)i * 16 };
+			accel_ref ts = accel_ref_buffer(e->timestamps, (uint64_t)i * 16);
 
 			st = accel_cmd_timestamp(cb, ts);
 			if (st)
@@ -755,7 +753,7 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 	if (s + 1 == e->p->n_steps) {
 		for (i = 0; i < g->n_outputs; i++) {
 			int v = g->outputs[i];
-			accel_ref dst = { e->out[i], 0 };
+			accel_ref dst = accel_ref_buffer(e->out[i], 0);
 
 			st = copy(cb, dst, ref_of(e, v, 0),
 				  (uint64_t)ir_numel(&g->val[v]) * sizeof(float));

@@ -69,7 +69,7 @@ static accel_status item_sizes(accel_model *m)
 static accel_status compile(accel_model *m, const void *data, size_t size, const char *name,
 			    const char *base_dir, accel_device *const *devs, uint32_t n)
 {
-	accel_device_info info;
+	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
 	uint32_t caps = ~0u, d;
 	accel_status st;
 

@@ -203,7 +203,7 @@ static accel_status cpu_step(accel_model *m, struct mdl_slot *s, uint32_t step)
 
 static accel_status job_status(accel_model *m, accel_job *job, accel_status st)
 {
-	accel_job_result res;
+	accel_job_result res = ACCEL_JOB_RESULT_INIT;
 
 	if (!st)
 		return ACCEL_OK;
