@@ -35,13 +35,18 @@ struct args {
 	int nin, nout;
 	uint32_t batch, repeat;
 	int report, cpu;
+	accel_precision precision;
+	const char *calibrate, *cache, *profile;
+	float max_error;
+	int percentile;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: accel-run MODEL.onnx -i [NAME=]IN.npy... -o [NAME=]OUT.npy...\n"
 		   "                 [--device sim|/dev/accel/accelN|all|A,B] [--batch N] [--repeat N]\n"
-		   "                 [--report] [--cpu]\n");
+		   "                 [--report] [--cpu] [--precision fp32|fp16|int8|mixed]\n"
+		   "                 [--calibrate DATA.npy|DIR] [--percentile] [--max-error E]\n");
 }
 
 static int fail(const char *what)
@@ -102,6 +107,39 @@ static int parse(int argc, char **argv, struct args *a)
 			a->report = 1;
 		} else if (!strcmp(s, "--cpu")) {
 			a->cpu = 1;
+		} else if (!strcmp(s, "--percentile")) {
+			a->percentile = 1;
+		} else if (!strcmp(s, "--precision") || !strcmp(s, "--calibrate") ||
+			   !strcmp(s, "--max-error")) {
+			static const char *const precs[] = { "fp32", "fp16", "int8", "mixed" };
+			char *end;
+			int p;
+
+			if (!v) {
+				fprintf(stderr, "accel-run: %s needs a value\n", s);
+				return -1;
+			}
+			i++;
+			if (!strcmp(s, "--calibrate"))
+				a->calibrate = v;
+			if (!strcmp(s, "--max-error")) {
+				a->max_error = strtof(v, &end);
+				if (!*v || *end || !(a->max_error > 0)) {
+					fprintf(stderr, "accel-run: --max-error wants a positive "
+						"number, not '%s'\n", v);
+					return -1;
+				}
+			}
+			if (!strcmp(s, "--precision")) {
+				for (p = 0; p < 4 && strcmp(v, precs[p]); p++)
+					;
+				if (p == 4) {
+					fprintf(stderr, "accel-run: --precision is fp32, fp16, int8 "
+						"or mixed, not '%s'\n", v);
+					return -1;
+				}
+				a->precision = (accel_precision)p;
+			}
 		} else if (!strcmp(s, "-i") || !strcmp(s, "-o") || !strcmp(s, "--device") ||
 			   !strcmp(s, "--batch") || !strcmp(s, "--repeat")) {
 			if (!v) {
@@ -195,6 +233,10 @@ static int run(struct args *a)
 	batch = a->batch ? a->batch : (uint32_t)(items > 64 ? 64 : items ? items : 1);
 	opts.batch = batch;
 	opts.flags = a->cpu ? ACCEL_MODEL_CPU_ONLY : 0;
+	opts.precision = a->precision;
+	opts.calibration = a->calibrate;
+	opts.calibration_method = a->percentile ? ACCEL_CALIB_PERCENTILE : ACCEL_CALIB_MINMAX;
+	opts.max_error = a->max_error;
 	if (a->device && (!strcmp(a->device, "all") || strchr(a->device, ','))) {
 		if (accel_group_open(a->device, &group)) {
 			fail(a->device);

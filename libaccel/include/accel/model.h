@@ -64,8 +64,15 @@ typedef struct accel_model_options {
 	float max_error;		/* mixed: bound on the output error */
 	uint32_t pad0;
 	const char *cache_dir;		/* compiled-model cache; NULL = none */
-	uint64_t reserved[8];
+	uint32_t calibration_method;	/* ACCEL_CALIB_*; 0 = min/max */
+	float percentile;		/* ACCEL_CALIB_PERCENTILE: 0 = 99.99 */
+	uint64_t reserved[7];
 } accel_model_options;
+
+/* Calibration methods (int8/mixed): the activation range is the observed
+ * min/max, or the central `percentile` % of the observed values. */
+#define ACCEL_CALIB_MINMAX	0u
+#define ACCEL_CALIB_PERCENTILE	1u
 
 #define ACCEL_MODEL_OPTIONS_INIT { .struct_size = sizeof(accel_model_options) }
 

@@ -160,6 +160,7 @@ int ir_add_node(struct ir_graph *g, const char *op, const char *name, uint32_t n
 	for (i = 0; i < n_out; i++)
 		n->out[i] = -1;
 	n->epi.residual = -1;
+	n->epi.pre = -1;
 	return (int)g->n_node++;
 oom:
 	accel__fail(ACCEL_ERR_NO_MEMORY, "%s: out of memory for nodes", g->source);

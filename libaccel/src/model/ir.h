@@ -87,6 +87,7 @@ struct ir_epilogue {
 	int act;		/* accel_act_fn; 0 = none */
 	float alpha, min, max;
 	int residual;		/* value added before the activation, -1 none */
+	int pre;		/* the activation's input before fusion, -1 none */
 };
 
 struct ir_node {

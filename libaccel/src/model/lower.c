@@ -10,9 +10,12 @@
 #include <string.h>
 
 #include "../internal.h"
+#include "accel/quant.h"
 #include "lower.h"
 #include "ops.h"
 #include "shape.h"
+#include "snpu_layout.h"
+#include "snpu_quant.h"
 
 /* Up to 4 operands over one iteration space (the output's dims). */
 struct iter {
@@ -26,6 +29,23 @@ static accel_ref ref_of(const struct lower_env *e, int v, uint64_t extra)
 {
 	const struct plan_loc *l = &e->p->loc[v];
 	return accel_ref_buffer(l->space == PLAN_WEIGHTS ? e->weights : e->arena, l->offset + extra);
+}
+
+/* t with the dtype and quantization of value v (prec.h). */
+static accel_tensor typed(const struct lower_env *e, int v, accel_tensor t)
+{
+	const struct ir_value *x = &e->g->val[v];
+
+	t.dtype = x->dtype == IR_DT_INT8 ? ACCEL_DT_INT8 : x->dtype == IR_DT_FLOAT16 ?
+		  ACCEL_DT_FP16 : x->dtype == IR_DT_INT32 ? ACCEL_DT_INT32 : ACCEL_DT_FP32;
+	t.scale = t.dtype == ACCEL_DT_INT8 ? x->q.scale : 0.0f;
+	t.zero_point = t.dtype == ACCEL_DT_INT8 ? x->q.zero_point : 0;
+	return t;
+}
+
+static uint32_t elem_size(const struct lower_env *e, int v)
+{
+	return (uint32_t)ir_dtype_size(e->g->val[v].dtype);
 }
 
 static void packed_strides(uint32_t rank, const int64_t *dim, int64_t *st)
@@ -153,7 +173,7 @@ static accel_tensor nchw(const struct lower_env *e, int v)
 	t.dtype = ACCEL_DT_FP32;
 	for (i = 0; i < 4; i++)
 		t.dim[i] = i < pad ? 1 : (uint32_t)x->dim[i - pad];
-	return t;
+	return typed(e, v, t);
 }
 
 /* (N, C, 1, L) for a 1-D window op, (N, C, H, W) for 2-D. */
@@ -201,8 +221,41 @@ static void residual_of(const struct lower_env *e, const struct ir_node *n, acce
 	if (n->epi.residual < 0)
 		return;
 	epi->flags |= ACCEL_EPI_RESIDUAL;
-	epi->residual = shape;
+	epi->residual = typed(e, n->epi.residual, shape);
 	epi->residual.mem = ref_of(e, n->epi.residual, 0);
+}
+
+/* The int8 part of a conv/gemm epilogue (pass_prec.c made in[3] the
+ * per-channel requantization table and in[2] the int32 bias). */
+static accel_status int8_epilogue(const struct lower_env *e, const struct ir_node *n,
+				  accel_epilogue *epi, const accel_tensor *out)
+{
+	const struct ir_graph *g = e->g;
+	float s_mid = out->scale;
+
+	if (out->dtype != ACCEL_DT_INT8)
+		return ACCEL_OK;
+	if (n->n_in < 4 || n->in[3] < 0)
+		return ir_node_fail(g, n, "int8 without a requantization table");
+	epi->flags |= ACCEL_EPI_PER_CHANNEL;
+	epi->requant = ref_of(e, n->in[3], 0);
+	if (n->epi.act && n->epi.act != ACCEL_ACT_RELU && n->epi.act != ACCEL_ACT_CLIP) {
+		const struct ir_value *pre = n->epi.pre >= 0 ? &g->val[n->epi.pre] : NULL;
+
+		if (!pre || pre->dtype != IR_DT_INT8)
+			return ir_node_fail(g, n, "int8 table activation without its quantization");
+		epi->pre_scale = pre->q.scale;
+		epi->pre_zero_point = pre->q.zero_point;
+		s_mid = pre->q.scale;
+	}
+	if (epi->flags & ACCEL_EPI_RESIDUAL) {
+		accel_status st = accel_quant_residual(epi->residual.scale, s_mid, &epi->res_mult,
+						       &epi->res_shift);
+
+		if (st)
+			return ir_node_fail(g, n, "int8 residual: %s", accel_last_error());
+	}
+	return ACCEL_OK;
 }
 
 static accel_status lower_conv(const struct lower_env *e, const struct ir_node *n,
@@ -234,6 +287,9 @@ static accel_status lower_conv(const struct lower_env *e, const struct ir_node *
 	}
 	residual_of(e, n, &c.epi, c.output);
 	c.epi.act = act_of(&n->epi);
+	st = int8_epilogue(e, n, &c.epi, &c.output);
+	if (st)
+		return st;
 	return accel_cmd_conv2d(cb, &c);
 }
 
@@ -268,6 +324,8 @@ static accel_status lower_gemm(const struct lower_env *e, const struct ir_node *
 	p.b.stride[0] = p.b.stride[1] = k * nn;
 	p.b.stride[2] = tb ? 1 : nn;
 	p.b.stride[3] = tb ? k : 1;
+	p.a = typed(e, n->in[0], p.a);
+	p.b = typed(e, n->in[1], p.b);
 	p.c = nchw(e, n->out[0]);
 	if (cv) {
 		if (ir_numel(cv) == nn && (cv->rank == 1 || cv->dim[cv->rank - 1] == nn) && nn > 1) {
@@ -275,7 +333,7 @@ static accel_status lower_gemm(const struct lower_env *e, const struct ir_node *
 			p.epi.bias = ref_of(e, n->in[2], 0);
 		} else if (ir_numel(cv) == (int64_t)m * nn) {
 			p.epi.flags |= ACCEL_EPI_RESIDUAL;
-			p.epi.residual = p.c;
+			p.epi.residual = typed(e, n->in[2], p.c);
 			p.epi.residual.mem = ref_of(e, n->in[2], 0);
 		} else {
 			return ir_node_fail(g, n, "C of %lld elements: only [N] or [M,N] are supported",
@@ -286,6 +344,12 @@ static accel_status lower_gemm(const struct lower_env *e, const struct ir_node *
 		return ir_node_fail(g, n, "two residuals");
 	residual_of(e, n, &p.epi, p.c);
 	p.epi.act = act_of(&n->epi);
+	{
+		accel_status st = int8_epilogue(e, n, &p.epi, &p.c);
+
+		if (st)
+			return st;
+	}
 	return accel_cmd_gemm(cb, &p);
 }
 
@@ -349,6 +413,7 @@ static accel_status lower_matmul(const struct lower_env *e, const struct ir_node
 		t->dim[3] = (uint32_t)cols;
 		t->stride[2] = (uint32_t)cols;
 		t->stride[3] = 1;
+		*t = typed(e, i == 0 ? n->out[0] : n->in[i - 1], *t);
 		if (i == 0)
 			for (j = 0; j < 2; j++)
 				if (!t->stride[j])
@@ -367,6 +432,12 @@ static accel_status lower_matmul(const struct lower_env *e, const struct ir_node
 	}
 	residual_of(e, n, &p.epi, p.c);
 	p.epi.act = act_of(&n->epi);
+	{
+		accel_status st = int8_epilogue(e, n, &p.epi, &p.c);
+
+		if (st)
+			return st;
+	}
 	return accel_cmd_gemm(cb, &p);
 }
 
@@ -397,11 +468,13 @@ static accel_status lower_eltwise(const struct lower_env *e, const struct ir_nod
 	if (!iter_collapse(&it))
 		return ir_node_fail(g, n, "broadcast needs more than 4 axes");
 	p = (accel_eltwise)ACCEL_ELTWISE_INIT;
-	p.out = iter_tensor(&it, 0, ref_of(e, n->out[0], 0));
-	p.a = iter_tensor(&it, 1, ref_of(e, n->in[0], 0));
-	p.b = iter_tensor(&it, 2, ref_of(e, n->in[1], 0));
+	p.out = typed(e, n->out[0], iter_tensor(&it, 0, ref_of(e, n->out[0], 0)));
+	p.a = typed(e, n->in[0], iter_tensor(&it, 1, ref_of(e, n->in[0], 0)));
+	p.b = typed(e, n->in[1], iter_tensor(&it, 2, ref_of(e, n->in[1], 0)));
 	p.op = ops[n->kind];
 	p.act = act_of(&n->epi);
+	if (p.out.dtype == ACCEL_DT_INT8 && accel_quant_eltwise(&p))
+		return ir_node_fail(g, n, "int8 element-wise: %s", accel_last_error());
 	return accel_cmd_eltwise(cb, &p);
 }
 
@@ -416,7 +489,7 @@ static accel_tensor flat_tensor(const struct lower_env *e, int v, const struct i
 	it.d[0][0] = it.dim[0];
 	it.st[0][0] = 1;
 	it.nt = 1;
-	return iter_tensor(&it, 0, ref_of(e, v, 0));
+	return typed(e, v, iter_tensor(&it, 0, ref_of(e, v, 0)));
 }
 
 static accel_status lower_act(const struct lower_env *e, const struct ir_node *n, accel_cmdbuf *cb)
@@ -588,6 +661,10 @@ static accel_status lower_pad(const struct lower_env *e, const struct ir_node *n
 	for (i = 0; i < x->rank; i++)
 		before[4 - x->rank + i] = (uint32_t)b[i];
 	memcpy(&bits, &value, sizeof(bits));
+	if (out.dtype == ACCEL_DT_INT8)
+		bits = (uint8_t)snpu_quantize_f32(value, out.scale, out.zero_point);
+	else if (out.dtype == ACCEL_DT_FP16)
+		bits = snpu_f32_to_f16(value);
 	return accel_cmd_pad(cb, &in, &out, before, modes[mode], bits);
 }
 
@@ -619,7 +696,7 @@ static accel_status lower_concat(const struct lower_env *e, const struct ir_node
 		in.dim[2] = (uint32_t)v->dim[ax];
 		in.dim[3] = (uint32_t)inner;
 		out = in;
-		out.mem = ref_of(e, n->out[0], (uint64_t)off * inner * sizeof(float));
+		out.mem = ref_of(e, n->out[0], (uint64_t)off * inner * elem_size(e, n->out[0]));
 		out.stride[3] = 1;
 		out.stride[2] = (uint32_t)inner;
 		out.stride[1] = (uint32_t)(o->dim[ax] * inner);
@@ -658,8 +735,8 @@ static accel_status lower_transpose(const struct lower_env *e, const struct ir_n
 		return ir_node_fail(g, n, "scalar transpose");
 	if (!iter_collapse(&it))
 		return ir_node_fail(g, n, "permutation needs more than 4 axes");
-	out = iter_tensor(&it, 0, ref_of(e, n->out[0], 0));
-	in = iter_tensor(&it, 1, ref_of(e, n->in[0], 0));
+	out = typed(e, n->out[0], iter_tensor(&it, 0, ref_of(e, n->out[0], 0)));
+	in = typed(e, n->in[0], iter_tensor(&it, 1, ref_of(e, n->in[0], 0)));
 	return accel_cmd_move(cb, &in, &out);
 }
 
@@ -684,6 +761,12 @@ static accel_status lower_node(const struct lower_env *e, const struct ir_node *
 	case OP_PAD: return lower_pad(e, n, cb);
 	case OP_CONCAT: return lower_concat(e, n, cb);
 	case OP_TRANSPOSE: return lower_transpose(e, n, cb);
+	case OP_CONVERT: {
+		const struct ir_value *o = &e->g->val[n->out[0]];
+		accel_tensor in = flat_tensor(e, n->in[0], o), out = flat_tensor(e, n->out[0], o);
+
+		return accel_cmd_convert(cb, &in, &out);
+	}
 	case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE: case OP_IDENTITY:
 	case OP_DROPOUT:
 		return ACCEL_OK;	/* views */

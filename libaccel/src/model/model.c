@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../internal.h"
+#include "model_build.h"
 #include "onnx_import.h"
 #include "ops.h"
 #include "report.h"
@@ -25,9 +26,15 @@ static accel_status check_opts(const accel_model_options *o)
 	if (o->flags & ~ACCEL_MODEL_FLAGS)
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "unknown model flags 0x%x",
 				   o->flags & ~ACCEL_MODEL_FLAGS);
-	if (o->precision != ACCEL_PRECISION_FP32)
-		return accel__fail(ACCEL_ERR_UNSUPPORTED, "precision %d is not implemented yet "
-				   "(fp32 only)", o->precision);
+	if ((unsigned int)o->precision >= ACCEL_PRECISION_COUNT)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "unknown precision %d", o->precision);
+	if (o->struct_size >= offsetof(accel_model_options, reserved) &&
+	    (o->calibration_method > ACCEL_CALIB_PERCENTILE || !(o->percentile >= 0.0f) ||
+	     o->percentile > 100.0f))
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "calibration method %u / percentile %g "
+				   "out of range", o->calibration_method, (double)o->percentile);
+	if (o->precision == ACCEL_PRECISION_MIXED && !(o->max_error > 0.0f))
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "mixed precision needs max_error > 0");
 	if (o->batch > 65536)
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "batch %u too large", o->batch);
 	if (o->max_inflight > 64)
@@ -67,7 +74,8 @@ static accel_status item_sizes(accel_model *m)
 }
 
 static accel_status compile(accel_model *m, const void *data, size_t size, const char *name,
-			    const char *base_dir, accel_device *const *devs, uint32_t n)
+			    const char *base_dir, accel_device *const *devs, uint32_t n,
+			    const struct model_build *b)
 {
 	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
 	uint32_t caps = ~0u, d;
@@ -86,7 +94,11 @@ static accel_status compile(accel_model *m, const void *data, size_t size, const
 	if (!st)
 		st = place_nodes(&m->g, caps, m->opts.flags & ACCEL_MODEL_CPU_ONLY);
 	if (!st)
+		st = prec_compile(m, data, size, base_dir, devs[0], b);
+	if (!st)
 		st = plan_build(&m->g, &m->p);
+	if (!st && b && b->keep_all)
+		st = calib_plan_all(&m->g, &m->p);
 	if (!st)
 		st = item_sizes(m);
 	if (!st)
@@ -98,7 +110,7 @@ static accel_status compile(accel_model *m, const void *data, size_t size, const
 
 static accel_status load(accel_device *const *devs, uint32_t n, const void *data, size_t size,
 			 const char *name, const char *base_dir, const accel_model_options *opts,
-			 accel_model **out)
+			 const struct model_build *b, accel_model **out)
 {
 	accel_model *m;
 	accel_status st;
@@ -126,7 +138,7 @@ static accel_status load(accel_device *const *devs, uint32_t n, const void *data
 	}
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->freed, NULL);
-	st = compile(m, data, size, m->source, base_dir, devs, n);
+	st = compile(m, data, size, m->source, base_dir, devs, n, b);
 	if (st) {
 		char why[512];
 
@@ -144,7 +156,15 @@ accel_status accel_model_load_memory(accel_device *dev, const void *data, size_t
 {
 	if (!dev)
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "device is NULL");
-	return load(&dev, 1, data, size, name ? name : "<memory>", base_dir, opts, out);
+	return load(&dev, 1, data, size, name ? name : "<memory>", base_dir, opts, NULL, out);
+}
+
+accel_status model_load_internal(accel_device *dev, const void *data, size_t size,
+				 const char *name, const char *base_dir,
+				 const accel_model_options *opts, const struct model_build *b,
+				 accel_model **out)
+{
+	return load(&dev, 1, data, size, name, base_dir, opts, b, out);
 }
 
 /* Read path into memory; *dir receives its directory (for external data). */
@@ -203,7 +223,7 @@ static accel_status load_file(accel_device *const *devs, uint32_t n, const char 
 	st = read_file(path, &data, &size, &dir);
 	if (st)
 		return st;
-	st = load(devs, n, data, size, path, dir, opts, out);
+	st = load(devs, n, data, size, path, dir, opts, NULL, out);
 	free(data);
 	free(dir);
 	return st;

@@ -46,6 +46,7 @@ static const struct op_desc ops[] = {
 	{ "Cast", OP_CAST, OPC_FOLD, 1, 1 },
 	{ "ConstantOfShape", OP_CONSTANT_OF_SHAPE, OPC_FOLD, 1, 1 },
 	{ "Slice", OP_SLICE, OPC_FOLD, 3, 5 },
+	{ "snpu.Convert", OP_CONVERT, OPC_TENSOR, 1, 1 },	/* internal: not imported */
 };
 
 const struct op_desc *op_find(const char *name)
@@ -79,7 +80,7 @@ accel_status ops_resolve(struct ir_graph *g)
 		if (n->dead)
 			continue;
 		d = op_find(n->op);
-		if (!d)
+		if (!d || d->kind == OP_CONVERT)
 			return ir_node_fail(g, n, "operator %s is not supported", n->op);
 		if (n->n_in < d->min_in || n->n_in > d->max_in)
 			return ir_node_fail(g, n, "has %u inputs, %s takes %u to %u", n->n_in, n->op,
@@ -101,7 +102,8 @@ void ops_list(char *buf, size_t len)
 	if (len)
 		buf[0] = 0;
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]) && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", ops[i].name);
+		if (ops[i].kind != OP_CONVERT)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", ops[i].name);
 }
 
 accel_status op_activation(const struct ir_graph *g, const struct ir_node *n,

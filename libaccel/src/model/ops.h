@@ -24,6 +24,8 @@ enum op_kind {
 	OP_RESHAPE, OP_FLATTEN, OP_SQUEEZE, OP_UNSQUEEZE, OP_IDENTITY, OP_DROPOUT,
 	/* compile-time only (constant folding) */
 	OP_SHAPE, OP_GATHER, OP_CAST, OP_CONSTANT_OF_SHAPE, OP_SLICE,
+	/* inserted by the precision pass (pass_prec.c), never imported */
+	OP_CONVERT,
 	OP_KIND_COUNT
 };
 

@@ -102,6 +102,7 @@ static accel_status fuse_act(struct ir_graph *g, struct ir_node *n, struct pass_
 	n->epi.alpha = epi.alpha;
 	n->epi.min = epi.min;
 	n->epi.max = epi.max;
+	n->epi.pre = n->out[0];
 	n->out[0] = a->out[0];
 	a->dead = true;
 	*done = true;

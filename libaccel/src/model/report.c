@@ -73,7 +73,8 @@ accel_status report_build(accel_model *m)
 		if (n->epi.act || n->epi.residual >= 0)
 			put(&b, " (fused:%s%s)", n->epi.residual >= 0 ? " residual add" : "",
 			    n->epi.act ? " activation" : "");
-		put(&b, "\n");
+		put(&b, " [%s]\n", n->precision == IR_PREC_INT8 ? "int8" :
+		    n->precision == IR_PREC_FP16 ? "fp16" : "fp32");
 	}
 	put(&b, "plan: %u step(s), %u job(s) per run, %u commands per run\n", p->n_steps,
 	    jobs, m->commands_per_run);

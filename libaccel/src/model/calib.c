@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Calibration (prec.h): the fp32 model, unfused so that every
+ * intermediate value exists, compiled for the CPU reference with every
+ * value kept in its own arena slot, runs one calibration item at a time;
+ * after each run every value is read from the arena. min/max keeps the
+ * running extremes; percentile makes a second pass that histograms each
+ * value over its min/max range (streamed: nothing but the histograms is
+ * kept) and clips the range at the given percentile.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../internal.h"
+#include "model_build.h"
+#include "npy.h"
+#include "prec.h"
+#include "runtime.h"
+
+#define CALIB_BINS 2048
+#define CALIB_MAX_FILES 4096
+
+struct cfiles {
+	char **path;
+	uint32_t n;
+};
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void files_free(struct cfiles *f)
+{
+	uint32_t i;
+
+	for (i = 0; i < f->n; i++)
+		free(f->path[i]);
+	free(f->path);
+}
+
+/* The .npy files of path (itself, or a directory's, sorted by name). */
+static accel_status list_files(const char *path, struct cfiles *f)
+{
+	struct stat sb;
+	struct dirent *de;
+	DIR *d;
+
+	memset(f, 0, sizeof(*f));
+	if (stat(path, &sb))
+		return accel__fail(errno == ENOENT ? ACCEL_ERR_NOT_FOUND : ACCEL_ERR_IO,
+				   "calibration data %s: %s", path, strerror(errno));
+	f->path = calloc(CALIB_MAX_FILES, sizeof(*f->path));
+	if (!f->path)
+		return accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+	if (!S_ISDIR(sb.st_mode)) {
+		f->path[0] = strdup(path);
+		f->n = f->path[0] ? 1 : 0;
+		return f->n ? ACCEL_OK : accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+	}
+	d = opendir(path);
+	if (!d)
+		return accel__fail(ACCEL_ERR_IO, "calibration data %s: %s", path, strerror(errno));
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		char *p;
+
+		if (l < 5 || strcmp(de->d_name + l - 4, ".npy"))
+			continue;
+		if (f->n == CALIB_MAX_FILES) {
+			closedir(d);
+			return accel__fail(ACCEL_ERR_INVALID_ARG, "calibration data %s: more than %u "
+					   ".npy files", path, CALIB_MAX_FILES);
+		}
+		p = malloc(strlen(path) + l + 2);
+		if (!p) {
+			closedir(d);
+			return accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+		}
+		sprintf(p, "%s/%s", path, de->d_name);
+		f->path[f->n++] = p;
+	}
+	closedir(d);
+	if (!f->n)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "calibration data %s: no .npy file in the "
+				   "directory", path);
+	qsort(f->path, f->n, sizeof(*f->path), by_name);
+	return ACCEL_OK;
+}
+
+struct cstate {
+	accel_model *m;
+	struct calib *c;
+	int *vals;		/* value index per range */
+	uint32_t *hist;		/* CALIB_BINS per range (percentile pass) */
+	float *out;
+};
+
+/* Read every value of one run from the arena into the ranges/histograms. */
+static accel_status observe(struct cstate *s, bool hist)
+{
+	accel_model *m = s->m;
+	const uint8_t *arena;
+	void *p;
+	uint32_t r;
+	accel_status st = accel_buffer_map(m->devs[0].slots[0].arena, &p);
+
+	if (st)
+		return st;
+	arena = p;
+	for (r = 0; r < s->c->n; r++) {
+		const struct plan_loc *l = &m->p.loc[s->vals[r]];
+		const float *x = (const float *)(arena + l->offset);
+		struct calib_range *cr = &s->c->r[r];
+		int64_t k, n = ir_numel(&m->g.val[s->vals[r]]);
+
+		for (k = 0; k < n; k++) {
+			float v = x[k];
+
+			if (v != v)
+				continue;
+			if (!hist) {
+				if (!s->c->samples && !k) {
+					cr->min = cr->max = v;
+				}
+				cr->min = v < cr->min ? v : cr->min;
+				cr->max = v > cr->max ? v : cr->max;
+			} else if (cr->max > cr->min) {
+				double b = (double)(v - cr->min) / (double)(cr->max - cr->min) * CALIB_BINS;
+				uint32_t bi = b >= CALIB_BINS ? CALIB_BINS - 1 : b < 0 ? 0 : (uint32_t)b;
+
+				s->hist[(size_t)r * CALIB_BINS + bi]++;
+			}
+		}
+	}
+	return ACCEL_OK;
+}
+
+/* One pass over every calibration item. */
+static accel_status pass(struct cstate *s, const struct cfiles *f, uint64_t item, bool hist,
+			 uint64_t *items)
+{
+	uint32_t i;
+
+	*items = 0;
+	for (i = 0; i < f->n; i++) {
+		accel_npy npy;
+		accel_status st = accel__npy_read_file(f->path[i], ACCEL_NPY_FP32, &npy);
+		uint64_t k, cnt;
+
+		if (st)
+			return st;
+		if (!item || npy.count % item) {
+			accel__npy_free(&npy);
+			return accel__fail(ACCEL_ERR_INVALID_ARG, "calibration data %s: %llu elements "
+					   "are not a whole number of model inputs of %llu",
+					   f->path[i], (unsigned long long)npy.count,
+					   (unsigned long long)item);
+		}
+		cnt = npy.count / item;
+		for (k = 0; k < cnt; k++) {
+			const float *in[1] = { (const float *)npy.data + k * item };
+			float *out[64];
+			uint32_t o;
+
+			for (o = 0; o < s->m->g.n_outputs && o < 64; o++)
+				out[o] = s->out;
+			st = rt_run(s->m, 1, in, out);
+			if (!st)
+				st = observe(s, hist);
+			if (!hist && !st)
+				s->c->samples++;
+			if (st) {
+				accel__npy_free(&npy);
+				return st;
+			}
+		}
+		*items += cnt;
+		accel__npy_free(&npy);
+	}
+	return ACCEL_OK;
+}
+
+/* Clip each range at the percentile of its histogram (keeping 0 inside). */
+static void percentile(struct cstate *s, double pct, uint64_t items)
+{
+	uint32_t r, b;
+
+	for (r = 0; r < s->c->n; r++) {
+		struct calib_range *cr = &s->c->r[r];
+		const uint32_t *h = &s->hist[(size_t)r * CALIB_BINS];
+		uint64_t total = 0, cut, acc = 0;
+		float w = (cr->max - cr->min) / CALIB_BINS, lo = cr->min, hi = cr->max;
+
+		(void)items;
+		for (b = 0; b < CALIB_BINS; b++)
+			total += h[b];
+		if (!total || !(w > 0))
+			continue;
+		cut = (uint64_t)((double)total * (1.0 - pct / 100.0) / 2.0);
+		for (b = 0; b < CALIB_BINS; b++) {
+			acc += h[b];
+			if (acc > cut) {
+				lo = cr->min + w * b;
+				break;
+			}
+		}
+		acc = 0;
+		for (b = CALIB_BINS; b-- > 0;) {
+			acc += h[b];
+			if (acc > cut) {
+				hi = cr->min + w * (b + 1);
+				break;
+			}
+		}
+		cr->min = lo < cr->min ? cr->min : lo;
+		cr->max = hi > cr->max ? cr->max : hi;
+	}
+}
+
+accel_status calib_run(accel_device *dev, const void *model, size_t size, const char *name,
+		       const char *base_dir, const accel_model_options *opts, struct calib *out)
+{
+	accel_model_options o = *opts;
+	struct model_build b = { .keep_all = true };
+	struct cstate s;
+	struct cfiles f;
+	accel_status st;
+	uint64_t item, items = 0;
+	uint32_t i;
+
+	memset(out, 0, sizeof(*out));
+	memset(&s, 0, sizeof(s));
+	if (!opts->calibration)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "%s: int8 and mixed precision need "
+				   "calibration data (accel_model_options.calibration)", name);
+	st = list_files(opts->calibration, &f);
+	if (st) {
+		files_free(&f);
+		return st;
+	}
+	o.precision = ACCEL_PRECISION_FP32;
+	o.flags = ACCEL_MODEL_CPU_ONLY | ACCEL_MODEL_NO_FUSION;
+	o.batch = 1;
+	o.max_inflight = 1;
+	o.cache_dir = NULL;
+	st = model_load_internal(dev, model, size, name, base_dir, &o, &b, &s.m);
+	if (!st && s.m->g.n_inputs != 1)
+		st = accel__fail(ACCEL_ERR_UNSUPPORTED, "%s: calibration of a model with %u graph "
+				 "inputs is not supported (one .npy feeds one input)", name,
+				 s.m->g.n_inputs);
+	if (st) {
+		files_free(&f);
+		accel_model_free(s.m);
+		return st;
+	}
+	item = (uint64_t)ir_numel(&s.m->g.val[s.m->g.inputs[0]]);
+	/* every arena value that is not a view: its range */
+	out->r = calloc(s.m->g.n_val + 1, sizeof(*out->r));
+	s.vals = calloc(s.m->g.n_val + 1, sizeof(*s.vals));
+	{	/* every output into one scratch of the largest size */
+		uint64_t big = 1;
+
+		for (i = 0; i < s.m->g.n_outputs; i++) {
+			uint64_t n = (uint64_t)ir_numel(&s.m->g.val[s.m->g.outputs[i]]);
+
+			big = n > big ? n : big;
+		}
+		s.out = calloc(big, sizeof(float));
+	}
+	if (!out->r || !s.vals || !s.out) {
+		st = accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+		goto done;
+	}
+	s.c = out;
+	for (i = 0; i < s.m->g.n_val; i++) {
+		const struct ir_value *v = &s.m->g.val[i];
+
+		if (s.m->p.loc[i].space != PLAN_ARENA || v->dtype != IR_DT_FLOAT)
+			continue;
+		out->r[out->n].name = strdup(v->name);
+		if (!out->r[out->n].name) {
+			st = accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+			goto done;
+		}
+		s.vals[out->n++] = (int)i;
+	}
+	st = pass(&s, &f, item, false, &items);
+	if (!st && !items)
+		st = accel__fail(ACCEL_ERR_INVALID_ARG, "calibration data %s: no items",
+				 opts->calibration);
+	if (!st && opts->calibration_method == CALIB_PERCENTILE) {
+		double pct = opts->percentile > 0 ? opts->percentile : 99.99;
+
+		s.hist = calloc((size_t)out->n * CALIB_BINS + 1, sizeof(*s.hist));
+		if (!s.hist)
+			st = accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+		if (!st)
+			st = pass(&s, &f, item, true, &items);
+		if (!st)
+			percentile(&s, pct, items);
+	}
+done:
+	free(s.hist);
+	free(s.vals);
+	free(s.out);
+	files_free(&f);
+	accel_model_free(s.m);
+	if (st)
+		calib_free(out);
+	return st;
+}
+
+const struct calib_range *calib_find(const struct calib *c, const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; c && i < c->n; i++)
+		if (!strcmp(c->r[i].name, name))
+			return &c->r[i];
+	return NULL;
+}
+
+void calib_free(struct calib *c)
+{
+	uint32_t i;
+
+	for (i = 0; c->r && i < c->n; i++)
+		free(c->r[i].name);
+	free(c->r);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Every arena value in a slot of its own: nothing is overwritten before
+ * the run ends, so the calibration reads all of them afterwards. */
+accel_status calib_plan_all(const struct ir_graph *g, struct plan *p)
+{
+	uint64_t off = 0;
+	uint32_t i;
+
+	for (i = 0; i < g->n_val; i++) {
+		struct plan_loc *l = &p->loc[i];
+
+		if (l->space != PLAN_ARENA || plan_root(g, (int)i) != (int)i)
+			continue;
+		l->offset = off;
+		off += (l->bytes + PLAN_ALIGN - 1) / PLAN_ALIGN * PLAN_ALIGN;
+	}
+	for (i = 0; i < g->n_val; i++) {
+		int r = plan_root(g, (int)i);
+
+		if (p->loc[i].space == PLAN_ARENA && r != (int)i)
+			p->loc[i].offset = p->loc[r].offset;
+	}
+	p->arena_bytes = off;
+	return ACCEL_OK;
+}

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The precision step of the compile (model_build.h): fp16 rewrites the
+ * graph directly; int8 calibrates first (calib.c) unless the caller hands
+ * a calibration over; then the precision pass (pass_prec.c).
+ */
+#include <string.h>
+
+#include "../internal.h"
+#include "model_build.h"
+#include "runtime.h"
+
+accel_status prec_compile(accel_model *m, const void *data, size_t size, const char *base_dir,
+			  accel_device *dev, const struct model_build *b)
+{
+	struct prec_request req;
+	struct calib own;
+	accel_status st;
+
+	if (m->opts.precision == ACCEL_PRECISION_FP32 || (b && b->keep_all))
+		return ACCEL_OK;
+	memset(&req, 0, sizeof(req));
+	memset(&own, 0, sizeof(own));
+	req.cpu_only = m->opts.flags & ACCEL_MODEL_CPU_ONLY;
+	req.def = m->opts.precision == ACCEL_PRECISION_FP16 ? IR_PREC_FP16 : IR_PREC_INT8;
+	if (b) {
+		req.prec = b->node_prec;
+		req.n_prec = b->n_prec;
+		req.calib = b->calib;
+	}
+	if (m->opts.precision == ACCEL_PRECISION_MIXED && !b)
+		return accel__fail(ACCEL_ERR_UNSUPPORTED, "%s: mixed precision is not implemented "
+				   "yet", m->source);
+	if (req.def == IR_PREC_INT8 && !req.calib) {
+		st = calib_run(dev, data, size, m->source, base_dir, &m->opts, &own);
+		if (st)
+			return st;
+		req.calib = &own;
+	}
+	st = prec_rewrite(&m->g, &req, &m->log);
+	calib_free(&own);
+	return st;
+}
