@@ -24,6 +24,7 @@ struct accel_model_job {
 	char message[512];
 	/* the request */
 	accel_model *model;
+	uint32_t n_inputs;	/* of inputs[] (the model may be gone at the last put) */
 	uint32_t batch;
 	float **inputs;		/* copies */
 	float *const *outputs;
@@ -59,7 +60,7 @@ static void job_put(accel_model_job *j)
 
 	if (atomic_fetch_sub(&j->refs, 1) != 1)
 		return;
-	for (i = 0; j->inputs && i < j->model->g.n_inputs; i++)
+	for (i = 0; j->inputs && i < j->n_inputs; i++)
 		free(j->inputs[i]);
 	free(j->inputs);
 	free(j->outputs_copy);
@@ -228,6 +229,7 @@ accel_status accel_model_submit(accel_model *m, uint32_t batch, const float *con
 		pthread_condattr_destroy(&ca);
 	}
 	j->model = m;
+	j->n_inputs = m->g.n_inputs;
 	j->batch = batch;
 	j->cb = cb;
 	j->user = user;
@@ -251,8 +253,13 @@ accel_status accel_model_submit(accel_model *m, uint32_t batch, const float *con
 	pthread_mutex_unlock(&m->lock);
 	pthread_mutex_lock(&s->lock);
 	j->enqueued_ns = now_ns();
-	j->next = s->queue;
-	s->queue = j;
+	{
+		accel_model_job **tail = &s->queue;
+
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = j;	/* FIFO among equals */
+	}
 	pthread_cond_signal(&s->work);
 	pthread_mutex_unlock(&s->lock);
 	*job = j;
