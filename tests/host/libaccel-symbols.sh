@@ -82,7 +82,7 @@ int main(void)
 }
 C
 if ! cc -std=c11 -Wall -Werror -I"$inc" "$tmp/user.c" -o "$tmp/user" "$a" \
-	$(pkg-config --libs libdrm) -lpthread -lm > "$tmp/ld.log" 2>&1; then
+	$(pkg-config --libs libdrm libprotobuf-c) -lpthread -lm > "$tmp/ld.log" 2>&1; then
 	bad "a static program with snpu_*/ref_* symbols of its own does not link: $(head -c 800 "$tmp/ld.log")"
 elif ! out=$("$tmp/user"); then
 	bad "the static program failed: $out"

@@ -248,6 +248,7 @@ accel_status calib_run(accel_device *dev, const void *model, size_t size, const 
 	o.batch = 1;
 	o.max_inflight = 1;
 	o.cache_dir = NULL;
+	o.scheduler = NULL;
 	st = model_load_internal(dev, model, size, name, base_dir, &o, &b, &s.m);
 	if (!st && s.m->g.n_inputs != 1)
 		st = accel__fail(ACCEL_ERR_UNSUPPORTED, "%s: calibration of a model with %u graph "
