@@ -149,6 +149,68 @@ START_TEST(test_fp16)
 }
 END_TEST
 
+/* Mixed with a bound below the all-int8 error of most models: on the
+ * calibration items themselves (the batch-N inputs) the output stays
+ * within the bound of the fp32 output range (plus PyTorch-vs-fp32 slack),
+ * some layers are still int8, and the search is in the report. */
+START_TEST(test_mixed)
+{
+	const char *name = models[_i];
+	const float bound = 0.004f;
+	accel_model_options opts = ACCEL_MODEL_OPTIONS_INIT;
+	accel_device *dev;
+	char path[1024], calib[1024];
+	accel_npy in, want;
+	accel_model *m;
+	float *out;
+	const float *ins[1];
+	float *outs[1];
+	double maxerr = 0, lo = INFINITY, hi = -INFINITY;
+	size_t k;
+
+	if (!strcmp(name, "lenet_static"))
+		return;		/* batch 1 only: the batch-N set is lenet's */
+	dev = tu_open();
+	snprintf(calib, sizeof(calib), "%s/%s/input_bN.npy", MODEL_TEST_DIR, name);
+	ck_accel(accel__npy_read_file(calib, ACCEL_NPY_FP32, &in));
+	snprintf(path, sizeof(path), "%s/%s/output_bN.npy", MODEL_TEST_DIR, name);
+	ck_accel(accel__npy_read_file(path, ACCEL_NPY_FP32, &want));
+	snprintf(path, sizeof(path), "%s/%s/model.onnx", MODEL_TEST_DIR, name);
+	opts.precision = ACCEL_PRECISION_MIXED;
+	opts.calibration = calib;
+	opts.max_error = bound;
+	opts.batch = (uint32_t)in.dim[0];
+	ck_accel(accel_model_load_file(dev, path, &opts, &m));
+	out = calloc(want.count, sizeof(float));
+	ck_assert(out);
+	ins[0] = in.data;
+	outs[0] = out;
+	ck_accel(accel_model_run(m, (uint32_t)in.dim[0], ins, outs));
+	for (k = 0; k < want.count; k++) {
+		double w = ((const float *)want.data)[k], e = fabs((double)out[k] - w);
+
+		maxerr = e > maxerr ? e : maxerr;
+		lo = w < lo ? w : lo;
+		hi = w > hi ? w : hi;
+	}
+	printf("%s mixed (bound %g): error %.4g of the output range\n", name, (double)bound,
+	       maxerr / (hi - lo));
+	ck_assert_msg(maxerr <= bound * (hi - lo) + 1e-4, "%s mixed: %g > %g\n%s", name, maxerr,
+		      bound * (hi - lo), accel_model_report(m));
+	ck_assert_msg(strstr(accel_model_report(m), "[int8]"), "%s", accel_model_report(m));
+	ck_assert_msg(strstr(accel_model_report(m), "mixed: all int8: error"), "%s",
+		      accel_model_report(m));
+	free(out);
+	accel__npy_free(&in);
+	accel__npy_free(&want);
+	accel_model_free(m);
+	/* no bound: refused */
+	opts.max_error = 0;
+	ck_accel_err(accel_model_load_file(dev, path, &opts, &m), ACCEL_ERR_INVALID_ARG);
+	accel_close(dev);
+}
+END_TEST
+
 /* int8 without calibration data, with a missing file, with a file whose
  * size is not a whole number of inputs: clear errors. */
 START_TEST(test_int8_bad_calibration)
@@ -204,6 +266,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_int8, 0, n);
 	tcase_add_loop_test(tc, test_int8_percentile, 0, n);
 	tcase_add_loop_test(tc, test_fp16, 0, n);
+	tcase_add_loop_test(tc, test_mixed, 0, n);
 	tcase_add_test(tc, test_int8_bad_calibration);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

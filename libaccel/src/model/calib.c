@@ -360,3 +360,45 @@ accel_status calib_plan_all(const struct ir_graph *g, struct plan *p)
 	p->arena_bytes = off;
 	return ACCEL_OK;
 }
+
+accel_status calib_items(const char *path, uint64_t item, uint32_t max, float **data,
+			 uint32_t *count)
+{
+	struct cfiles f;
+	accel_status st;
+	uint32_t i;
+
+	*data = NULL;
+	*count = 0;
+	if (!item || !max)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "calibration: no items wanted");
+	st = list_files(path, &f);
+	if (!st) {
+		*data = malloc((size_t)(item * max) * sizeof(float));
+		if (!*data)
+			st = accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+	}
+	for (i = 0; !st && i < f.n && *count < max; i++) {
+		accel_npy npy;
+		uint64_t k;
+
+		st = accel__npy_read_file(f.path[i], ACCEL_NPY_FP32, &npy);
+		if (st)
+			break;
+		if (npy.count % item)
+			st = accel__fail(ACCEL_ERR_INVALID_ARG, "calibration data %s: %llu elements "
+					 "are not a whole number of model inputs of %llu", f.path[i],
+					 (unsigned long long)npy.count, (unsigned long long)item);
+		for (k = 0; !st && k < npy.count / item && *count < max; k++, (*count)++)
+			memcpy(*data + (size_t)*count * item, (const float *)npy.data + k * item,
+			       item * sizeof(float));
+		accel__npy_free(&npy);
+	}
+	files_free(&f);
+	if (st) {
+		free(*data);
+		*data = NULL;
+		*count = 0;
+	}
+	return st;
+}

@@ -33,4 +33,9 @@ accel_status calib_plan_all(const struct ir_graph *g, struct plan *p);
 accel_status prec_compile(accel_model *m, const void *data, size_t size, const char *base_dir,
 			  accel_device *dev, const struct model_build *b);
 
+/* Mixed precision: choose prec[node] (IR_PREC_INT8 / _FP32) for the
+ * placed graph of m so that the output error stays within max_error. */
+accel_status prec_mixed(accel_model *m, const void *data, size_t size, const char *base_dir,
+			accel_device *dev, const struct calib *calib, uint8_t *prec);
+
 #endif /* MODEL_BUILD_H */

@@ -2,8 +2,10 @@
 /*
  * The precision step of the compile (model_build.h): fp16 rewrites the
  * graph directly; int8 calibrates first (calib.c) unless the caller hands
- * a calibration over; then the precision pass (pass_prec.c).
+ * a calibration over; mixed searches the per-node precisions
+ * (model_mixed.c); then the precision pass (pass_prec.c).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "../internal.h"
@@ -15,6 +17,7 @@ accel_status prec_compile(accel_model *m, const void *data, size_t size, const c
 {
 	struct prec_request req;
 	struct calib own;
+	uint8_t *mixed = NULL;
 	accel_status st;
 
 	if (m->opts.precision == ACCEL_PRECISION_FP32 || (b && b->keep_all))
@@ -28,16 +31,26 @@ accel_status prec_compile(accel_model *m, const void *data, size_t size, const c
 		req.n_prec = b->n_prec;
 		req.calib = b->calib;
 	}
-	if (m->opts.precision == ACCEL_PRECISION_MIXED && !b)
-		return accel__fail(ACCEL_ERR_UNSUPPORTED, "%s: mixed precision is not implemented "
-				   "yet", m->source);
 	if (req.def == IR_PREC_INT8 && !req.calib) {
 		st = calib_run(dev, data, size, m->source, base_dir, &m->opts, &own);
 		if (st)
 			return st;
 		req.calib = &own;
 	}
+	if (m->opts.precision == ACCEL_PRECISION_MIXED && !req.prec) {
+		mixed = calloc(m->g.n_node + 1, 1);
+		st = mixed ? prec_mixed(m, data, size, base_dir, dev, req.calib, mixed) :
+			     accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+		if (st) {
+			free(mixed);
+			calib_free(&own);
+			return st;
+		}
+		req.prec = mixed;
+		req.n_prec = m->g.n_node;
+	}
 	st = prec_rewrite(&m->g, &req, &m->log);
+	free(mixed);
 	calib_free(&own);
 	return st;
 }

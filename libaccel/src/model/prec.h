@@ -44,6 +44,9 @@ enum calib_method { CALIB_MINMAX = 0, CALIB_PERCENTILE = 1 };
  */
 accel_status calib_run(accel_device *dev, const void *model, size_t size, const char *name,
 		       const char *base_dir, const accel_model_options *opts, struct calib *out);
+/* Up to max items of `item` floats from the calibration data (malloc'd). */
+accel_status calib_items(const char *path, uint64_t item, uint32_t max, float **data,
+			 uint32_t *count);
 const struct calib_range *calib_find(const struct calib *c, const char *name);
 void calib_free(struct calib *c);
 
