@@ -46,7 +46,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: accel-run MODEL.onnx -i [NAME=]IN.npy... -o [NAME=]OUT.npy...\n"
 		   "                 [--device sim|/dev/accel/accelN|all|A,B] [--batch N] [--repeat N]\n"
 		   "                 [--report] [--cpu] [--precision fp32|fp16|int8|mixed]\n"
-		   "                 [--calibrate DATA.npy|DIR] [--percentile] [--max-error E]\n");
+		   "                 [--calibrate DATA.npy|DIR] [--percentile] [--max-error E]\n"
+		   "                 [--cache DIR] [--profile TRACE.json]\n");
 }
 
 static int fail(const char *what)
@@ -110,7 +111,8 @@ static int parse(int argc, char **argv, struct args *a)
 		} else if (!strcmp(s, "--percentile")) {
 			a->percentile = 1;
 		} else if (!strcmp(s, "--precision") || !strcmp(s, "--calibrate") ||
-			   !strcmp(s, "--max-error")) {
+			   !strcmp(s, "--max-error") || !strcmp(s, "--profile") ||
+			   !strcmp(s, "--cache")) {
 			static const char *const precs[] = { "fp32", "fp16", "int8", "mixed" };
 			char *end;
 			int p;
@@ -122,6 +124,10 @@ static int parse(int argc, char **argv, struct args *a)
 			i++;
 			if (!strcmp(s, "--calibrate"))
 				a->calibrate = v;
+			if (!strcmp(s, "--profile"))
+				a->profile = v;
+			if (!strcmp(s, "--cache"))
+				a->cache = v;
 			if (!strcmp(s, "--max-error")) {
 				a->max_error = strtof(v, &end);
 				if (!*v || *end || !(a->max_error > 0)) {
@@ -237,6 +243,9 @@ static int run(struct args *a)
 	opts.calibration = a->calibrate;
 	opts.calibration_method = a->percentile ? ACCEL_CALIB_PERCENTILE : ACCEL_CALIB_MINMAX;
 	opts.max_error = a->max_error;
+	opts.cache_dir = a->cache;
+	if (a->profile)
+		opts.flags |= ACCEL_MODEL_PROFILE;
 	if (a->device && (!strcmp(a->device, "all") || strchr(a->device, ','))) {
 		if (accel_group_open(a->device, &group)) {
 			fail(a->device);
@@ -334,6 +343,17 @@ static int run(struct args *a)
 		printf("run: %llu item(s) x %u repeat(s) in %.3f s: %.1f images/s\n",
 		       (unsigned long long)items, a->repeat, t,
 		       t > 0 ? (double)items * a->repeat / t : 0.0);
+	}
+	if (a->profile) {
+		const char *table = accel_model_profile(m);
+
+		if (!table || accel_model_write_trace(m, a->profile)) {
+			fail("profile");
+			goto out;
+		}
+		printf("%s", table);
+		printf("trace: %s (Chrome trace-event JSON: chrome://tracing, ui.perfetto.dev)\n",
+		       a->profile);
 	}
 	rc = 0;
 out:

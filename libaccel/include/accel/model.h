@@ -46,7 +46,8 @@ typedef enum accel_precision {
 /* Flags of accel_model_options. */
 #define ACCEL_MODEL_CPU_ONLY	(1u << 0)	/* every node on the CPU reference */
 #define ACCEL_MODEL_NO_FUSION	(1u << 1)	/* keep epilogue ops as separate commands */
-#define ACCEL_MODEL_FLAGS	(ACCEL_MODEL_CPU_ONLY | ACCEL_MODEL_NO_FUSION)
+#define ACCEL_MODEL_PROFILE	(1u << 2)	/* per-layer device timestamps (profile) */
+#define ACCEL_MODEL_FLAGS	(ACCEL_MODEL_CPU_ONLY | ACCEL_MODEL_NO_FUSION | ACCEL_MODEL_PROFILE)
 
 /*
  * Options of accel_model_load_*. Zero-initialise, then set struct_size to
@@ -171,6 +172,17 @@ typedef struct accel_model_stats {
 } accel_model_stats;
 
 ACCEL_API accel_status accel_model_get_stats(const accel_model *model, accel_model_stats *stats);
+
+/*
+ * Profiles (a model loaded with ACCEL_MODEL_PROFILE): the last run's
+ * per-layer device time (TIMESTAMP commands) and predicted cycles (the
+ * timing model) as a table (owned by the model, valid until the next run
+ * or free; NULL with an error otherwise), and as Chrome trace-event JSON
+ * (chrome://tracing, Perfetto): one track per device and queue with one
+ * slice per layer and DMA, and the host's compile and run stages.
+ */
+ACCEL_API const char *accel_model_profile(const accel_model *model);
+ACCEL_API accel_status accel_model_write_trace(const accel_model *model, const char *path);
 
 #ifdef __cplusplus
 }

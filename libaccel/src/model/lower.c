@@ -806,6 +806,14 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 	accel_status st;
 	uint32_t i;
 
+	if (e->timestamps) {	/* profile.h: the step's start */
+		accel_ref ts = accel_ref_buffer(e->timestamps, (uint64_t)(s == 0 ? g->n_node :
+						step->first - 1) * 16);
+
+		st = accel_cmd_timestamp(cb, ts);
+		if (st)
+			return st;
+	}
 	if (s == 0) {
 		for (i = 0; i < g->n_inputs; i++) {
 			const struct plan_loc *l = &e->p->loc[g->inputs[i]];
@@ -818,6 +826,12 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 			if (st)
 				return io_status(g, "input", g->inputs[i], st);
 		}
+	}
+	if (s == 0 && e->timestamps) {	/* after the input DMA */
+		st = accel_cmd_timestamp(cb, accel_ref_buffer(e->timestamps,
+							      (uint64_t)(g->n_node + 1) * 16));
+		if (st)
+			return st;
 	}
 	for (i = step->first; i < step->first + step->count; i++) {
 		const struct ir_node *n = &g->node[i];
@@ -843,6 +857,9 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 			if (st)
 				return io_status(g, "output", v, st);
 		}
+		if (e->timestamps)	/* after the output DMA */
+			return accel_cmd_timestamp(cb, accel_ref_buffer(e->timestamps,
+					(uint64_t)(g->n_node + 2) * 16));
 	}
 	return ACCEL_OK;
 }

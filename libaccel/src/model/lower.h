@@ -19,7 +19,7 @@ struct lower_env {
 	accel_buffer *arena;		/* intermediate tensors */
 	accel_buffer *const *in;	/* per graph input: pinned host buffer */
 	accel_buffer *const *out;	/* per graph output */
-	accel_buffer *timestamps;	/* optional: 16 bytes per node, TIMESTAMP after each */
+	accel_buffer *timestamps;	/* optional: 16 bytes per node + 3 (profile.h) */
 };
 
 /* Record step s of the plan into cb: the first step starts by copying the

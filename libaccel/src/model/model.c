@@ -9,6 +9,7 @@
 #include "../internal.h"
 #include "model_build.h"
 #include "onnx_import.h"
+#include "profile.h"
 #include "ops.h"
 #include "report.h"
 #include "runtime.h"
@@ -73,6 +74,15 @@ static accel_status item_sizes(accel_model *m)
 	return ACCEL_OK;
 }
 
+/* A compile stage ends now (profile). */
+static uint64_t stage(accel_model *m, const char *name, uint64_t start)
+{
+	uint64_t now = prof_now();
+
+	prof_stage(m, name, start, now, 0);
+	return now;
+}
+
 static accel_status compile(accel_model *m, const void *data, size_t size, const char *name,
 			    const char *base_dir, accel_device *const *devs, uint32_t n,
 			    const struct model_build *b)
@@ -80,6 +90,7 @@ static accel_status compile(accel_model *m, const void *data, size_t size, const
 	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
 	uint32_t caps = ~0u, d;
 	accel_status st;
+	uint64_t t;
 
 	for (d = 0; d < n; d++) {
 		st = accel_device_query(devs[d], &info);
@@ -87,22 +98,30 @@ static accel_status compile(accel_model *m, const void *data, size_t size, const
 			return st;
 		caps &= info.caps;
 	}
-	st = onnx_import(data, size, name, base_dir, m->batch_per_dev, &m->g);
+	st = prof_init(m);
+	t = prof_now();
+	if (!st)
+		st = onnx_import(data, size, name, base_dir, m->batch_per_dev, &m->g);
 	if (st)
 		return st;
+	t = stage(m, "import", t);
 	st = passes_run(&m->g, m->opts.flags & ACCEL_MODEL_NO_FUSION, &m->log);
 	if (!st)
 		st = place_nodes(&m->g, caps, m->opts.flags & ACCEL_MODEL_CPU_ONLY);
+	t = stage(m, "passes + placement", t);
 	if (!st)
 		st = prec_compile(m, data, size, base_dir, devs[0], b);
+	t = stage(m, "precision", t);
 	if (!st)
 		st = plan_build(&m->g, &m->p);
 	if (!st && b && b->keep_all)
 		st = calib_plan_all(&m->g, &m->p);
 	if (!st)
 		st = item_sizes(m);
+	t = stage(m, "memory plan", t);
 	if (!st)
 		st = rt_bind(m, devs, n);
+	t = stage(m, "lower + bind", t);
 	if (!st)
 		st = rt_calibrate(m);
 	if (!st)
@@ -261,6 +280,7 @@ void accel_model_free(accel_model *m)
 		return;
 	sched_drain(m);
 	rt_unbind(m);
+	prof_free(m);
 	plan_free(&m->p);
 	ir_free(&m->g);
 	pass_log_free(&m->log);

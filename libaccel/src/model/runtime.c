@@ -14,6 +14,7 @@
 #include "../internal.h"
 #include "interp.h"
 #include "lower.h"
+#include "profile.h"
 #include "runtime.h"
 
 static accel_status upload_weights(accel_model *m, struct mdl_dev *md, bool device_mem)
@@ -57,6 +58,7 @@ static void slot_free(accel_model *m, struct mdl_slot *s)
 	free(s->in);
 	free(s->out);
 	accel_buffer_free(s->arena);
+	accel_buffer_free(s->ts);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -98,6 +100,10 @@ static accel_status slot_init(accel_model *m, struct mdl_dev *md, struct mdl_slo
 	e.arena = s->arena;
 	e.in = s->in;
 	e.out = s->out;
+	st = prof_slot_buffer(m, md->dev, &s->ts);
+	if (st)
+		return st;
+	e.timestamps = s->ts;
 	for (i = 0; i < m->p.n_steps; i++) {
 		st = accel_cmdbuf_create(md->dev, &s->cmds[i]);
 		if (!st)
@@ -224,6 +230,7 @@ static accel_status slot_start(accel_model *m, struct mdl_slot *s, uint32_t off,
 	uint32_t i;
 
 	s->count = count;
+	s->submit_ns = prof_now();
 	for (i = 0; i < m->g.n_inputs; i++) {
 		void *p;
 
@@ -260,6 +267,12 @@ static accel_status slot_finish(accel_model *m, struct mdl_slot *s, uint32_t off
 		accel_job_release(s->job);
 		s->job = NULL;
 	}
+	if (!st && m->prof) {
+		uint32_t d = (uint32_t)(s->md - m->devs);
+
+		prof_stage(m, "run (inputs, job, wait)", s->submit_ns, prof_now(), d);
+		prof_record(m, s, d, s->submit_ns);
+	}
 	for (i = 0; !st && i < m->g.n_outputs; i++) {
 		void *p;
 
@@ -281,6 +294,7 @@ accel_status rt_run(accel_model *m, uint32_t batch, const float *const *inputs,
 	if (!batch || batch > per * m->n_devs)
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "%s: batch %u outside 1..%u", m->g.source,
 				   batch, per * m->n_devs);
+	prof_run_begin(m);
 	for (d = 0; d < m->n_devs && off < batch && !st; d++) {
 		uint32_t cnt = batch - off < per ? batch - off : per;
 

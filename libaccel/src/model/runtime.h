@@ -25,6 +25,8 @@ struct mdl_slot {
 	accel_cmdbuf **cmds;	/* per plan step */
 	accel_job *job;		/* the device job in flight (single-step plans) */
 	uint32_t count;		/* items of this run */
+	accel_buffer *ts;	/* ACCEL_MODEL_PROFILE: TIMESTAMP records */
+	uint64_t submit_ns;	/* host time of the submit (profile) */
 	bool busy;
 };
 
@@ -53,6 +55,7 @@ struct accel_model {
 	_Atomic uint64_t pred_cycles;	/* timing model, last device run (0 = unknown) */
 	uint32_t pending;		/* submitted runs not ended (under lock) */
 	accel_scheduler *own_sched;	/* made on the first submit without one */
+	struct mdl_prof *prof;		/* ACCEL_MODEL_PROFILE (profile.h) */
 };
 
 /* Bind a compiled model to devs (weights upload, slots, command streams). */
