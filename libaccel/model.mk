@@ -127,3 +127,4 @@ $(MODEL_VM_TEST): tests/host/test_model_vm.c $(MODEL_BLOBS_C) tests/host/libacce
 		-DACCEL_TEST_DEVICE='""' -DACCEL_RUN='"accel-run"' \
 		-o $@ $< $(MODEL_BLOBS_C) tests/host/libaccel_testutil.c $(LIBACCEL_PRIV_A) $(LIBACCEL_LDLIBS) \
 		$(CHECK_LIBS)
+include $(LIBACCEL_DIR)/prec.mk

@@ -402,3 +402,30 @@ accel_status calib_items(const char *path, uint64_t item, uint32_t max, float **
 	}
 	return st;
 }
+
+accel_status calib_hash_dir(const char *path, void (*fn)(void *ctx, const void *data, size_t n),
+			    void *ctx)
+{
+	struct cfiles f;
+	accel_status st = list_files(path, &f);
+	uint32_t i;
+
+	for (i = 0; !st && i < f.n; i++) {
+		FILE *fp = fopen(f.path[i], "rb");
+		char buf[65536];
+		size_t got;
+
+		if (!fp) {
+			st = accel__fail(ACCEL_ERR_IO, "%s: %s", f.path[i], strerror(errno));
+			break;
+		}
+		fn(ctx, f.path[i], strlen(f.path[i]) + 1);
+		while ((got = fread(buf, 1, sizeof(buf), fp)) > 0)
+			fn(ctx, buf, got);
+		if (ferror(fp))
+			st = accel__fail(ACCEL_ERR_IO, "%s: read failed", f.path[i]);
+		fclose(fp);
+	}
+	files_free(&f);
+	return st;
+}

@@ -8,6 +8,7 @@
 
 #include "../internal.h"
 #include "model_build.h"
+#include "cache.h"
 #include "onnx_import.h"
 #include "profile.h"
 #include "ops.h"
@@ -74,6 +75,53 @@ static accel_status item_sizes(accel_model *m)
 	return ACCEL_OK;
 }
 
+/* The compiled graph and plan from the cache file at path: true on a hit.
+ * A file that is missing is a miss; one that is stale, truncated, corrupt
+ * or foreign is rejected with the reason in the report, and recompiled. */
+static bool cache_load(accel_model *m, const char *path, const struct cache_key *key)
+{
+	accel_status st;
+	size_t size;
+	void *data;
+
+	st = cache_read_file(path, &data, &size);
+	if (st) {
+		pass_note(&m->log, "cache: miss (%s)", st == ACCEL_ERR_NOT_FOUND ?
+			  "no compiled file yet" : accel_last_error());
+		return false;
+	}
+	ir_init(&m->g, m->source);
+	st = cache_decode(data, size, key, &m->g, &m->p);
+	free(data);
+	if (st) {
+		pass_note(&m->log, "cache: %s rejected: %s; recompiled", path, accel_last_error());
+		ir_free(&m->g);
+		plan_free(&m->p);
+		memset(&m->p, 0, sizeof(m->p));
+		return false;
+	}
+	pass_note(&m->log, "cache: hit %s (compile skipped)", path);
+	return true;
+}
+
+/* Write the compiled graph and plan; a failure only costs the next load. */
+static void cache_store(accel_model *m, const char *path, const struct cache_key *key)
+{
+	accel_status st;
+	size_t size;
+	void *data;
+
+	st = cache_encode(&m->g, &m->p, key, &data, &size);
+	if (!st) {
+		st = cache_write_file(path, data, size);
+		free(data);
+	}
+	if (st)
+		pass_note(&m->log, "cache: not written: %s", accel_last_error());
+	else
+		pass_note(&m->log, "cache: wrote %s (%zu bytes)", path, size);
+}
+
 /* A compile stage ends now (profile). */
 static uint64_t stage(accel_model *m, const char *name, uint64_t start)
 {
@@ -91,8 +139,11 @@ static accel_status compile(accel_model *m, const void *data, size_t size, const
 	uint32_t caps = ~0u, d;
 	accel_status st;
 	uint64_t t;
+	struct cache_key key;
+	char *cpath = NULL;
+	bool hit = false;
 
-	for (d = 0; d < n; d++) {
+	for (d = n; d-- > 0;) {	/* info of device 0 stays: the cache key */
 		st = accel_device_query(devs[d], &info);
 		if (st)
 			return st;
@@ -100,10 +151,23 @@ static accel_status compile(accel_model *m, const void *data, size_t size, const
 	}
 	st = prof_init(m);
 	t = prof_now();
+	if (!st && m->opts.cache_dir && !b) {
+		st = cache_key(data, size, &m->opts, &info, caps, &key);
+		cpath = st ? NULL : cache_path(m->opts.cache_dir, &key);
+		if (!st && !cpath)
+			st = accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+		if (!st)
+			hit = cache_load(m, cpath, &key);
+		t = stage(m, hit ? "cache load (hit)" : "cache lookup (miss)", t);
+	}
+	if (!st && hit)
+		goto bind;
 	if (!st)
 		st = onnx_import(data, size, name, base_dir, m->batch_per_dev, &m->g);
-	if (st)
+	if (st) {
+		free(cpath);
 		return st;
+	}
 	t = stage(m, "import", t);
 	st = passes_run(&m->g, m->opts.flags & ACCEL_MODEL_NO_FUSION, &m->log);
 	if (!st)
@@ -116,9 +180,13 @@ static accel_status compile(accel_model *m, const void *data, size_t size, const
 		st = plan_build(&m->g, &m->p);
 	if (!st && b && b->keep_all)
 		st = calib_plan_all(&m->g, &m->p);
+	t = stage(m, "memory plan", t);
+	if (!st && cpath)
+		cache_store(m, cpath, &key);
+bind:
+	free(cpath);
 	if (!st)
 		st = item_sizes(m);
-	t = stage(m, "memory plan", t);
 	if (!st)
 		st = rt_bind(m, devs, n);
 	t = stage(m, "lower + bind", t);

@@ -47,6 +47,10 @@ accel_status calib_run(accel_device *dev, const void *model, size_t size, const 
 /* Up to max items of `item` floats from the calibration data (malloc'd). */
 accel_status calib_items(const char *path, uint64_t item, uint32_t max, float **data,
 			 uint32_t *count);
+/* Feed fn every .npy file of directory path (name, then bytes), in the
+ * order the calibration reads them. */
+accel_status calib_hash_dir(const char *path, void (*fn)(void *ctx, const void *data, size_t n),
+			    void *ctx);
 const struct calib_range *calib_find(const struct calib *c, const char *name);
 void calib_free(struct calib *c);
 

@@ -1,0 +1,31 @@
+# The precision/cache/profile part of the model path (issue 13), included
+# by model.mk: the libFuzzer target of the compiled-model cache loader.
+# `make fuzz-cache` runs it for FUZZ_SECONDS from a corpus seeded with cache
+# files that accel-run writes for the committed models (fp32 and int8).
+CACHE_FUZZ := $(BUILD)/fuzz/fuzz_cache
+CACHE_FUZZ_SRCS := libaccel/fuzz/fuzz_cache.c $(addprefix $(LIBACCEL_DIR)/src/model/,cache.c \
+	ir.c ops.c place.c plan_mem.c) $(LIBACCEL_DIR)/src/status.c
+FUZZ_TARGETS += $(CACHE_FUZZ)
+
+$(CACHE_FUZZ): $(CACHE_FUZZ_SRCS) $(wildcard $(LIBACCEL_DIR)/src/model/*.h) $(ONNX_PB_H) \
+		$(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)clang $(COMMON_CFLAGS) -O1 -I$(TOP)/$(LIBACCEL_DIR)/include -I$(TOP)/$(LIBACCEL_DIR)/src \
+		-I$(BUILD)/gen $(PROTOBUF_C_CFLAGS) -pthread -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ $(CACHE_FUZZ_SRCS) -lm
+
+.PHONY: fuzz-cache
+FUZZ_RUNS += fuzz-cache
+fuzz-cache: $(CACHE_FUZZ) $(ACCEL_RUN)
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus-cache $(BUILD)/fuzz/seed-cache
+	$(Q)for m in mlp lenet resblock dwsep concat_transpose; do \
+		for p in fp32 int8; do \
+		ACCEL_DEVICE=sim $(ACCEL_RUN) tests/models/$$m/model.onnx -i tests/models/$$m/input_b1.npy \
+			-o $(BUILD)/fuzz/seed-cache/out.npy --precision $$p \
+			--calibrate tests/models/$$m/input_bN.npy --cache $(BUILD)/fuzz/seed-cache \
+			> /dev/null || exit 1; done; done
+	$(Q)for f in $(BUILD)/fuzz/seed-cache/*.snpuc; do \
+		cp -n $$f $(BUILD)/fuzz/corpus-cache/seed-$$(basename $$f); done
+	$(Q)$(CACHE_FUZZ) -max_total_time=$(FUZZ_SECONDS) -max_len=262144 -print_final_stats=1 \
+		$(BUILD)/fuzz/corpus-cache
+$(patsubst $(TOP)/%,%,$(CACHE_FUZZ)): %: $(TOP)/% ;
