@@ -40,12 +40,14 @@ MODEL_TEST_CFLAGS = $(LA_TEST_CFLAGS) -I$(TOP)/$(LIBACCEL_DIR)/src/model -I$(BUI
 	-DONNX_NODE_TESTS='"/usr/share/libonnx-testdata/data/node"' -DACCEL_RUN='"$(ACCEL_RUN)"'
 
 $(SAN)/tests/test_model_%: tests/host/test_model_%.c tests/host/libaccel_testutil.c \
+		tests/host/onnx_build.c tests/host/onnx_build.h $(ONNX_PB_C) \
 		$(wildcard tests/host/libaccel_testutil.h) $(LIBACCEL_SAN_A) $(CORELIB_SAN) $(FWLIB_SAN) \
 		$(FW_IMAGE) $(DEPS_STAMP) $(ACCEL_RUN)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(COMMON_CFLAGS) $(SAN_CFLAGS) $(MODEL_TEST_CFLAGS) \
-		-o $@ $< tests/host/libaccel_testutil.c $(LIBACCEL_SAN_A) $(CORELIB_SAN) $(FWLIB_SAN) \
-		$(CORE_LDLIBS) $(LIBDRM_LIBS) $(PROTOBUF_C_LIBS) $(CHECK_LIBS) -lm
+		-o $@ $< tests/host/libaccel_testutil.c tests/host/onnx_build.c $(LIBACCEL_SAN_A) \
+		$(CORELIB_SAN) $(FWLIB_SAN) $(CORE_LDLIBS) $(LIBDRM_LIBS) $(PROTOBUF_C_LIBS) \
+		$(CHECK_LIBS) -lm
 
 # ---- accel-run: the model runner (installed, and in the guest) -------------------
 # Links the static library: it uses the private .npy reader/writer.

@@ -242,7 +242,7 @@ accel_status accel_model_submit(accel_model *m, uint32_t batch, const float *con
 	if (!j->inputs || !j->outputs_copy)
 		goto oom;
 	for (i = 0; i < m->g.n_inputs; i++) {
-		size_t bytes = (size_t)(batch * m->in_item[i]);
+		size_t bytes = (size_t)((m->in_batched[i] ? batch : 1) * m->in_item[i]);
 
 		j->inputs[i] = malloc(bytes ? bytes : 1);
 		if (!j->inputs[i])
