@@ -59,7 +59,8 @@ static void close_with_live_objects(int order)
 	ck_assert_uint_eq(fence, 42);
 	ck_assert_uint_eq(((uint8_t *)p)[65536 + 100], 0x3c);
 	ck_accel_err(accel_buffer_write(dram, 0, &fence, sizeof(fence)), ACCEL_ERR_STATE);
-	ck_assert_ptr_nonnull(strstr(accel_last_error(), "is closed"));
+	ck_assert_ptr_nonnull(strstr(accel_last_error(), "accel_buffer_write: device "));
+	ck_assert_ptr_nonnull(strstr(accel_last_error(), " is closed (accel_close was called"));
 	{
 		accel_buffer *more;
 		accel_cmdbuf *cb2;
