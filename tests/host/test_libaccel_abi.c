@@ -12,6 +12,7 @@
 
 #include "libaccel_testutil.h"
 #include "abi.h"
+#include "encode.h"
 #include "snpu_cmd.h"
 #include "snpu_regs.h"
 
@@ -403,12 +404,26 @@ START_TEST(test_device_names_field)
 	ck_accel(accel_cmd_gemm(tmp, &g));
 	memcpy(&raw, accel_cmdbuf_data(tmp), sizeof(raw));
 	raw.epi.bias_addr = accel_buffer_va(b);		/* without SNPU_EPI_BIAS */
+	{
+		/* what the drm backend adds when the driver refuses a submit */
+		uint8_t two[2 * sizeof(raw)];
+		char why[400];
+
+		memcpy(two, accel_cmdbuf_data(tmp), sizeof(raw));
+		memcpy(two + sizeof(raw), &raw, sizeof(raw));
+		ck_assert_int_eq(accel__explain_stream(two, sizeof(raw), why, sizeof(why)), 0);
+		ck_assert_int_eq(accel__explain_stream(two, sizeof(two), why, sizeof(why)), 1);
+		ck_assert_msg(strstr(why, "command 1 (gemm): epilogue: bias_addr set without "
+				     "SNPU_EPI_BIAS") == why, "%s", why);
+	}
 	ck_accel(accel_cmdbuf_append_raw(cb, &raw, sizeof(raw)));
 	ck_accel(accel_cmdbuf_use(cb, b, ACCEL_ACCESS_READ | ACCEL_ACCESS_WRITE));
 	st = accel_run(dev, cb, NULL, &r);
 	if (st == ACCEL_ERR_INVALID_ARG && !tu_is_sim()) {
-		/* the driver's checker refused it at submit; its message is errno's */
+		/* the driver's checker (the same validator) refused it at submit */
 		ck_assert_uint_eq(r.status, ACCEL_ERR_INVALID_ARG);
+		ck_assert_msg(strstr(r.message, ": Invalid argument: command 0 (gemm): epilogue: "
+				     "bias_addr set without SNPU_EPI_BIAS"), "%s", r.message);
 	} else {
 		ck_accel_err(st, ACCEL_ERR_JOB_FAILED);
 		ck_assert_str_eq(r.message, "command 0 (gemm): reserved field or flag not zero "
