@@ -40,12 +40,14 @@ MODEL_TEST_CFLAGS = $(LA_TEST_CFLAGS) -I$(TOP)/$(LIBACCEL_DIR)/src/model -I$(BUI
 	-DONNX_NODE_TESTS='"/usr/share/libonnx-testdata/data/node"' -DACCEL_RUN='"$(ACCEL_RUN)"'
 
 $(SAN)/tests/test_model_%: tests/host/test_model_%.c tests/host/libaccel_testutil.c \
+		tests/host/onnx_build.c tests/host/onnx_build.h $(ONNX_PB_C) \
 		$(wildcard tests/host/libaccel_testutil.h) $(LIBACCEL_SAN_A) $(CORELIB_SAN) $(FWLIB_SAN) \
 		$(FW_IMAGE) $(DEPS_STAMP) $(ACCEL_RUN)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(COMMON_CFLAGS) $(SAN_CFLAGS) $(MODEL_TEST_CFLAGS) \
-		-o $@ $< tests/host/libaccel_testutil.c $(LIBACCEL_SAN_A) $(CORELIB_SAN) $(FWLIB_SAN) \
-		$(CORE_LDLIBS) $(LIBDRM_LIBS) $(PROTOBUF_C_LIBS) $(CHECK_LIBS) -lm
+		-o $@ $< tests/host/libaccel_testutil.c tests/host/onnx_build.c $(LIBACCEL_SAN_A) \
+		$(CORELIB_SAN) $(FWLIB_SAN) $(CORE_LDLIBS) $(LIBDRM_LIBS) $(PROTOBUF_C_LIBS) \
+		$(CHECK_LIBS) -lm
 
 # ---- accel-run: the model runner (installed, and in the guest) -------------------
 # Links the static library: it uses the private .npy reader/writer.
@@ -68,7 +70,7 @@ $(patsubst $(TOP)/%,%,$(ACCEL_RUN) $(MODEL_SAN_TESTS)): %: $(TOP)/% ;
 # committed models (tests/models/) and a few of ONNX's node tests.
 ONNX_FUZZ := $(BUILD)/fuzz/fuzz_onnx
 ONNX_FUZZ_SRCS := libaccel/fuzz/fuzz_onnx.c $(addprefix $(LIBACCEL_DIR)/src/model/,onnx_import.c \
-	onnx_tensor.c ir.c ops.c shape.c pass_fold.c pass_dce.c pass_bn.c pass_fuse.c passes.c \
+	onnx_tensor.c ir.c ops.c shape.c pass_fold.c pass_dce.c pass_bn.c pass_decompose.c pass_fuse.c passes.c \
 	place.c plan_mem.c) $(LIBACCEL_DIR)/src/status.c
 FUZZ_TARGETS += $(ONNX_FUZZ)
 

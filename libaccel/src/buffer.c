@@ -185,7 +185,9 @@ static accel_status staged(accel_buffer *buf, uint64_t off, void *host, size_t n
 	accel_status st;
 	void *p;
 
-	st = accel_buffer_create(dev, chunk, ACCEL_MEM_HOST, &stage);
+	st = accel__dev_usable(dev, write ? "accel_buffer_write" : "accel_buffer_read");
+	if (!st)
+		st = accel_buffer_create(dev, chunk, ACCEL_MEM_HOST, &stage);
 	if (st)
 		return st;
 	st = accel_buffer_map(stage, &p);
@@ -273,7 +275,8 @@ accel_status accel_buffer_copy(accel_buffer *dst, uint64_t dst_off, accel_buffer
 		return accel__fail(ACCEL_ERR_PERMISSION, "accel_buffer_copy: dst is READ_ONLY: the "
 				   "device cannot write it (fill it with accel_buffer_write or "
 				   "through accel_buffer_map)");
-	if ((st = check_range("accel_buffer_copy (dst)", dst, dst_off, n)) ||
+	if ((st = accel__dev_usable(dst->bo->dev, "accel_buffer_copy")) ||
+	    (st = check_range("accel_buffer_copy (dst)", dst, dst_off, n)) ||
 	    (st = check_range("accel_buffer_copy (src)", src, src_off, n)) || !n)
 		return st;
 	if ((st = accel_cmdbuf_create(dst->bo->dev, &cb)))

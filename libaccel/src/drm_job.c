@@ -11,6 +11,7 @@
 #include <xf86drm.h>
 
 #include "drm_be.h"
+#include "encode.h"
 #include "drm/snpu_accel.h"
 #include "snpu_regs.h"
 
@@ -253,11 +254,18 @@ accel_status accel__drm_submit(accel_device *dev, struct accel_job *job)
 	}
 	if (drmIoctl(d->fd, DRM_IOCTL_SNPU_SUBMIT, &s)) {
 		int err = errno;
+		char why[320];
 
 		pthread_mutex_unlock(&d->lock);
-		st = accel__fail_errno(err, "%s: SUBMIT of %u command%s (%zu bytes) on queue %u",
-				       dev->name, job->ncmds, job->ncmds == 1 ? "" : "s",
-				       job->cmds_size, job->queue);
+		/* The driver validates with the same code: name the command
+		 * and the field it refused. */
+		if (err != EINVAL || !accel__explain_stream(job->cmds, job->cmds_size, why,
+							    sizeof(why)))
+			why[0] = '\0';
+		st = accel__fail(accel__status_from_errno(err), "%s: SUBMIT of %u command%s (%zu "
+				 "bytes) on queue %u: %s%s%s", dev->name, job->ncmds,
+				 job->ncmds == 1 ? "" : "s", job->cmds_size, job->queue,
+				 strerror(err), why[0] ? ": " : "", why);
 		goto out;
 	}
 	job->be_id = s.job_id;

@@ -20,4 +20,8 @@ struct snpu_cmd_header;
 HIDDEN void accel__explain(const struct snpu_cmd_header *h, uint32_t size, int err,
 			   const char *why, char *out, size_t len);
 
+/* The first command of a stream the validator refuses, as "command N
+ * (opcode): ..." in out; 0 when it refuses none. */
+HIDDEN int accel__explain_stream(const void *cmds, size_t size, char *out, size_t len);
+
 #endif /* ACCEL_ENCODE_H */

@@ -367,3 +367,30 @@ void accel__explain(const struct snpu_cmd_header *h, uint32_t size, int err, con
 	/* The validator's own words name the field for everything else. */
 	say(&x, "%s (%s)", why && *why ? why : "refused", accel_hw_error_name((uint32_t)err));
 }
+
+int accel__explain_stream(const void *cmds, size_t size, char *out, size_t len)
+{
+	const uint8_t *p = cmds;
+	size_t pos = 0;
+	char why[300];
+
+	out[0] = '\0';
+	for (uint32_t i = 0; pos + sizeof(struct snpu_cmd_header) <= size; i++) {
+		const struct snpu_cmd_header *h = (const void *)(p + pos);
+		struct snpu_cmd_regions regs;
+		uint32_t n = h->size;
+		int err;
+
+		if (n < sizeof(*h) || n > size - pos)
+			n = (uint32_t)(size - pos);
+		err = snpu_cmd_check(h, n, &regs);
+		if (err) {
+			accel__explain(h, n, err, regs.why, why, sizeof(why));
+			snprintf(out, len, "command %u (%s): %s", i, accel__opcode_name(h->opcode),
+				 why);
+			return 1;
+		}
+		pos += n;
+	}
+	return 0;
+}

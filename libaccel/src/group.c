@@ -39,6 +39,8 @@ accel_status accel_group_create(accel_device *const *devs, size_t n, accel_group
 		return accel__fail(ACCEL_ERR_NO_MEMORY, "accel_group_create: out of memory");
 	memcpy(g->dev, devs, n * sizeof(*devs));
 	g->n = n;
+	for (size_t i = 0; i < n; i++)
+		accel__dev_get(g->dev[i]);	/* closing one first is then safe */
 	*out = g;
 	return ACCEL_OK;
 }
@@ -101,9 +103,12 @@ void accel_group_destroy(accel_group *g)
 {
 	if (!g)
 		return;
-	if (g->owns)
-		for (size_t i = 0; i < g->n; i++)
+	for (size_t i = 0; i < g->n; i++) {
+		if (g->owns)
 			accel_close(g->dev[i]);
+		else
+			accel__dev_put(g->dev[i]);
+	}
 	free(g);
 }
 

@@ -3,6 +3,7 @@
  * accel-info: list SNPU devices and everything they report.
  *
  *   accel-info [--json] [--counters] [--all] [--device NAME]...
+ *   accel-info --version      libaccel's version (header and library)
  *
  * Without --device it lists every /dev/accel device bound to snpu (and the
  * in-process "sim" device with --all). Exits 1 when no device is found or
@@ -28,7 +29,8 @@ static void usage(FILE *f)
 		   "  --device NAME  \"sim\" or a path such as /dev/accel/accel0 (repeatable)\n"
 		   "  --all          also list the in-process \"sim\" device\n"
 		   "  --counters     print the device performance counters\n"
-		   "  --json         machine-readable output\n");
+		   "  --json         machine-readable output\n"
+		   "  --version      libaccel's version\n");
 }
 
 static void caps_text(uint32_t caps, char *out, size_t len)
@@ -169,6 +171,11 @@ int main(int argc, char **argv)
 			o.all = 1;
 		} else if (!strcmp(argv[i], "--device") && i + 1 < argc && o.nnames < MAX_DEVICES) {
 			o.names[o.nnames++] = argv[++i];
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("accel-info: libaccel %s (built against %d.%d.%d)\n",
+			       accel_version_string(), ACCEL_VERSION_MAJOR, ACCEL_VERSION_MINOR,
+			       ACCEL_VERSION_PATCH);
+			return 0;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
 			return 0;

@@ -23,6 +23,7 @@
 #include "npy.h"
 
 #define MAX_IO 32
+#define WINDOW 4	/* batches in flight while streaming */
 
 struct io {
 	const char *name;	/* NAME= part, or NULL (graph order) */
@@ -216,7 +217,7 @@ static int run(struct args *a)
 {
 	accel_model_options opts = ACCEL_MODEL_OPTIONS_INIT;
 	accel_npy in[MAX_IO];
-	int in_idx[MAX_IO], out_idx[MAX_IO], rc = 1, k;
+	int in_idx[MAX_IO], out_idx[MAX_IO], rc = 1, rc_run = 0, k;
 	accel_tensor_info info;
 	accel_device *dev = NULL;
 	accel_group *group = NULL;
@@ -312,24 +313,47 @@ static int run(struct args *a)
 			goto out;
 		}
 	}
+	/* streamed: up to WINDOW batches in flight, results in order */
 	t0 = now();
 	for (r = 0; r < a->repeat; r++) {
-		uint64_t off;
+		accel_model_job *jobs[WINDOW] = { 0 };
+		uint64_t off, nj = 0, done = 0;
 
-		for (off = 0; off < items; off += batch) {
+		for (off = 0; off < items; off += batch, nj++) {
 			uint32_t cnt = (uint32_t)(items - off < batch ? items - off : batch);
 			const float *ip[MAX_IO];
 			float *op[MAX_IO];
 
+			if (nj - done == WINDOW) {
+				accel_status st = accel_model_job_wait(jobs[done % WINDOW], -1);
+
+				accel_model_job_release(jobs[done++ % WINDOW]);
+				if (st) {
+					fail("run");
+					goto drain;
+				}
+			}
 			for (i = 0; i < ni; i++)
 				ip[i] = (const float *)in[in_idx[i]].data + off * item_in[i];
 			for (i = 0; i < no; i++)
 				op[i] = outs[i] + off * item_out[i];
-			if (accel_model_run(m, cnt, ip, op)) {
-				fail("run");
-				goto out;
+			if (accel_model_submit(m, cnt, ip, op, NULL, NULL, &jobs[nj % WINDOW])) {
+				fail("submit");
+				goto drain;
 			}
 		}
+drain:
+		for (; done < nj; done++) {
+			accel_status st = accel_model_job_wait(jobs[done % WINDOW], -1);
+
+			accel_model_job_release(jobs[done % WINDOW]);
+			if (st && !rc_run) {
+				fail("run");
+				rc_run = 1;
+			}
+		}
+		if (off < items || rc_run)
+			goto out;
 	}
 	t = now() - t0;
 	for (i = 0; i < no; i++) {

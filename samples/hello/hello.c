@@ -54,10 +54,14 @@ int main(int argc, char **argv)
 	    (st = accel_buffer_write(bb, 0, b, sizeof(b))))
 		return fail("upload", st);
 
-	/* C (1,1,M,N) = A (1,1,M,K) x B (1,1,K,N), packed row-major. */
-	g.a = (accel_tensor){ .mem = accel_ref_buffer(ba, 0), .dim = { 1, 1, M, K }, .dtype = ACCEL_DT_FP32 };
-	g.b = (accel_tensor){ .mem = accel_ref_buffer(bb, 0), .dim = { 1, 1, K, N }, .dtype = ACCEL_DT_FP32 };
-	g.c = (accel_tensor){ .mem = accel_ref_buffer(bc, 0), .dim = { 1, 1, M, N }, .dtype = ACCEL_DT_FP32 };
+	/* C (1,1,M,N) = A (1,1,M,K) x B (1,1,K,N), packed row-major. The
+	 * parameter struct starts from ACCEL_GEMM_INIT (its struct_size). */
+	g.a = (accel_tensor){ .mem = accel_ref_buffer(ba, 0), .dim = { 1, 1, M, K },
+			      .dtype = ACCEL_DT_FP32 };
+	g.b = (accel_tensor){ .mem = accel_ref_buffer(bb, 0), .dim = { 1, 1, K, N },
+			      .dtype = ACCEL_DT_FP32 };
+	g.c = (accel_tensor){ .mem = accel_ref_buffer(bc, 0), .dim = { 1, 1, M, N },
+			      .dtype = ACCEL_DT_FP32 };
 	if ((st = accel_cmdbuf_create(dev, &cb)) || (st = accel_cmd_gemm(cb, &g)))
 		return fail("record", st);
 	st = accel_run(dev, cb, NULL, &res);

@@ -12,6 +12,7 @@
 
 #include "libaccel_testutil.h"
 #include "abi.h"
+#include "encode.h"
 #include "snpu_cmd.h"
 #include "snpu_regs.h"
 
@@ -367,6 +368,38 @@ START_TEST(test_record_time_shapes)
 	ck_accel_err(accel_cmd_eltwise(cb, &e), ACCEL_ERR_INVALID_ARG);
 	ck_assert_str_eq(accel_last_error(), "accel_cmd_eltwise: operand 'b' dim[2] is 3 but "
 			 "operand 'out' dim[2] is 4 (must be equal, or 1 to broadcast)");
+	/* pool window, pad extent, an unsupported conversion, a residual */
+	{
+		accel_pooling pl = ACCEL_POOLING_INIT;
+		accel_tensor i8 = in;
+		uint32_t before[4] = { 0, 0, 1, 1 };
+
+		pl.input = tens(b, 0, 8, 8, ACCEL_DT_FP32);
+		pl.output = tens(b, 4096, 4, 3, ACCEL_DT_FP32);
+		pl.kernel_h = pl.kernel_w = pl.stride_h = pl.stride_w = 2;
+		ck_accel_err(accel_cmd_pool(cb, &pl), ACCEL_ERR_INVALID_ARG);
+		ck_assert_str_eq(accel_last_error(), "accel_cmd_pool: operand 'output' dim[3] (W) "
+				 "is 3 but the window gives 4 (input 8, pads 0+0, kernel 2, "
+				 "dilation 1, stride 2)");
+		out = tens(b, 4096, 4, 11, ACCEL_DT_FP32);
+		ck_accel_err(accel_cmd_pad(cb, &in, &out, before, ACCEL_PAD_CONSTANT, 0),
+			     ACCEL_ERR_INVALID_ARG);
+		ck_assert_str_eq(accel_last_error(), "accel_cmd_pad: operand 'output' dim[2] is 4 "
+				 "but operand 'input' dim[2] 4 + before[2] 1 is 5");
+		i8.dtype = ACCEL_DT_UINT8;
+		out = tens(b, 4096, 4, 10, ACCEL_DT_FP32);
+		ck_accel_err(accel_cmd_convert(cb, &i8, &out), ACCEL_ERR_INVALID_ARG);
+		ck_assert_str_eq(accel_last_error(), "accel_cmd_convert: conversion uint8 -> fp32 "
+				 "is not supported");
+		g.a = tens(b, 0, 4, 8, ACCEL_DT_FP32);
+		g.b = tens(b, 256, 8, 4, ACCEL_DT_FP32);
+		g.c = tens(b, 512, 4, 4, ACCEL_DT_FP32);
+		g.epi = (accel_epilogue){ .flags = ACCEL_EPI_RESIDUAL };
+		g.epi.residual = tens(b, 1024, 4, 2, ACCEL_DT_FP32);
+		ck_accel_err(accel_cmd_gemm(cb, &g), ACCEL_ERR_INVALID_ARG);
+		ck_assert_str_eq(accel_last_error(), "accel_cmd_gemm: operand 'residual' dim[3] is "
+				 "2 but operand 'c' dim[3] is 4");
+	}
 	/* an activation field the function does not use */
 	{
 		accel_act a = { .fn = ACCEL_ACT_RELU, .alpha = 0.5f };
@@ -403,12 +436,26 @@ START_TEST(test_device_names_field)
 	ck_accel(accel_cmd_gemm(tmp, &g));
 	memcpy(&raw, accel_cmdbuf_data(tmp), sizeof(raw));
 	raw.epi.bias_addr = accel_buffer_va(b);		/* without SNPU_EPI_BIAS */
+	{
+		/* what the drm backend adds when the driver refuses a submit */
+		uint8_t two[2 * sizeof(raw)];
+		char why[400];
+
+		memcpy(two, accel_cmdbuf_data(tmp), sizeof(raw));
+		memcpy(two + sizeof(raw), &raw, sizeof(raw));
+		ck_assert_int_eq(accel__explain_stream(two, sizeof(raw), why, sizeof(why)), 0);
+		ck_assert_int_eq(accel__explain_stream(two, sizeof(two), why, sizeof(why)), 1);
+		ck_assert_msg(strstr(why, "command 1 (gemm): epilogue: bias_addr set without "
+				     "SNPU_EPI_BIAS") == why, "%s", why);
+	}
 	ck_accel(accel_cmdbuf_append_raw(cb, &raw, sizeof(raw)));
 	ck_accel(accel_cmdbuf_use(cb, b, ACCEL_ACCESS_READ | ACCEL_ACCESS_WRITE));
 	st = accel_run(dev, cb, NULL, &r);
 	if (st == ACCEL_ERR_INVALID_ARG && !tu_is_sim()) {
-		/* the driver's checker refused it at submit; its message is errno's */
+		/* the driver's checker (the same validator) refused it at submit */
 		ck_assert_uint_eq(r.status, ACCEL_ERR_INVALID_ARG);
+		ck_assert_msg(strstr(r.message, ": Invalid argument: command 0 (gemm): epilogue: "
+				     "bias_addr set without SNPU_EPI_BIAS"), "%s", r.message);
 	} else {
 		ck_accel_err(st, ACCEL_ERR_JOB_FAILED);
 		ck_assert_str_eq(r.message, "command 0 (gemm): reserved field or flag not zero "

@@ -59,7 +59,8 @@ static void close_with_live_objects(int order)
 	ck_assert_uint_eq(fence, 42);
 	ck_assert_uint_eq(((uint8_t *)p)[65536 + 100], 0x3c);
 	ck_accel_err(accel_buffer_write(dram, 0, &fence, sizeof(fence)), ACCEL_ERR_STATE);
-	ck_assert_ptr_nonnull(strstr(accel_last_error(), "is closed"));
+	ck_assert_ptr_nonnull(strstr(accel_last_error(), "accel_buffer_write: device "));
+	ck_assert_ptr_nonnull(strstr(accel_last_error(), " is closed (accel_close was called"));
 	{
 		accel_buffer *more;
 		accel_cmdbuf *cb2;
@@ -135,6 +136,35 @@ START_TEST(test_close_callback_releases)
 	accel_cmdbuf_free(cb);
 	accel_buffer_free(dram);
 	accel_close(dev);	/* the callback drops the last references */
+}
+END_TEST
+
+static accel_status fence_slice(void *user, size_t i, accel_device *dev, uint64_t first,
+				uint64_t count, accel_cmdbuf *cb)
+{
+	(void)i;
+	(void)dev;
+	(void)first;
+	(void)count;
+	return accel_cmd_fence(cb, accel_ref_buffer(user, 0), 1);
+}
+
+/* A group over a device closed before the group: its runs are refused,
+ * destroying it releases the device. */
+START_TEST(test_group_outlives_close)
+{
+	accel_device *dev = tu_open();
+	accel_group *g;
+	accel_buffer *b;
+
+	ck_accel(accel_buffer_create(dev, 4096, ACCEL_MEM_HOST, &b));
+	ck_accel(accel_group_create(&dev, 1, &g));
+	ck_accel(accel_group_data_parallel(g, 1, fence_slice, b));
+	accel_close(dev);
+	ck_accel_err(accel_group_data_parallel(g, 1, fence_slice, b), ACCEL_ERR_STATE);
+	ck_assert_ptr_nonnull(strstr(accel_last_error(), "is closed"));
+	accel_buffer_free(b);
+	accel_group_destroy(g);	/* the last reference */
 }
 END_TEST
 
@@ -232,6 +262,7 @@ int main(void)
 
 	tcase_add_loop_test(tc, test_close_with_live_objects, 0, 3);
 	tcase_add_test(tc, test_close_callback_releases);
+	tcase_add_test(tc, test_group_outlives_close);
 	tcase_add_test(tc, test_threads_wait_one_job);
 	tcase_add_test(tc, test_fill_read_only);
 	tu_add(s, tc, "lifetime", TU_JOBS);

@@ -339,6 +339,9 @@ START_TEST(test_shape_error)
 		/* the driver's command checker refused it at submit */
 		ck_assert_uint_eq(r.status, ACCEL_ERR_INVALID_ARG);
 		ck_assert_uint_eq(r.cmds, 0);
+		ck_assert_msg(strstr(accel_last_error(), "command 1 (gemm): operand 'b' dim[2] (K) "
+				     "is 6 but operand 'a' dim[3] (K) is 5"), "%s",
+			      accel_last_error());
 	} else {
 		ck_accel_err(st, ACCEL_ERR_JOB_FAILED);
 		ck_assert_uint_eq(r.failed_cmd, 1);

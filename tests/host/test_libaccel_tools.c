@@ -61,6 +61,8 @@ START_TEST(test_accel_info_errors)
 	ck_assert_int_eq(run(ACCEL_TEST_TOOLDIR "accel-info --device /dev/accel/accel77", buf,
 			     sizeof(buf)), 1);
 	ck_assert_ptr_nonnull(strstr(buf, "/dev/accel/accel77"));
+	ck_assert_int_eq(run(ACCEL_TEST_TOOLDIR "accel-info --version", buf, sizeof(buf)), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "libaccel 1.0.0 (built against 1.0.0)"));
 	ck_assert_int_eq(run(ACCEL_TEST_TOOLDIR "accel-info --bogus", buf, sizeof(buf)), 2);
 	ck_assert_ptr_nonnull(strstr(buf, "usage:"));
 	ck_assert_int_eq(run("ACCEL_FIRMWARE=/nonexistent " ACCEL_TEST_TOOLDIR

@@ -113,6 +113,55 @@ START_TEST(test_model_cpu)
 }
 END_TEST
 
+/* Split plans: some ops forced onto the CPU reference (ACCEL_MODEL_CPU_OPS)
+ * between device steps; same outputs, one job per device step. */
+START_TEST(test_model_split)
+{
+	static const char *const split[] = { "mlp", "lenet", "resblock", "dwsep",
+					     "concat_transpose" };
+	accel_model_options opts = ACCEL_MODEL_OPTIONS_INIT;
+	accel_model_stats stats = { .struct_size = sizeof(stats) };
+	uint64_t c0[ACCEL_NUM_COUNTERS], c1[ACCEL_NUM_COUNTERS];
+	const char *name = split[_i];
+	accel_device *dev = tu_open();
+	accel_npy in, want;
+	char path[1024];
+	accel_model *m;
+	const float *ins[1];
+	float *outs[1], *out;
+	uint64_t k;
+
+	setenv("ACCEL_MODEL_CPU_OPS", "Concat,Softmax,MaxPool,Mul,Pad", 1);
+	snprintf(path, sizeof(path), "%s/%s/input_b1.npy", MODEL_TEST_DIR, name);
+	ck_accel(accel__npy_read_file(path, ACCEL_NPY_FP32, &in));
+	snprintf(path, sizeof(path), "%s/%s/output_b1.npy", MODEL_TEST_DIR, name);
+	ck_accel(accel__npy_read_file(path, ACCEL_NPY_FP32, &want));
+	snprintf(path, sizeof(path), "%s/%s/model.onnx", MODEL_TEST_DIR, name);
+	ck_accel(accel_model_load_file(dev, path, &opts, &m));
+	unsetenv("ACCEL_MODEL_CPU_OPS");
+	ck_accel(accel_model_get_stats(m, &stats));
+	ck_assert_msg(stats.cpu_nodes > 0 && strstr(accel_model_report(m), "cpu reference"), "%s",
+		      accel_model_report(m));
+	out = calloc(want.count, sizeof(float));
+	ins[0] = in.data;
+	outs[0] = out;
+	ck_accel(accel_device_counters(dev, c0));
+	ck_accel(accel_model_run(m, 1, ins, outs));
+	ck_accel(accel_device_counters(dev, c1));
+	ck_assert_uint_eq(c1[ACCEL_CNT_JOBS] - c0[ACCEL_CNT_JOBS], stats.jobs_per_run);
+	for (k = 0; k < want.count; k++)
+		ck_assert_msg(fabsf(out[k] - ((float *)want.data)[k]) <= 1e-4f, "%s[%llu]", name,
+			      (unsigned long long)k);
+	printf("%s split: %u cpu nodes, %u device jobs per run\n", name, stats.cpu_nodes,
+	       stats.jobs_per_run);
+	free(out);
+	accel__npy_free(&in);
+	accel__npy_free(&want);
+	accel_model_free(m);
+	accel_close(dev);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("model_models");
@@ -124,6 +173,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_model_b1, 0, n);
 	tcase_add_loop_test(tc, test_model_bN, 0, n);
 	tcase_add_loop_test(tc, test_model_cpu, 0, n);
+	tcase_add_loop_test(tc, test_model_split, 0, 5);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -22,7 +22,9 @@ extern "C" {
 
 typedef struct accel_group accel_group;
 
-/* A group over already open devices (the caller keeps ownership). */
+/* A group over already open devices (the caller keeps ownership; the
+ * group holds a reference, so closing a device first is safe: the group's
+ * runs then fail with ACCEL_ERR_STATE). */
 ACCEL_API accel_status accel_group_create(accel_device *const *devs, size_t n,
 					  accel_group **out);
 /* Open devices by a comma-separated list ("sim,sim", "/dev/accel/accel0,

@@ -45,14 +45,16 @@ static accel_status check_opts(const accel_model_options *o)
 	return ACCEL_OK;
 }
 
-static accel_status item_sizes(accel_model *m)
+static accel_status item_sizes(accel_model *m, uint32_t n_devs)
 {
 	const struct ir_graph *g = &m->g;
 	uint32_t i;
 
 	m->in_item = calloc(g->n_inputs + 1, sizeof(uint64_t));
 	m->out_item = calloc(g->n_outputs + 1, sizeof(uint64_t));
-	if (!m->in_item || !m->out_item)
+	m->in_batched = calloc(g->n_inputs + 1, sizeof(bool));
+	m->out_batched = calloc(g->n_outputs + 1, sizeof(bool));
+	if (!m->in_item || !m->out_item || !m->in_batched || !m->out_batched)
 		return accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
 	m->batch_major = true;
 	for (i = 0; i < g->n_inputs + g->n_outputs; i++) {
@@ -60,18 +62,23 @@ static accel_status item_sizes(accel_model *m)
 		const struct ir_value *x = &g->val[v];
 		uint64_t b = (uint64_t)ir_numel(x) * sizeof(float);
 		uint64_t *item = i < g->n_inputs ? &m->in_item[i] : &m->out_item[i - g->n_inputs];
+		bool *batched = i < g->n_inputs ? &m->in_batched[i] : &m->out_batched[i - g->n_inputs];
 
 		if (x->dtype != IR_DT_FLOAT)
 			return ir_fail(g, "graph %s '%s' is %s; the model API takes float32",
 				       i < g->n_inputs ? "input" : "output", x->name,
 				       ir_dtype_name(x->dtype));
-		if (x->rank && x->dim[0] == m->batch_per_dev && x->dim[0]) {
+		*batched = x->rank && x->dim[0] == m->batch_per_dev && x->dim[0];
+		if (*batched) {
 			*item = b / (uint64_t)x->dim[0];
 		} else {
 			*item = b;
 			m->batch_major = false;
 		}
 	}
+	if (!m->batch_major && n_devs > 1)
+		return ir_fail(g, "a graph input or output has no batch dim (dim 0 = %u): the "
+			       "model cannot be split across %u devices", m->batch_per_dev, n_devs);
 	return ACCEL_OK;
 }
 
@@ -186,7 +193,7 @@ static accel_status compile(accel_model *m, const void *data, size_t size, const
 bind:
 	free(cpath);
 	if (!st)
-		st = item_sizes(m);
+		st = item_sizes(m, n);
 	if (!st)
 		st = rt_bind(m, devs, n);
 	t = stage(m, "lower + bind", t);
@@ -354,6 +361,8 @@ void accel_model_free(accel_model *m)
 	pass_log_free(&m->log);
 	free(m->in_item);
 	free(m->out_item);
+	free(m->in_batched);
+	free(m->out_batched);
 	free(m->report);
 	free(m->source);
 	pthread_mutex_destroy(&m->lock);

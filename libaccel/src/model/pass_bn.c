@@ -21,7 +21,7 @@ static bool is_f32_const(const struct ir_value *v)
 }
 
 /* New float constant of rank/dims from data (taken over). */
-static int new_const(struct ir_graph *g, const char *base, const char *suffix, uint32_t rank,
+int pass_new_const(struct ir_graph *g, const char *base, const char *suffix, uint32_t rank,
 		     const int64_t *dim, float *data, size_t count)
 {
 	char name[300];
@@ -55,8 +55,8 @@ static accel_status fold_into_conv(struct ir_graph *g, struct ir_node *bn, struc
 			nw[k * per + i] = ((const float *)w->data)[k * per + i] * scale[k];
 		nb[k] = (b ? ((const float *)b->data)[k] : 0.0f) * scale[k] + shift[k];
 	}
-	vw = new_const(g, w->name, ":bn", w->rank, w->dim, nw, (size_t)ir_numel(w));
-	vb = new_const(g, bn->name, ":bias", 1, &c, nb, (size_t)c);
+	vw = pass_new_const(g, w->name, ":bn", w->rank, w->dim, nw, (size_t)ir_numel(w));
+	vb = pass_new_const(g, bn->name, ":bias", 1, &c, nb, (size_t)c);
 	if (vw < 0 || vb < 0)
 		return ACCEL_ERR_NO_MEMORY;
 	conv = &g->node[conv - g->node];	/* values may have moved, nodes not */
@@ -132,8 +132,8 @@ accel_status pass_bn(struct ir_graph *g, struct pass_log *log)
 			dim[0] = c;
 			for (j = 1; j < r; j++)
 				dim[j] = 1;
-			vs = new_const(g, bn->name, ":scale", r, dim, scale, (size_t)c);
-			vh = new_const(g, bn->name, ":shift", r, dim, shift, (size_t)c);
+			vs = pass_new_const(g, bn->name, ":scale", r, dim, scale, (size_t)c);
+			vh = pass_new_const(g, bn->name, ":shift", r, dim, shift, (size_t)c);
 			scale = shift = NULL;
 			mid = ir_add_value(g, NULL);
 			mul = ir_add_node(g, "Mul", g->node[i].name, 2, 1);
@@ -158,53 +158,6 @@ accel_status pass_bn(struct ir_graph *g, struct pass_log *log)
 		free(shift);
 		if (st)
 			return st;
-	}
-	return ACCEL_OK;
-}
-
-/* HardSigmoid(x) = clip(alpha * x + beta, 0, 1): Mul, then Add with a clip. */
-accel_status pass_decompose(struct ir_graph *g, struct pass_log *log)
-{
-	uint32_t i, n0 = g->n_node;
-
-	for (i = 0; i < n0; i++) {
-		struct ir_node *n = &g->node[i];
-		float *a, *b;
-		int va, vb, mid, mul, add;
-
-		if (n->dead || n->kind != OP_HARD_SIGMOID)
-			continue;
-		a = malloc(sizeof(float));
-		b = malloc(sizeof(float));
-		if (!a || !b) {
-			free(a);
-			free(b);
-			return accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
-		}
-		*a = ir_attr_float(n, "alpha", 0.2f);
-		*b = ir_attr_float(n, "beta", 0.5f);
-		va = new_const(g, n->name, ":alpha", 0, NULL, a, 1);
-		vb = new_const(g, n->name, ":beta", 0, NULL, b, 1);
-		mid = ir_add_value(g, NULL);
-		mul = ir_add_node(g, "Mul", g->node[i].name, 2, 1);
-		add = ir_add_node(g, "Add", g->node[i].name, 2, 1);
-		if (va < 0 || vb < 0 || mid < 0 || mul < 0 || add < 0)
-			return ACCEL_ERR_NO_MEMORY;
-		n = &g->node[i];
-		g->val[mid].dtype = IR_DT_FLOAT;
-		g->node[mul].kind = OP_MUL;
-		g->node[mul].in[0] = n->in[0];
-		g->node[mul].in[1] = va;
-		g->node[mul].out[0] = mid;
-		g->node[add].kind = OP_ADD;
-		g->node[add].in[0] = mid;
-		g->node[add].in[1] = vb;
-		g->node[add].out[0] = n->out[0];
-		g->node[add].epi.act = 2;	/* ACCEL_ACT_CLIP */
-		g->node[add].epi.min = 0.0f;
-		g->node[add].epi.max = 1.0f;
-		n->dead = true;
-		pass_note(log, "decompose: HardSigmoid '%s' -> Mul + Add with clip(0, 1)", n->name);
 	}
 	return ACCEL_OK;
 }

@@ -17,6 +17,11 @@ accel_status passes_run(struct ir_graph *g, bool no_fusion, struct pass_log *log
 		st = pass_bn(g, log);
 	if (!st)
 		st = pass_decompose(g, log);
+	/* new nodes go in order and get their shapes before fusion looks */
+	if (!st)
+		st = ir_compact(g);
+	if (!st)
+		st = shape_infer(g);
 	if (!st && !no_fusion)
 		st = pass_fuse(g, log);
 	if (!st)

@@ -26,13 +26,19 @@ accel_status pass_views(struct ir_graph *g, struct pass_log *log);
 accel_status pass_bn(struct ir_graph *g, struct pass_log *log);
 /* Constant zero Pad folded into the following Conv's pads. */
 accel_status pass_pad(struct ir_graph *g, struct pass_log *log);
-/* HardSigmoid -> Mul + Add with a clip; Gemm alpha/beta into constants. */
+/* HardSigmoid -> Mul + Add with a clip; Gemm alpha/beta into constants,
+ * a broadcasting constant C into the bias or residual. */
 accel_status pass_decompose(struct ir_graph *g, struct pass_log *log);
 /* Activation and residual Add fused into the Conv/Gemm/MatMul epilogue,
  * activations into element-wise ops. */
 accel_status pass_fuse(struct ir_graph *g, struct pass_log *log);
 /* Nodes whose outputs nobody uses are removed. */
 accel_status pass_dce(struct ir_graph *g, struct pass_log *log);
+
+/* A new float constant named base+suffix owning data (count floats);
+ * value index or -1. */
+int pass_new_const(struct ir_graph *g, const char *base, const char *suffix, uint32_t rank,
+		   const int64_t *dim, float *data, size_t count);
 
 /* The pipeline: all of the above in order (fuse unless no_fusion), then
  * compaction and a final shape check. */

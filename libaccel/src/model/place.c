@@ -7,6 +7,7 @@
  * offer, or the user's CPU_ONLY option) still runs inside the plan.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "accel/device.h"
@@ -37,6 +38,24 @@ static struct rule rule_of(enum op_kind k)
 		return (struct rule){ "move", ACCEL_CAP_MOVE };
 	default: return (struct rule){ "view", 0 };
 	}
+}
+
+/* ACCEL_MODEL_CPU_OPS="Softmax,Concat": ops placed on the CPU reference
+ * regardless of the device (debugging and testing split plans). */
+static bool forced_cpu(const char *op)
+{
+	const char *list = getenv("ACCEL_MODEL_CPU_OPS"), *p;
+	size_t len = strlen(op);
+
+	for (p = list; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+
+		if (n == len && !strncmp(p, op, n))
+			return true;
+		p = e ? e + 1 : NULL;
+	}
+	return false;
 }
 
 int plan_root(const struct ir_graph *g, int v)
@@ -84,6 +103,9 @@ accel_status place_nodes(struct ir_graph *g, uint32_t caps, bool cpu_only)
 		if (cpu_only) {
 			n->target = IR_TARGET_CPU;
 			snprintf(n->detail, sizeof(n->detail), "ACCEL_MODEL_CPU_ONLY");
+		} else if (forced_cpu(n->op)) {
+			n->target = IR_TARGET_CPU;
+			snprintf(n->detail, sizeof(n->detail), "ACCEL_MODEL_CPU_OPS");
 		} else if (r.cap && !(caps & r.cap)) {
 			n->target = IR_TARGET_CPU;
 			snprintf(n->detail, sizeof(n->detail), "device lacks the %s capability",

@@ -237,7 +237,11 @@ static accel_status slot_start(accel_model *m, struct mdl_slot *s, uint32_t off,
 		st = accel_buffer_map(s->in[i], &p);
 		if (st)
 			return st;
-		memcpy(p, (const uint8_t *)inputs[i] + off * m->in_item[i], count * m->in_item[i]);
+		if (m->in_batched[i])
+			memcpy(p, (const uint8_t *)inputs[i] + off * m->in_item[i],
+			       count * m->in_item[i]);
+		else
+			memcpy(p, inputs[i], m->in_item[i]);	/* no batch dim: whole */
 	}
 	for (i = 0; !st && i < m->p.n_steps; i++) {
 		if (m->p.steps[i].target == IR_TARGET_CPU) {
@@ -277,9 +281,13 @@ static accel_status slot_finish(accel_model *m, struct mdl_slot *s, uint32_t off
 		void *p;
 
 		st = accel_buffer_map(s->out[i], &p);
-		if (!st)
+		if (st)
+			break;
+		if (m->out_batched[i])
 			memcpy((uint8_t *)outputs[i] + off * m->out_item[i], p,
 			       s->count * m->out_item[i]);
+		else
+			memcpy(outputs[i], p, m->out_item[i]);
 	}
 	return st;
 }

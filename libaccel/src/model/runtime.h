@@ -48,6 +48,7 @@ struct accel_model {
 	struct mdl_dev *devs;
 	uint64_t *in_item, *out_item;	/* bytes of one batch item per graph I/O */
 	bool batch_major;		/* every graph I/O has the batch as dim 0 */
+	bool *in_batched, *out_batched;	/* this I/O has it (else copied whole) */
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
 	char *report;

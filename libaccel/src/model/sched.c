@@ -208,8 +208,11 @@ accel_status accel_model_submit(accel_model *m, uint32_t batch, const float *con
 	s = m->opts.scheduler ? m->opts.scheduler : m->own_sched;
 	if (!s) {
 		pthread_mutex_lock(&m->lock);
-		if (!m->own_sched)
-			st = accel_scheduler_create(1, 0, &m->own_sched);
+		if (!m->own_sched) {	/* as many running as the model has slots */
+			uint32_t run = (m->opts.max_inflight ? m->opts.max_inflight : 2) * m->n_devs;
+
+			st = accel_scheduler_create(run < 64 ? run : 64, 0, &m->own_sched);
+		}
 		s = m->own_sched;
 		pthread_mutex_unlock(&m->lock);
 		if (st)
@@ -239,7 +242,7 @@ accel_status accel_model_submit(accel_model *m, uint32_t batch, const float *con
 	if (!j->inputs || !j->outputs_copy)
 		goto oom;
 	for (i = 0; i < m->g.n_inputs; i++) {
-		size_t bytes = (size_t)(batch * m->in_item[i]);
+		size_t bytes = (size_t)((m->in_batched[i] ? batch : 1) * m->in_item[i]);
 
 		j->inputs[i] = malloc(bytes ? bytes : 1);
 		if (!j->inputs[i])
