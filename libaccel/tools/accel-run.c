@@ -39,7 +39,7 @@ struct args {
 	accel_precision precision;
 	const char *calibrate, *cache, *profile;
 	float max_error;
-	int percentile;
+	int percentile, no_sram;
 };
 
 static void usage(FILE *f)
@@ -48,7 +48,7 @@ static void usage(FILE *f)
 		   "                 [--device sim|/dev/accel/accelN|all|A,B] [--batch N] [--repeat N]\n"
 		   "                 [--report] [--cpu] [--precision fp32|fp16|int8|mixed]\n"
 		   "                 [--calibrate DATA.npy|DIR] [--percentile] [--max-error E]\n"
-		   "                 [--cache DIR] [--profile TRACE.json]\n");
+		   "                 [--cache DIR] [--profile TRACE.json] [--no-sram]\n");
 }
 
 static int fail(const char *what)
@@ -111,6 +111,8 @@ static int parse(int argc, char **argv, struct args *a)
 			a->cpu = 1;
 		} else if (!strcmp(s, "--percentile")) {
 			a->percentile = 1;
+		} else if (!strcmp(s, "--no-sram")) {
+			a->no_sram = 1;
 		} else if (!strcmp(s, "--precision") || !strcmp(s, "--calibrate") ||
 			   !strcmp(s, "--max-error") || !strcmp(s, "--profile") ||
 			   !strcmp(s, "--cache")) {
@@ -247,6 +249,8 @@ static int run(struct args *a)
 	opts.cache_dir = a->cache;
 	if (a->profile)
 		opts.flags |= ACCEL_MODEL_PROFILE;
+	if (a->no_sram)
+		opts.flags |= ACCEL_MODEL_NO_SRAM;
 	if (a->device && (!strcmp(a->device, "all") || strchr(a->device, ','))) {
 		if (accel_group_open(a->device, &group)) {
 			fail(a->device);

@@ -47,7 +47,9 @@ typedef enum accel_precision {
 #define ACCEL_MODEL_CPU_ONLY	(1u << 0)	/* every node on the CPU reference */
 #define ACCEL_MODEL_NO_FUSION	(1u << 1)	/* keep epilogue ops as separate commands */
 #define ACCEL_MODEL_PROFILE	(1u << 2)	/* per-layer device timestamps (profile) */
-#define ACCEL_MODEL_FLAGS	(ACCEL_MODEL_CPU_ONLY | ACCEL_MODEL_NO_FUSION | ACCEL_MODEL_PROFILE)
+#define ACCEL_MODEL_NO_SRAM	(1u << 3)	/* arena in DRAM even when it fits the SRAM */
+#define ACCEL_MODEL_FLAGS	(ACCEL_MODEL_CPU_ONLY | ACCEL_MODEL_NO_FUSION | ACCEL_MODEL_PROFILE | \
+				 ACCEL_MODEL_NO_SRAM)
 
 /*
  * Options of accel_model_load_*. Zero-initialise, then set struct_size to

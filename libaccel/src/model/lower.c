@@ -28,6 +28,9 @@ struct iter {
 static accel_ref ref_of(const struct lower_env *e, int v, uint64_t extra)
 {
 	const struct plan_loc *l = &e->p->loc[v];
+
+	if (l->space == PLAN_ARENA && e->arena_sram)
+		return accel_ref_sram(l->offset + extra);
 	return accel_ref_buffer(l->space == PLAN_WEIGHTS ? e->weights : e->arena, l->offset + extra);
 }
 

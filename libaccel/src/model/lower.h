@@ -19,6 +19,7 @@ struct lower_env {
 	accel_buffer *arena;		/* intermediate tensors */
 	accel_buffer *const *in;	/* per graph input: pinned host buffer */
 	accel_buffer *const *out;	/* per graph output */
+	bool arena_sram;		/* the arena at offset 0 of the SRAM scratchpad */
 	accel_buffer *timestamps;	/* optional: 16 bytes per node + 3 (profile.h) */
 };
 

@@ -83,8 +83,9 @@ static accel_status slot_init(accel_model *m, struct mdl_dev *md, struct mdl_slo
 	s->cmds = calloc(m->p.n_steps + 1, sizeof(*s->cmds));
 	if (!s->in || !s->out || !s->cmds)
 		return accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
-	st = accel_buffer_create(md->dev, m->p.arena_bytes ? m->p.arena_bytes : PLAN_ALIGN,
-				 arena_device ? ACCEL_MEM_DEVICE : ACCEL_MEM_HOST, &s->arena);
+	st = accel_buffer_create(md->dev, m->p.arena_bytes && !m->sram_arena ? m->p.arena_bytes :
+				 PLAN_ALIGN, arena_device ? ACCEL_MEM_DEVICE : ACCEL_MEM_HOST,
+				 &s->arena);
 	for (i = 0; !st && i < g->n_inputs; i++)
 		st = accel_buffer_create(md->dev, value_bytes(g, g->inputs[i]), ACCEL_MEM_HOST,
 					 &s->in[i]);
@@ -100,6 +101,7 @@ static accel_status slot_init(accel_model *m, struct mdl_dev *md, struct mdl_slo
 	e.arena = s->arena;
 	e.in = s->in;
 	e.out = s->out;
+	e.arena_sram = m->sram_arena;
 	st = prof_slot_buffer(m, md->dev, &s->ts);
 	if (st)
 		return st;
@@ -125,6 +127,21 @@ accel_status rt_bind(accel_model *m, accel_device *const *devs, uint32_t n)
 	if (!m->devs)
 		return accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
 	m->n_devs = n;
+	/* SRAM plan: a whole-device plan whose arena fits the scratchpad keeps
+	 * every intermediate tensor on chip (jobs run one at a time on a
+	 * device, and each starts by writing its inputs, so the scratchpad
+	 * holds nothing between jobs that a run depends on) */
+	m->sram_arena = arena_device && !(m->opts.flags & ACCEL_MODEL_NO_SRAM) &&
+			m->p.arena_bytes;
+	for (d = 0; m->sram_arena && d < n; d++) {
+		accel_device_info info = ACCEL_DEVICE_INFO_INIT;
+
+		st = accel_device_query(devs[d], &info);
+		if (st)
+			return st;
+		if (!(info.caps & ACCEL_CAP_SRAM) || info.sram_size < m->p.arena_bytes)
+			m->sram_arena = false;
+	}
 	for (d = 0; !st && d < n; d++) {
 		struct mdl_dev *md = &m->devs[d];
 

@@ -57,6 +57,7 @@ struct accel_model {
 	uint32_t pending;		/* submitted runs not ended (under lock) */
 	accel_scheduler *own_sched;	/* made on the first submit without one */
 	struct mdl_prof *prof;		/* ACCEL_MODEL_PROFILE (profile.h) */
+	bool sram_arena;		/* the arena lives in the SRAM scratchpad */
 };
 
 /* Bind a compiled model to devs (weights upload, slots, command streams). */
