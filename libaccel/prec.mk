@@ -29,3 +29,21 @@ fuzz-cache: $(CACHE_FUZZ) $(ACCEL_RUN)
 	$(Q)$(CACHE_FUZZ) -max_total_time=$(FUZZ_SECONDS) -max_len=262144 -print_final_stats=1 \
 		$(BUILD)/fuzz/corpus-cache
 $(patsubst $(TOP)/%,%,$(CACHE_FUZZ)): %: $(TOP)/% ;
+
+# ---- int8/fp16 on real devices: the embedded models (model.mk's blobs) ----------
+PREC_VM_TEST := $(BUILD)/guest/tests/test_model_precvm
+GUEST_BINS += $(PREC_VM_TEST)
+VM_TESTS += $(TOP)/tests/vm/51-models-prec.sh
+$(SAN)/tests/test_model_precvm: tests/host/test_model_precvm.c $(MODEL_BLOBS_C) \
+		tests/host/libaccel_testutil.c $(LIBACCEL_SAN_A) $(CORELIB_SAN) $(FWLIB_SAN) $(FW_IMAGE) \
+		$(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(SAN_CFLAGS) $(MODEL_TEST_CFLAGS) \
+		-o $@ $< $(MODEL_BLOBS_C) tests/host/libaccel_testutil.c $(LIBACCEL_SAN_A) $(CORELIB_SAN) \
+		$(FWLIB_SAN) $(CORE_LDLIBS) $(LIBDRM_LIBS) $(PROTOBUF_C_LIBS) $(CHECK_LIBS) -lm
+$(PREC_VM_TEST): tests/host/test_model_precvm.c $(MODEL_BLOBS_C) tests/host/libaccel_testutil.c \
+		$(LIBACCEL_PRIV_A) $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(OPT_CFLAGS) $(LA_TEST_CFLAGS) -I$(TOP)/$(LIBACCEL_DIR)/src/model \
+		-DACCEL_TEST_DEVICE='""' -o $@ $< $(MODEL_BLOBS_C) tests/host/libaccel_testutil.c \
+		$(LIBACCEL_PRIV_A) $(LIBACCEL_LDLIBS) $(CHECK_LIBS) -lm
