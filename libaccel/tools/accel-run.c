@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <accel/accel.h>
@@ -49,6 +50,18 @@ static void usage(FILE *f)
 		   "                 [--report] [--cpu] [--precision fp32|fp16|int8|mixed]\n"
 		   "                 [--calibrate DATA.npy|DIR] [--percentile] [--max-error E]\n"
 		   "                 [--cache DIR] [--profile TRACE.json] [--no-sram]\n");
+}
+
+/* Long compile steps: a progress line on a terminal. */
+static void progress(void *user, const char *step, uint64_t done, uint64_t total)
+{
+	(void)user;
+	if (total)
+		fprintf(stderr, "\r%s: %llu/%llu", step, (unsigned long long)done,
+			(unsigned long long)total);
+	else
+		fprintf(stderr, "\r%s: %llu", step, (unsigned long long)done);
+	fflush(stderr);
 }
 
 static int fail(const char *what)
@@ -247,6 +260,8 @@ static int run(struct args *a)
 	opts.calibration_method = a->percentile ? ACCEL_CALIB_PERCENTILE : ACCEL_CALIB_MINMAX;
 	opts.max_error = a->max_error;
 	opts.cache_dir = a->cache;
+	if (isatty(2) && opts.precision >= ACCEL_PRECISION_INT8)
+		opts.progress = progress;
 	if (a->profile)
 		opts.flags |= ACCEL_MODEL_PROFILE;
 	if (a->no_sram)
@@ -270,6 +285,8 @@ static int run(struct args *a)
 			goto out;
 		}
 	}
+	if (opts.progress)
+		fputc('\n', stderr);
 	ni = accel_model_input_count(m);
 	no = accel_model_output_count(m);
 	if (resolve(m, a->in, a->nin, ni, 1, in_idx) || resolve(m, a->out, a->nout, no, 0, out_idx))

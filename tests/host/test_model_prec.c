@@ -211,6 +211,38 @@ START_TEST(test_mixed)
 }
 END_TEST
 
+static void count_progress(void *user, const char *step, uint64_t done, uint64_t total)
+{
+	uint64_t *n = user;
+
+	ck_assert(step && strstr(step, "calibration"));
+	ck_assert(done >= 1 && (!total || done <= total));
+	(*n)++;
+}
+
+/* Long calibrations report progress: one call per item per pass. */
+START_TEST(test_progress)
+{
+	accel_model_options opts = ACCEL_MODEL_OPTIONS_INIT;
+	accel_device *dev = tu_open();
+	accel_model *m;
+	char path[1024], calib[1024];
+	uint64_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/lenet/model.onnx", MODEL_TEST_DIR);
+	snprintf(calib, sizeof(calib), "%s/lenet/input_bN.npy", MODEL_TEST_DIR);
+	opts.precision = ACCEL_PRECISION_INT8;
+	opts.calibration = calib;
+	opts.calibration_method = ACCEL_CALIB_PERCENTILE;
+	opts.progress = count_progress;
+	opts.progress_user = &n;
+	ck_accel(accel_model_load_file(dev, path, &opts, &m));
+	ck_assert_uint_eq(n, 2 * 16);	/* 16 items, min/max and percentile passes */
+	accel_model_free(m);
+	accel_close(dev);
+}
+END_TEST
+
 /* int8 without calibration data, with a missing file, with a file whose
  * size is not a whole number of inputs: clear errors. */
 START_TEST(test_int8_bad_calibration)
@@ -268,6 +300,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_fp16, 0, n);
 	tcase_add_loop_test(tc, test_mixed, 0, n);
 	tcase_add_test(tc, test_int8_bad_calibration);
+	tcase_add_test(tc, test_progress);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

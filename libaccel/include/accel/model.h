@@ -71,7 +71,12 @@ typedef struct accel_model_options {
 	accel_scheduler *scheduler;	/* shared dispatch of submits; NULL = own */
 	uint32_t calibration_method;	/* ACCEL_CALIB_*; 0 = min/max */
 	float percentile;		/* ACCEL_CALIB_PERCENTILE: 0 = 99.99 */
-	uint64_t reserved[6];
+	/* Progress of long compile steps (calibration, the mixed search): called
+	 * on the loading thread with the step's name, items done and the total
+	 * (0 while unknown). NULL = silent. */
+	void (*progress)(void *user, const char *step, uint64_t done, uint64_t total);
+	void *progress_user;
+	uint64_t reserved[4];
 } accel_model_options;
 
 /* Calibration methods (int8/mixed): the activation range is the observed

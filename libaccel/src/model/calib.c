@@ -98,6 +98,9 @@ struct cstate {
 	int *vals;		/* value index per range */
 	uint32_t *hist;		/* CALIB_BINS per range (percentile pass) */
 	float *out;
+	void (*progress)(void *user, const char *step, uint64_t done, uint64_t total);
+	void *user;
+	uint64_t total;		/* items, once the first pass counted them */
 };
 
 /* Read every value of one run from the arena into the ranges/histograms. */
@@ -174,6 +177,9 @@ static accel_status pass(struct cstate *s, const struct cfiles *f, uint64_t item
 				st = observe(s, hist);
 			if (!hist && !st)
 				s->c->samples++;
+			if (!st && s->progress)
+				s->progress(s->user, hist ? "calibration (percentile pass)" :
+					    "calibration", *items + k + 1, s->total);
 			if (st) {
 				accel__npy_free(&npy);
 				return st;
@@ -249,6 +255,7 @@ accel_status calib_run(accel_device *dev, const void *model, size_t size, const 
 	o.max_inflight = 1;
 	o.cache_dir = NULL;
 	o.scheduler = NULL;
+	o.progress = NULL;
 	st = model_load_internal(dev, model, size, name, base_dir, &o, &b, &s.m);
 	if (!st && s.m->g.n_inputs != 1)
 		st = accel__fail(ACCEL_ERR_UNSUPPORTED, "%s: calibration of a model with %u graph "
@@ -290,7 +297,10 @@ accel_status calib_run(accel_device *dev, const void *model, size_t size, const 
 		}
 		s.vals[out->n++] = (int)i;
 	}
+	s.progress = opts->progress;
+	s.user = opts->progress_user;
 	st = pass(&s, &f, item, false, &items);
+	s.total = items;
 	if (!st && !items)
 		st = accel__fail(ACCEL_ERR_INVALID_ARG, "calibration data %s: no items",
 				 opts->calibration);

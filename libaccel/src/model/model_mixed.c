@@ -69,6 +69,9 @@ static accel_status run_items(struct mctx *c, const uint8_t *prec, float *out)
 	}
 	accel_model_free(t);
 	c->trials++;
+	if (c->m->opts.progress)
+		c->m->opts.progress(c->m->opts.progress_user, "mixed-precision search (trial builds)",
+				    c->trials, 0);
 	return st;
 }
 
@@ -123,6 +126,7 @@ accel_status prec_mixed(accel_model *m, const void *data, size_t size, const cha
 	c.o.max_inflight = 1;
 	c.o.cache_dir = NULL;
 	c.o.scheduler = NULL;
+	c.o.progress = NULL;
 	if (m->g.n_inputs != 1 || m->g.n_outputs != 1)
 		return accel__fail(ACCEL_ERR_UNSUPPORTED, "%s: mixed precision needs one graph "
 				   "input and one output", m->source);
