@@ -306,6 +306,35 @@ START_TEST(test_placement_report)
 }
 END_TEST
 
+/* docs/supported-ops.md is the operator table's own text (MODEL_UPDATE_DOCS=1
+ * rewrites it). */
+START_TEST(test_supported_ops_doc)
+{
+	char path[512], *want, *have;
+	size_t n = ops_markdown(NULL, 0), got;
+	FILE *f;
+
+	want = malloc(n + 1);
+	have = calloc(1, n + 2);
+	ck_assert(want && have);
+	ops_markdown(want, n + 1);
+	snprintf(path, sizeof(path), "%s/../../docs/supported-ops.md", MODEL_TEST_DIR);
+	if (getenv("MODEL_UPDATE_DOCS")) {
+		f = fopen(path, "w");
+		ck_assert(f && fwrite(want, 1, n, f) == n);
+		fclose(f);
+	}
+	f = fopen(path, "r");
+	ck_assert_msg(f, "%s missing (MODEL_UPDATE_DOCS=1 writes it)", path);
+	got = fread(have, 1, n + 1, f);
+	fclose(f);
+	ck_assert_msg(got == n && !memcmp(want, have, n),
+		      "%s differs from the operator table; MODEL_UPDATE_DOCS=1 rewrites it", path);
+	free(want);
+	free(have);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("model_passes");
@@ -322,6 +351,7 @@ int main(void)
 	tcase_add_test(tc, test_dce);
 	tcase_add_test(tc, test_plan_verify);
 	tcase_add_test(tc, test_placement_report);
+	tcase_add_test(tc, test_supported_ops_doc);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
