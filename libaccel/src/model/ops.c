@@ -66,7 +66,8 @@ static const struct op_desc ops[] = {
 	{ "Gather", OP_GATHER, OPC_FOLD, 2, 2, "fold", 0, "constant data and indices" },
 	{ "Cast", OP_CAST, OPC_FOLD, 1, 1, "fold", 0, "constant input" },
 	{ "ConstantOfShape", OP_CONSTANT_OF_SHAPE, OPC_FOLD, 1, 1, "fold", 0, "constant shape" },
-	{ "Slice", OP_SLICE, OPC_FOLD, 3, 5, "fold", 0, "constant input (opset >= 10)" },
+	{ "Slice", OP_SLICE, OPC_TENSOR, 3, 5, "move", MOVE,
+	  "opset >= 10; constant starts/ends/axes/steps; positive steps at run time" },
 };
 
 const struct op_desc *op_find(const char *name)
