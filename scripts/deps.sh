@@ -16,7 +16,7 @@ log() { echo "deps: $*"; }
 PKGS=(
   build-essential pkg-config git xz-utils cpio zstd ca-certificates dpkg-dev
   libdrm-dev kmod libkmod-dev check libsubunit-dev
-  libonnx-dev protobuf-c-compiler libprotobuf-c-dev libonnx-testdata
+  libonnx-dev protobuf-c-compiler libprotobuf-c-dev libonnx-testdata xxd
   busybox sparse
   ninja-build libglib2.0-dev libpixman-1-dev zlib1g-dev flex bison
   python3-venv python3-setuptools

@@ -162,6 +162,42 @@ START_TEST(test_model_split)
 }
 END_TEST
 
+/* In place: the inputs written straight into the slot's pinned buffers. */
+START_TEST(test_model_inplace)
+{
+	accel_model_options opts = ACCEL_MODEL_OPTIONS_INIT;
+	accel_device *dev = tu_open();
+	accel_npy in, want;
+	accel_model_io *io;
+	char path[1024];
+	accel_model *m;
+	float *x, *y;
+	uint64_t k;
+
+	snprintf(path, sizeof(path), "%s/lenet/input_bN.npy", MODEL_TEST_DIR);
+	ck_accel(accel__npy_read_file(path, ACCEL_NPY_FP32, &in));
+	snprintf(path, sizeof(path), "%s/lenet/output_bN.npy", MODEL_TEST_DIR);
+	ck_accel(accel__npy_read_file(path, ACCEL_NPY_FP32, &want));
+	snprintf(path, sizeof(path), "%s/lenet/model.onnx", MODEL_TEST_DIR);
+	opts.batch = (uint32_t)in.dim[0];
+	ck_accel(accel_model_load_file(dev, path, &opts, &m));
+	ck_accel(accel_model_io_acquire(m, &io));
+	x = accel_model_io_input(io, 0);
+	y = accel_model_io_output(io, 0);
+	ck_assert(x && y && !accel_model_io_input(io, 1));
+	memcpy(x, in.data, in.bytes);	/* e.g. decoded straight into it */
+	ck_accel(accel_model_io_run(io, (uint32_t)in.dim[0]));
+	for (k = 0; k < want.count; k++)
+		ck_assert(fabsf(y[k] - ((float *)want.data)[k]) <= 1e-4f);
+	ck_accel_err(accel_model_io_run(io, 1000), ACCEL_ERR_INVALID_ARG);
+	accel_model_io_release(io);
+	accel__npy_free(&in);
+	accel__npy_free(&want);
+	accel_model_free(m);
+	accel_close(dev);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("model_models");
@@ -174,6 +210,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_model_bN, 0, n);
 	tcase_add_loop_test(tc, test_model_cpu, 0, n);
 	tcase_add_loop_test(tc, test_model_split, 0, 5);
+	tcase_add_test(tc, test_model_inplace);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -354,6 +354,48 @@ START_TEST(test_bn_pad_concat_transpose)
 }
 END_TEST
 
+START_TEST(test_slice)
+{
+	struct ob *b = ob_new(13);
+
+	input(b, "x", DIMS(N, 5, 7, 9));
+	ob_init_i64(b, "s", 2, (int64_t[]){ 1, -8 });
+	ob_init_i64(b, "e", 2, (int64_t[]){ 4, 1000 });
+	ob_init_i64(b, "a", 2, (int64_t[]){ 1, 3 });
+	ob_init_i64(b, "p", 2, (int64_t[]){ 1, 3 });
+	ob_node(b, "Slice", "sl", "x,s,e,a,p", "y");
+	check(b, 3, "slice");
+	{	/* and the values themselves: y[n][c][h][w] = x[n][1 + c][h][1 + 3w] */
+		accel_device *dev = tu_open();
+		float *ins[4] = { 0 }, *y;
+		size_t size, n, i;
+		void *buf;
+
+		b = ob_new(13);
+		input(b, "x", DIMS(N, 5, 7, 9));
+		ob_init_i64(b, "s", 2, (int64_t[]){ 1, -8 });
+		ob_init_i64(b, "e", 2, (int64_t[]){ 4, 1000 });
+		ob_init_i64(b, "a", 2, (int64_t[]){ 1, 3 });
+		ob_init_i64(b, "p", 2, (int64_t[]){ 1, 3 });
+		ob_node(b, "Slice", "sl", "x,s,e,a,p", "y");
+		ob_output(b, "y");
+		buf = ob_pack(b, &size);
+		y = run_model(dev, buf, size, 2, 0, ins, &n);
+		ck_assert_uint_eq(n, 2 * 3 * 7 * 3);
+		for (i = 0; i < n; i++) {
+			size_t w = i % 3, h = i / 3 % 7, c = i / 21 % 3, nn = i / 63;
+
+			ck_assert(y[i] == ins[0][((nn * 5 + 1 + c) * 7 + h) * 9 + 1 + 3 * w]);
+		}
+		free(ins[0]);
+		free(y);
+		free(buf);
+		ob_free(b);
+		accel_close(dev);
+	}
+}
+END_TEST
+
 /* The fused epilogue: Conv + bias + residual Add + Relu in one command. */
 START_TEST(test_fused_epilogue)
 {
@@ -393,6 +435,7 @@ int main(void)
 	tcase_add_test(tc, test_pools);
 	tcase_add_test(tc, test_bn_pad_concat_transpose);
 	tcase_add_test(tc, test_fused_epilogue);
+	tcase_add_test(tc, test_slice);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -14,6 +14,7 @@
 #include "libaccel_testutil.h"
 #include "accel/model.h"
 #include "ir.h"
+#include "lower.h"
 #include "npy.h"
 #include "onnx_import.h"
 #include "ops.h"
@@ -306,6 +307,97 @@ START_TEST(test_placement_report)
 }
 END_TEST
 
+/* docs/supported-ops.md is the operator table's own text (MODEL_UPDATE_DOCS=1
+ * rewrites it). */
+START_TEST(test_supported_ops_doc)
+{
+	char path[512], *want, *have;
+	size_t n = ops_markdown(NULL, 0), got;
+	FILE *f;
+
+	want = malloc(n + 1);
+	have = calloc(1, n + 2);
+	ck_assert(want && have);
+	ops_markdown(want, n + 1);
+	snprintf(path, sizeof(path), "%s/../../docs/supported-ops.md", MODEL_TEST_DIR);
+	if (getenv("MODEL_UPDATE_DOCS")) {
+		f = fopen(path, "w");
+		ck_assert(f && fwrite(want, 1, n, f) == n);
+		fclose(f);
+	}
+	f = fopen(path, "r");
+	ck_assert_msg(f, "%s missing (MODEL_UPDATE_DOCS=1 writes it)", path);
+	got = fread(have, 1, n + 1, f);
+	fclose(f);
+	ck_assert_msg(got == n && !memcmp(want, have, n),
+		      "%s differs from the operator table; MODEL_UPDATE_DOCS=1 rewrites it", path);
+	free(want);
+	free(have);
+}
+END_TEST
+
+/* The profiling hook of the lowering: a TIMESTAMP after every layer, in
+ * the same one stream, with device times that never go backwards. */
+START_TEST(test_lower_timestamps)
+{
+	struct pass_log log = { 0 };
+	accel_device *dev = tu_open();
+	accel_buffer *w, *arena, *in, *out, *ts;
+	accel_cmdbuf *cb0, *cb1;
+	struct lower_env e;
+	struct ir_graph g;
+	struct plan p;
+	uint64_t *t, last = 0;
+	uint32_t i, layers = 0;
+
+	import_model("resblock", &g);
+	ck_accel(passes_run(&g, false, &log));
+	ck_accel(place_nodes(&g, ~0u, false));
+	ck_accel(plan_build(&g, &p));
+	ck_assert_uint_eq(p.n_steps, 1);
+	for (i = 0; i < g.n_node; i++)
+		layers += op_get(g.node[i].kind)->cls != OPC_VIEW;
+	ck_accel(accel_buffer_create(dev, p.weights_bytes + 64, ACCEL_MEM_DEVICE, &w));
+	ck_accel(accel_buffer_create(dev, p.arena_bytes + 64, ACCEL_MEM_DEVICE, &arena));
+	ck_accel(accel_buffer_create(dev, 65536, ACCEL_MEM_HOST, &in));
+	ck_accel(accel_buffer_create(dev, 65536, ACCEL_MEM_HOST, &out));
+	ck_accel(accel_buffer_create(dev, 16 * g.n_node, ACCEL_MEM_HOST, &ts));
+	memset(&e, 0, sizeof(e));
+	e.g = &g;
+	e.p = &p;
+	e.weights = w;
+	e.arena = arena;
+	e.in = &in;
+	e.out = &out;
+	ck_accel(accel_cmdbuf_create(dev, &cb0));
+	ck_accel(lower_step(&e, 0, cb0));
+	e.timestamps = ts;
+	ck_accel(accel_cmdbuf_create(dev, &cb1));
+	ck_accel(lower_step(&e, 0, cb1));
+	ck_assert_uint_eq(accel_cmdbuf_count(cb1), accel_cmdbuf_count(cb0) + layers);
+	ck_accel(accel_run(dev, cb1, NULL, NULL));
+	ck_accel(accel_buffer_map(ts, (void **)&t));
+	for (i = 0; i < g.n_node; i++) {
+		if (op_get(g.node[i].kind)->cls == OPC_VIEW)
+			continue;
+		ck_assert_msg(t[2 * i] >= last && t[2 * i], "layer %u at %llu ns", i,
+			      (unsigned long long)t[2 * i]);
+		last = t[2 * i];
+	}
+	accel_cmdbuf_free(cb0);
+	accel_cmdbuf_free(cb1);
+	accel_buffer_free(w);
+	accel_buffer_free(arena);
+	accel_buffer_free(in);
+	accel_buffer_free(out);
+	accel_buffer_free(ts);
+	plan_free(&p);
+	pass_log_free(&log);
+	ir_free(&g);
+	accel_close(dev);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("model_passes");
@@ -322,6 +414,8 @@ int main(void)
 	tcase_add_test(tc, test_dce);
 	tcase_add_test(tc, test_plan_verify);
 	tcase_add_test(tc, test_placement_report);
+	tcase_add_test(tc, test_supported_ops_doc);
+	tcase_add_test(tc, test_lower_timestamps);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -33,6 +33,7 @@ extern "C" {
 typedef struct accel_model accel_model;
 typedef struct accel_model_job accel_model_job;
 typedef struct accel_scheduler accel_scheduler;
+typedef struct accel_model_io accel_model_io;
 
 /* Numeric precision the compiler lowers the model to. */
 typedef enum accel_precision {
@@ -128,6 +129,18 @@ ACCEL_API accel_status accel_model_find_output(const accel_model *model, const c
  */
 ACCEL_API accel_status accel_model_run(accel_model *model, uint32_t batch,
 				       const float *const *inputs, float *const *outputs);
+
+/*
+ * In place (no copy for the caller): acquire one of the model's in-flight
+ * slots, write the inputs straight into its pinned host buffers, run, read
+ * the outputs from its pinned buffers, release. Pointers stay valid until
+ * the release; packed fp32, the compiled batch's size. One device only.
+ */
+ACCEL_API accel_status accel_model_io_acquire(accel_model *model, accel_model_io **io);
+ACCEL_API float *accel_model_io_input(accel_model_io *io, size_t i);
+ACCEL_API float *accel_model_io_output(accel_model_io *io, size_t i);
+ACCEL_API accel_status accel_model_io_run(accel_model_io *io, uint32_t batch);
+ACCEL_API void accel_model_io_release(accel_model_io *io);
 
 /*
  * Asynchronous: the inputs are copied before the call returns; outputs

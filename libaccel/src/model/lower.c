@@ -743,6 +743,42 @@ static accel_status lower_transpose(const struct lower_env *e, const struct ir_n
 	return accel_cmd_move(cb, &in, &out);
 }
 
+static accel_status lower_slice(const struct lower_env *e, const struct ir_node *n,
+				accel_cmdbuf *cb)
+{
+	struct ir_graph *g = (struct ir_graph *)e->g;
+	const struct ir_value *x = &g->val[n->in[0]], *o = &g->val[n->out[0]];
+	int64_t xs[IR_MAX_RANK], start[IR_MAX_RANK], step[IR_MAX_RANK], dim[IR_MAX_RANK], base = 0;
+	struct iter it;
+	accel_tensor in, out;
+	accel_status st;
+	uint32_t i;
+
+	st = shape_slice(g, n, dim, start, step);
+	if (st)
+		return st;
+	if (!ir_numel(o))
+		return ACCEL_OK;	/* empty slice */
+	packed_strides(x->rank, x->dim, xs);
+	memset(&it, 0, sizeof(it));
+	it.rank = o->rank;
+	memcpy(it.dim, o->dim, sizeof(it.dim));
+	iter_operand(&it, 0, o);
+	it.nt = 2;
+	for (i = 0; i < o->rank; i++) {
+		if (step[i] < 0)
+			return ir_node_fail(g, n, "negative steps are not supported at run time");
+		base += start[i] * xs[i];
+		it.d[1][i] = o->dim[i];
+		it.st[1][i] = xs[i] * step[i];
+	}
+	if (!iter_collapse(&it))
+		return ir_node_fail(g, n, "slice needs more than 4 axes");
+	out = iter_tensor(&it, 0, ref_of(e, n->out[0], 0));
+	in = iter_tensor(&it, 1, ref_of(e, n->in[0], (uint64_t)base * sizeof(float)));
+	return accel_cmd_move(cb, &in, &out);
+}
+
 /* A graph output that is a graph input, a constant or another output's
  * storage is copied as is by the output DMA; nothing to lower. */
 static accel_status lower_node(const struct lower_env *e, const struct ir_node *n,
@@ -770,6 +806,7 @@ static accel_status lower_node(const struct lower_env *e, const struct ir_node *
 
 		return accel_cmd_convert(cb, &in, &out);
 	}
+	case OP_SLICE: return lower_slice(e, n, cb);
 	case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE: case OP_IDENTITY:
 	case OP_DROPOUT:
 		return ACCEL_OK;	/* views */
@@ -809,7 +846,7 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 	accel_status st;
 	uint32_t i;
 
-	if (e->timestamps) {	/* profile.h: the step's start */
+	if (e->timestamps && e->io_stamps) {	/* profile.h: the step's start */
 		accel_ref ts = accel_ref_buffer(e->timestamps, (uint64_t)(s == 0 ? g->n_node :
 						step->first - 1) * 16);
 
@@ -830,7 +867,7 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 				return io_status(g, "input", g->inputs[i], st);
 		}
 	}
-	if (s == 0 && e->timestamps) {	/* after the input DMA */
+	if (s == 0 && e->timestamps && e->io_stamps) {	/* after the input DMA */
 		st = accel_cmd_timestamp(cb, accel_ref_buffer(e->timestamps,
 							      (uint64_t)(g->n_node + 1) * 16));
 		if (st)
@@ -860,7 +897,7 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 			if (st)
 				return io_status(g, "output", v, st);
 		}
-		if (e->timestamps)	/* after the output DMA */
+		if (e->timestamps && e->io_stamps)	/* after the output DMA */
 			return accel_cmd_timestamp(cb, accel_ref_buffer(e->timestamps,
 					(uint64_t)(g->n_node + 2) * 16));
 	}

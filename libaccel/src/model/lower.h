@@ -20,7 +20,10 @@ struct lower_env {
 	accel_buffer *const *in;	/* per graph input: pinned host buffer */
 	accel_buffer *const *out;	/* per graph output */
 	bool arena_sram;		/* the arena at offset 0 of the SRAM scratchpad */
-	accel_buffer *timestamps;	/* optional: 16 bytes per node + 3 (profile.h) */
+	accel_buffer *timestamps;	/* optional: 16 bytes per node, TIMESTAMP after each */
+	bool io_stamps;			/* and 3 more (n_node + 3 records): the step's
+					 * start, after the input DMA, after the
+					 * output DMA (profile.h) */
 };
 
 /* Record step s of the plan into cb: the first step starts by copying the

@@ -7,46 +7,69 @@
 #include "accel/cmd.h"
 #include "ops.h"
 
+#define CONV ACCEL_CAP_CONV
+#define GEMM ACCEL_CAP_GEMM
+#define ELT ACCEL_CAP_ELTWISE
+#define POOL ACCEL_CAP_POOL
+#define MOVE ACCEL_CAP_MOVE
+#define SMAX ACCEL_CAP_SOFTMAX
+
 static const struct op_desc ops[] = {
-	{ "Conv", OP_CONV, OPC_TENSOR, 2, 3 },
-	{ "Gemm", OP_GEMM, OPC_TENSOR, 2, 3 },
-	{ "MatMul", OP_MATMUL, OPC_TENSOR, 2, 2 },
-	{ "Add", OP_ADD, OPC_TENSOR, 2, 2 },
-	{ "Sub", OP_SUB, OPC_TENSOR, 2, 2 },
-	{ "Mul", OP_MUL, OPC_TENSOR, 2, 2 },
-	{ "Div", OP_DIV, OPC_TENSOR, 2, 2 },
-	{ "Max", OP_MAX, OPC_TENSOR, 2, 2 },
-	{ "Min", OP_MIN, OPC_TENSOR, 2, 2 },
-	{ "Relu", OP_RELU, OPC_TENSOR, 1, 1 },
-	{ "LeakyRelu", OP_LEAKY_RELU, OPC_TENSOR, 1, 1 },
-	{ "Clip", OP_CLIP, OPC_TENSOR, 1, 3 },
-	{ "Sigmoid", OP_SIGMOID, OPC_TENSOR, 1, 1 },
-	{ "Tanh", OP_TANH, OPC_TENSOR, 1, 1 },
-	{ "HardSigmoid", OP_HARD_SIGMOID, OPC_TENSOR, 1, 1 },
-	{ "HardSwish", OP_HARD_SWISH, OPC_TENSOR, 1, 1 },
-	{ "Softmax", OP_SOFTMAX, OPC_TENSOR, 1, 1 },
-	{ "MaxPool", OP_MAXPOOL, OPC_TENSOR, 1, 1 },
-	{ "AveragePool", OP_AVGPOOL, OPC_TENSOR, 1, 1 },
-	{ "GlobalAveragePool", OP_GLOBAL_AVGPOOL, OPC_TENSOR, 1, 1 },
-	{ "GlobalMaxPool", OP_GLOBAL_MAXPOOL, OPC_TENSOR, 1, 1 },
-	{ "ReduceMean", OP_REDUCE_MEAN, OPC_TENSOR, 1, 2 },
-	{ "ReduceMax", OP_REDUCE_MAX, OPC_TENSOR, 1, 2 },
-	{ "BatchNormalization", OP_BATCHNORM, OPC_TENSOR, 5, 5 },
-	{ "Pad", OP_PAD, OPC_TENSOR, 1, 4 },
-	{ "Concat", OP_CONCAT, OPC_TENSOR, 1, 255 },
-	{ "Transpose", OP_TRANSPOSE, OPC_TENSOR, 1, 1 },
-	{ "Reshape", OP_RESHAPE, OPC_VIEW, 2, 2 },
-	{ "Flatten", OP_FLATTEN, OPC_VIEW, 1, 1 },
-	{ "Squeeze", OP_SQUEEZE, OPC_VIEW, 1, 2 },
-	{ "Unsqueeze", OP_UNSQUEEZE, OPC_VIEW, 1, 2 },
-	{ "Identity", OP_IDENTITY, OPC_VIEW, 1, 1 },
-	{ "Dropout", OP_DROPOUT, OPC_VIEW, 1, 3 },
-	{ "Shape", OP_SHAPE, OPC_FOLD, 1, 1 },
-	{ "Gather", OP_GATHER, OPC_FOLD, 2, 2 },
-	{ "Cast", OP_CAST, OPC_FOLD, 1, 1 },
-	{ "ConstantOfShape", OP_CONSTANT_OF_SHAPE, OPC_FOLD, 1, 1 },
-	{ "Slice", OP_SLICE, OPC_FOLD, 3, 5 },
-	{ "snpu.Convert", OP_CONVERT, OPC_TENSOR, 1, 1 },	/* internal: not imported */
+	{ "Conv", OP_CONV, OPC_TENSOR, 2, 3, "conv2d", CONV,
+	  "1-D and 2-D; groups incl. depthwise, dilations, pads, auto_pad, strides; bias, "
+	  "residual Add and activation fused" },
+	{ "Gemm", OP_GEMM, OPC_TENSOR, 2, 3, "gemm", GEMM,
+	  "transA/transB; alpha/beta folded into constants or applied by Mul; C as bias, "
+	  "residual or a broadcast Add" },
+	{ "MatMul", OP_MATMUL, OPC_TENSOR, 2, 2, "gemm", GEMM,
+	  "batched with broadcast (batch axes merged into two); 1-D operands" },
+	{ "Add", OP_ADD, OPC_TENSOR, 2, 2, "eltwise", ELT, "numpy broadcast (at most 4 merged axes)" },
+	{ "Sub", OP_SUB, OPC_TENSOR, 2, 2, "eltwise", ELT, "numpy broadcast" },
+	{ "Mul", OP_MUL, OPC_TENSOR, 2, 2, "eltwise", ELT, "numpy broadcast" },
+	{ "Div", OP_DIV, OPC_TENSOR, 2, 2, "eltwise", ELT, "numpy broadcast" },
+	{ "Max", OP_MAX, OPC_TENSOR, 2, 2, "eltwise", ELT, "two inputs" },
+	{ "Min", OP_MIN, OPC_TENSOR, 2, 2, "eltwise", ELT, "two inputs" },
+	{ "Relu", OP_RELU, OPC_TENSOR, 1, 1, "activation", ELT, "fused into the producer when it can" },
+	{ "LeakyRelu", OP_LEAKY_RELU, OPC_TENSOR, 1, 1, "activation", ELT, "alpha" },
+	{ "Clip", OP_CLIP, OPC_TENSOR, 1, 3, "activation", ELT,
+	  "min/max as attributes or constant inputs" },
+	{ "Sigmoid", OP_SIGMOID, OPC_TENSOR, 1, 1, "activation", ELT, "" },
+	{ "Tanh", OP_TANH, OPC_TENSOR, 1, 1, "activation", ELT, "" },
+	{ "HardSigmoid", OP_HARD_SIGMOID, OPC_TENSOR, 1, 1, "eltwise", ELT,
+	  "as Mul + Add with clip(0, 1)" },
+	{ "HardSwish", OP_HARD_SWISH, OPC_TENSOR, 1, 1, "activation", ELT, "" },
+	{ "Softmax", OP_SOFTMAX, OPC_TENSOR, 1, 1, "softmax", SMAX,
+	  "any axis; opset < 13 coerces to 2-D" },
+	{ "MaxPool", OP_MAXPOOL, OPC_TENSOR, 1, 1, "pool", POOL,
+	  "1-D and 2-D, pads, strides, ceil_mode; no dilations, no Indices output" },
+	{ "AveragePool", OP_AVGPOOL, OPC_TENSOR, 1, 1, "pool", POOL,
+	  "1-D and 2-D, count_include_pad, ceil_mode (not both)" },
+	{ "GlobalAveragePool", OP_GLOBAL_AVGPOOL, OPC_TENSOR, 1, 1, "pool", POOL, "" },
+	{ "GlobalMaxPool", OP_GLOBAL_MAXPOOL, OPC_TENSOR, 1, 1, "pool", POOL, "" },
+	{ "ReduceMean", OP_REDUCE_MEAN, OPC_TENSOR, 1, 2, "pool", POOL,
+	  "contiguous axes, keepdims; axes as attribute or constant input" },
+	{ "ReduceMax", OP_REDUCE_MAX, OPC_TENSOR, 1, 2, "pool", POOL, "contiguous axes" },
+	{ "BatchNormalization", OP_BATCHNORM, OPC_TENSOR, 5, 5, "eltwise", ELT,
+	  "inference; folded into the preceding Conv, else Mul + Add" },
+	{ "Pad", OP_PAD, OPC_TENSOR, 1, 4, "move", MOVE,
+	  "constant, edge, reflect; rank <= 4; zero Pad folded into the next Conv" },
+	{ "Concat", OP_CONCAT, OPC_TENSOR, 1, 255, "move", MOVE, "any axis" },
+	{ "Transpose", OP_TRANSPOSE, OPC_TENSOR, 1, 1, "move", MOVE,
+	  "permutations that merge into 4 axes" },
+	{ "Reshape", OP_RESHAPE, OPC_VIEW, 2, 2, "view", 0, "constant shape (0 and -1)" },
+	{ "Flatten", OP_FLATTEN, OPC_VIEW, 1, 1, "view", 0, "" },
+	{ "Squeeze", OP_SQUEEZE, OPC_VIEW, 1, 2, "view", 0, "axes as attribute or constant input" },
+	{ "Unsqueeze", OP_UNSQUEEZE, OPC_VIEW, 1, 2, "view", 0, "axes as attribute or constant input" },
+	{ "Identity", OP_IDENTITY, OPC_VIEW, 1, 1, "view", 0, "removed" },
+	{ "Dropout", OP_DROPOUT, OPC_VIEW, 1, 3, "view", 0, "inference; removed; no mask output" },
+	{ "Shape", OP_SHAPE, OPC_FOLD, 1, 1, "fold", 0, "folded at compile time (start/end)" },
+	{ "Gather", OP_GATHER, OPC_FOLD, 2, 2, "fold", 0, "constant data and indices" },
+	{ "Cast", OP_CAST, OPC_FOLD, 1, 1, "fold", 0, "constant input" },
+	{ "ConstantOfShape", OP_CONSTANT_OF_SHAPE, OPC_FOLD, 1, 1, "fold", 0, "constant shape" },
+	{ "Slice", OP_SLICE, OPC_TENSOR, 3, 5, "move", MOVE,
+	  "opset >= 10; constant starts/ends/axes/steps; positive steps at run time" },
+	/* internal: the precision pass (pass_prec.c) inserts it; never imported */
+	{ "snpu.Convert", OP_CONVERT, OPC_TENSOR, 1, 1, "convert", 0, "internal" },
 };
 
 const struct op_desc *op_find(const char *name)
@@ -144,4 +167,24 @@ accel_status op_activation(const struct ir_graph *g, const struct ir_node *n,
 		return ir_node_fail(g, n, "not an activation");
 	}
 	return ACCEL_OK;
+}
+
+size_t ops_markdown(char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+#define PUT(...) (off += (size_t)snprintf(buf + (off < len ? off : len), off < len ? len - off : 0, __VA_ARGS__))
+	PUT("# Operators the model compiler supports\n\n"
+	    "Generated from the operator table (libaccel/src/model/ops.c), the one table that\n"
+	    "also drives placement; `test_model_passes` checks this file against it.\n"
+	    "\"rule\" is the device command family a node lowers to; a node whose\n"
+	    "capability the device lacks runs on the CPU reference inside the same plan.\n"
+	    "Views cost nothing; \"fold\" ops must be computable at compile time.\n"
+	    "Also: Constant (imported as an initializer). Opsets 7 to 21, float32.\n\n"
+	    "| op | rule | notes |\n|---|---|---|\n");
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (ops[i].kind != OP_CONVERT)
+			PUT("| %s | %s | %s |\n", ops[i].name, ops[i].rule, ops[i].notes);
+#undef PUT
+	return off;
 }

@@ -40,6 +40,9 @@ struct op_desc {
 	enum op_kind kind;
 	enum op_class cls;
 	uint8_t min_in, max_in;
+	const char *rule;	/* support rule: the device command family */
+	uint32_t cap;		/* ACCEL_CAP_* the device must offer */
+	const char *notes;	/* what of the op is supported (the docs) */
 };
 
 /* Descriptor of an ONNX op type, NULL if unknown. */
@@ -49,6 +52,8 @@ const struct op_desc *op_get(enum op_kind kind);
 accel_status ops_resolve(struct ir_graph *g);
 /* Write the supported op names, comma-separated, into buf. */
 void ops_list(char *buf, size_t len);
+/* docs/supported-ops.md, from this table; bytes written (or needed). */
+size_t ops_markdown(char *buf, size_t len);
 
 
 

@@ -81,43 +81,20 @@ static accel_status fold_slice(struct ir_graph *g, struct ir_node *n, struct ir_
 			       void **data)
 {
 	const struct ir_value *x = ir_in(g, n, 0);
-	const struct ir_value *sv = ir_in(g, n, 1), *ev = ir_in(g, n, 2);
-	const struct ir_value *av = ir_in(g, n, 3), *pv = ir_in(g, n, 4);
-	int64_t st[IR_MAX_RANK], xs[IR_MAX_RANK], base = 0, cnt = ir_numel(sv), i;
+	int64_t st[IR_MAX_RANK], xs[IR_MAX_RANK], start[IR_MAX_RANK], step[IR_MAX_RANK], base = 0;
 	size_t es = ir_dtype_size(x->dtype);
+	accel_status r;
+	uint32_t i;
 
-	if (g->opset < 10)
-		return ir_node_fail(g, n, "Slice before opset 10 is not supported");
-	if (ir_numel(ev) != cnt || (av && ir_numel(av) != cnt) || (pv && ir_numel(pv) != cnt) ||
-	    cnt > x->rank)
-		return ir_node_fail(g, n, "starts/ends/axes/steps differ in length");
+	r = shape_slice(g, n, o->dim, start, step);
+	if (r)
+		return r;
 	strides_of(x, xs);
 	o->dtype = x->dtype;
 	o->rank = x->rank;
-	memcpy(o->dim, x->dim, sizeof(o->dim));
-	memcpy(st, xs, sizeof(st));
-	for (i = 0; i < cnt; i++) {
-		int64_t ax = av ? get_int(av, i) : i, s = get_int(sv, i), e = get_int(ev, i);
-		int64_t step = pv ? get_int(pv, i) : 1, d, len;
-
-		ax = ax < 0 ? ax + x->rank : ax;
-		if (ax < 0 || ax >= x->rank || step == 0)
-			return ir_node_fail(g, n, "bad axis or step");
-		d = x->dim[ax];
-		s = s < 0 ? s + d : s;
-		e = e < -d ? -1 : e < 0 ? e + d : e;
-		if (step > 0) {
-			s = s < 0 ? 0 : s > d ? d : s;
-			e = e > d ? d : e;
-			len = e > s ? (e - s + step - 1) / step : 0;
-		} else {
-			s = s < 0 ? -1 : s >= d ? d - 1 : s;
-			e = e >= d ? d - 1 : e;
-			len = s > e ? (s - e - step - 1) / -step : 0;
-		}
-		o->dim[ax] = len;
-		base += s * xs[ax] * (len ? 1 : 0);
-		st[ax] = xs[ax] * step;
+	for (i = 0; i < x->rank; i++) {
+		base += start[i] * xs[i];
+		st[i] = xs[i] * step[i];
 	}
 	*data = malloc(ir_numel(o) * es + 1);
 	if (!*data)
@@ -301,7 +278,7 @@ static bool foldable(struct ir_graph *g, const struct ir_node *n)
 	if (!all_const(g, n))
 		return false;
 	if (d->cls == OPC_FOLD || d->cls == OPC_VIEW || n->kind == OP_CONCAT ||
-	    n->kind == OP_TRANSPOSE)
+	    n->kind == OP_TRANSPOSE || n->kind == OP_SLICE)
 		return !(n->kind == OP_DROPOUT && n->n_out > 1 && n->out[1] >= 0);
 	/* int64 arithmetic (shape computations) */
 	return (n->kind == OP_ADD || n->kind == OP_SUB || n->kind == OP_MUL || n->kind == OP_DIV) &&

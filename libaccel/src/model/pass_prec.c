@@ -370,7 +370,7 @@ static bool keeps_quant(enum op_kind k)
 {
 	return k == OP_MAXPOOL || k == OP_AVGPOOL || k == OP_GLOBAL_AVGPOOL ||
 	       k == OP_GLOBAL_MAXPOOL || k == OP_REDUCE_MEAN || k == OP_REDUCE_MAX ||
-	       k == OP_PAD || k == OP_TRANSPOSE;
+	       k == OP_PAD || k == OP_TRANSPOSE || k == OP_SLICE;
 }
 
 static bool is_mac(enum op_kind k)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Placement: one support rule per op class decides device or CPU
+ * Placement: the operator table's support rule (ops.c) decides device or CPU
  * reference, and the node keeps the rule and the reason (the placement
  * report). The CPU reference runs the same lowered commands on the host,
  * so whatever the device lacks (a capability the firmware does not
@@ -13,32 +13,6 @@
 #include "accel/device.h"
 #include "ops.h"
 #include "plan.h"
-
-struct rule {
-	const char *name;	/* shown in the report */
-	uint32_t cap;		/* ACCEL_CAP_* the device must offer */
-};
-
-static struct rule rule_of(enum op_kind k)
-{
-	switch (k) {
-	case OP_CONV: return (struct rule){ "conv2d", ACCEL_CAP_CONV };
-	case OP_GEMM: case OP_MATMUL: return (struct rule){ "gemm", ACCEL_CAP_GEMM };
-	case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_MAX: case OP_MIN:
-	case OP_HARD_SIGMOID: case OP_BATCHNORM:
-		return (struct rule){ "eltwise", ACCEL_CAP_ELTWISE };
-	case OP_RELU: case OP_LEAKY_RELU: case OP_CLIP: case OP_SIGMOID: case OP_TANH:
-	case OP_HARD_SWISH:
-		return (struct rule){ "activation", ACCEL_CAP_ELTWISE };
-	case OP_SOFTMAX: return (struct rule){ "softmax", ACCEL_CAP_SOFTMAX };
-	case OP_MAXPOOL: case OP_AVGPOOL: case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL:
-	case OP_REDUCE_MEAN: case OP_REDUCE_MAX:
-		return (struct rule){ "pool", ACCEL_CAP_POOL };
-	case OP_PAD: case OP_CONCAT: case OP_TRANSPOSE:
-		return (struct rule){ "move", ACCEL_CAP_MOVE };
-	default: return (struct rule){ "view", 0 };
-	}
-}
 
 /* ACCEL_MODEL_CPU_OPS="Softmax,Concat": ops placed on the CPU reference
  * regardless of the device (debugging and testing split plans). */
@@ -74,7 +48,6 @@ accel_status place_nodes(struct ir_graph *g, uint32_t caps, bool cpu_only)
 	for (i = 0; i < g->n_node; i++) {
 		struct ir_node *n = &g->node[i];
 		const struct op_desc *d = op_get(n->kind);
-		struct rule r = rule_of(n->kind);
 
 		n->detail[0] = 0;
 		if (d->cls == OPC_FOLD)
@@ -92,7 +65,7 @@ accel_status place_nodes(struct ir_graph *g, uint32_t caps, bool cpu_only)
 					    ir_dtype_name(ir_out(g, n, 0)->dtype));
 		if (n->precision != IR_PREC_FP32)
 			return ir_node_fail(g, n, "precision %d is not implemented", n->precision);
-		n->rule = r.name;
+		n->rule = d->rule;
 		if (d->cls == OPC_VIEW) {
 			g->val[n->out[0]].alias = n->in[0];
 			n->target = IR_TARGET_DEVICE;
@@ -106,10 +79,10 @@ accel_status place_nodes(struct ir_graph *g, uint32_t caps, bool cpu_only)
 		} else if (forced_cpu(n->op)) {
 			n->target = IR_TARGET_CPU;
 			snprintf(n->detail, sizeof(n->detail), "ACCEL_MODEL_CPU_OPS");
-		} else if (r.cap && !(caps & r.cap)) {
+		} else if (d->cap && !(caps & d->cap)) {
 			n->target = IR_TARGET_CPU;
 			snprintf(n->detail, sizeof(n->detail), "device lacks the %s capability",
-				 r.name);
+				 d->rule);
 		} else {
 			n->target = IR_TARGET_DEVICE;
 		}

@@ -106,6 +106,7 @@ static accel_status slot_init(accel_model *m, struct mdl_dev *md, struct mdl_slo
 	if (st)
 		return st;
 	e.timestamps = s->ts;
+	e.io_stamps = s->ts != NULL;
 	for (i = 0; i < m->p.n_steps; i++) {
 		st = accel_cmdbuf_create(md->dev, &s->cmds[i]);
 		if (!st)
@@ -248,7 +249,7 @@ static accel_status slot_start(accel_model *m, struct mdl_slot *s, uint32_t off,
 
 	s->count = count;
 	s->submit_ns = prof_now();
-	for (i = 0; i < m->g.n_inputs; i++) {
+	for (i = 0; inputs && i < m->g.n_inputs; i++) {
 		void *p;
 
 		st = accel_buffer_map(s->in[i], &p);
@@ -294,7 +295,7 @@ static accel_status slot_finish(accel_model *m, struct mdl_slot *s, uint32_t off
 		prof_stage(m, "run (inputs, job, wait)", s->submit_ns, prof_now(), d);
 		prof_record(m, s, d, s->submit_ns);
 	}
-	for (i = 0; !st && i < m->g.n_outputs; i++) {
+	for (i = 0; outputs && !st && i < m->g.n_outputs; i++) {
 		void *p;
 
 		st = accel_buffer_map(s->out[i], &p);
@@ -363,4 +364,72 @@ accel_status rt_calibrate(accel_model *m)
 	free(in);
 	free(out);
 	return st;
+}
+
+/* ---- in place: the caller fills a slot's pinned buffers (no copy) ---- */
+struct accel_model_io {
+	accel_model *m;
+	struct mdl_slot *s;
+};
+
+accel_status accel_model_io_acquire(accel_model *m, accel_model_io **out)
+{
+	accel_model_io *io;
+
+	if (!m || !out)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "NULL argument");
+	*out = NULL;
+	if (m->n_devs != 1)
+		return accel__fail(ACCEL_ERR_UNSUPPORTED, "%s: in-place I/O is for a model on one "
+				   "device (this one has %u)", m->source, m->n_devs);
+	io = calloc(1, sizeof(*io));
+	if (!io)
+		return accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+	io->m = m;
+	io->s = slot_get(m, 0);
+	*out = io;
+	return ACCEL_OK;
+}
+
+static float *io_map(accel_buffer *b)
+{
+	void *p = NULL;
+
+	return accel_buffer_map(b, &p) ? NULL : p;
+}
+
+float *accel_model_io_input(accel_model_io *io, size_t i)
+{
+	return io && i < io->m->g.n_inputs ? io_map(io->s->in[i]) : NULL;
+}
+
+float *accel_model_io_output(accel_model_io *io, size_t i)
+{
+	return io && i < io->m->g.n_outputs ? io_map(io->s->out[i]) : NULL;
+}
+
+accel_status accel_model_io_run(accel_model_io *io, uint32_t batch)
+{
+	accel_status st;
+
+	if (!io)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "io is NULL");
+	if (!batch || batch > io->m->batch_per_dev ||
+	    (!io->m->batch_major && batch != io->m->batch_per_dev))
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "%s: batch %u (compiled %u)",
+				   io->m->source, batch, io->m->batch_per_dev);
+	st = slot_start(io->m, io->s, 0, batch, NULL);
+	{
+		accel_status st2 = slot_finish(io->m, io->s, 0, NULL);
+
+		return st ? st : st2;
+	}
+}
+
+void accel_model_io_release(accel_model_io *io)
+{
+	if (!io)
+		return;
+	slot_put(io->m, io->s);
+	free(io);
 }

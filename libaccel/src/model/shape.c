@@ -520,6 +520,68 @@ static accel_status infer_squeeze(struct ir_graph *g, struct ir_node *n, bool un
 	return ACCEL_OK;
 }
 
+static int64_t int_at(const struct ir_value *v, int64_t i)
+{
+	return v->dtype == IR_DT_INT32 ? ((const int32_t *)v->data)[i] :
+				       ((const int64_t *)v->data)[i];
+}
+
+static bool const_int_vec(const struct ir_value *v)
+{
+	return v && (v->flags & IR_VAL_CONST) && v->rank <= 1 &&
+	       (v->dtype == IR_DT_INT64 || v->dtype == IR_DT_INT32);
+}
+
+accel_status shape_slice(struct ir_graph *g, const struct ir_node *n, int64_t *dim,
+			 int64_t *start, int64_t *step)
+{
+	const struct ir_value *x = ir_in(g, n, 0);
+	const struct ir_value *sv = ir_in(g, n, 1), *ev = ir_in(g, n, 2);
+	const struct ir_value *av = ir_in(g, n, 3), *pv = ir_in(g, n, 4);
+	int64_t cnt, i;
+	uint32_t seen = 0;
+
+	if (g->opset < 10)
+		return ir_node_fail(g, n, "Slice before opset 10 is not supported");
+	if (!const_int_vec(sv) || !const_int_vec(ev) || (av && !const_int_vec(av)) ||
+	    (pv && !const_int_vec(pv)))
+		return ir_node_fail(g, n, "starts, ends, axes and steps must be constant integers");
+	cnt = ir_numel(sv);
+	if (ir_numel(ev) != cnt || (av && ir_numel(av) != cnt) || (pv && ir_numel(pv) != cnt) ||
+	    cnt > x->rank)
+		return ir_node_fail(g, n, "starts/ends/axes/steps differ in length");
+	for (i = 0; i < x->rank; i++) {
+		dim[i] = x->dim[i];
+		start[i] = 0;
+		step[i] = 1;
+	}
+	for (i = 0; i < cnt; i++) {
+		int64_t ax = av ? int_at(av, i) : i, s = int_at(sv, i), e = int_at(ev, i);
+		int64_t st = pv ? int_at(pv, i) : 1, d, len;
+
+		ax = ax < 0 ? ax + x->rank : ax;
+		if (ax < 0 || ax >= x->rank || (seen & (1u << ax)) || st == 0)
+			return ir_node_fail(g, n, "bad or repeated axis, or step 0");
+		seen |= 1u << ax;
+		d = x->dim[ax];
+		/* clamp everything into [-1, d] first: no overflow below */
+		st = st > d + 1 ? d + 1 : st < -(d + 1) ? -(d + 1) : st;
+		s = s < -d ? (st > 0 ? 0 : -1) : s < 0 ? s + d : s > d ? d : s;
+		e = e < -d ? -1 : e < 0 ? e + d : e > d ? d : e;
+		if (st > 0) {
+			s = s < 0 ? 0 : s;
+			len = e > s ? (e - s + st - 1) / st : 0;
+		} else {
+			s = s >= d ? d - 1 : s;
+			len = s > e ? (s - e - st - 1) / -st : 0;
+		}
+		dim[ax] = len;
+		start[ax] = len ? s : 0;
+		step[ax] = st;
+	}
+	return ACCEL_OK;
+}
+
 static accel_status infer_fold_op(struct ir_graph *g, struct ir_node *n)
 {
 	struct ir_value *x = ir_in(g, n, 0), *o = ir_out(g, n, 0);
@@ -587,8 +649,14 @@ static accel_status infer_fold_op(struct ir_graph *g, struct ir_node *n)
 			cnt, s);
 		return ACCEL_OK;
 	}
-	case OP_SLICE:
-		return ACCEL_OK;	/* shaped when folded */
+	case OP_SLICE: {
+		int64_t st[IR_MAX_RANK], sp[IR_MAX_RANK];
+		accel_status r = shape_slice(g, n, dim, st, sp);
+
+		if (!r)
+			set_out(o, x->dtype, x->rank, dim);
+		return r;
+	}
 	default:
 		return ir_node_fail(g, n, "no shape rule");
 	}

@@ -36,6 +36,10 @@ accel_status shape_softmax_axis(struct ir_graph *g, const struct ir_node *n, uin
 /* Pad: begin/end per input axis, mode and constant value. */
 accel_status shape_pads(struct ir_graph *g, const struct ir_node *n, int64_t *before,
 			int64_t *after, int *mode, float *value);
+/* Slice (opset >= 10, constant starts/ends/axes/steps): output dims, and per
+ * input axis the first element and the step. */
+accel_status shape_slice(struct ir_graph *g, const struct ir_node *n, int64_t *dim,
+			 int64_t *start, int64_t *step);
 /* Numpy broadcast of a and b into out. */
 bool shape_broadcast(const struct ir_value *a, const struct ir_value *b, uint32_t *rank,
 		     int64_t *dim);
