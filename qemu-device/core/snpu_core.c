@@ -26,7 +26,7 @@ void snpu_config_defaults(struct snpu_config *cfg)
 	cfg->sram_bw = 204800;
 	cfg->pcie_bw = 7880;
 	cfg->cmd_overhead = 64;
-	cfg->threads = 0;
+	cfg->threads = 2;	/* a small share of the host (0 = all cores) */
 	cfg->pace = false;
 }
 
@@ -76,8 +76,9 @@ static bool cfg_check(const struct snpu_config *c, char *err, size_t errlen)
 			       c->dram_bw, c->sram_bw, c->pcie_bw);
 	if (c->cmd_overhead > 1000000)
 		return cfg_bad(err, errlen, "cmd_overhead=%u: must be <= 1000000", c->cmd_overhead);
-	if (c->threads > 256)
-		return cfg_bad(err, errlen, "threads=%u: must be 0..256", c->threads);
+	if (c->threads > 64)
+		return cfg_bad(err, errlen, "threads=%u: must be 0..64 (0 = all host cores)",
+			       c->threads);
 	return true;
 }
 

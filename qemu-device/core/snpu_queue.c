@@ -330,6 +330,15 @@ static bool queue_fetch(struct snpu_core *core, unsigned int q)
 	int rc;
 
 	pthread_mutex_lock(&core->lock);
+	/* The arbiter decided on a snapshot: a re-enable, disable, stop or
+	 * reset since then may have emptied the ring. Decide again here, on
+	 * the state this fetch uses. */
+	if (!snpu_worker_current_locked(core) || !(qs->status & SNPU_QSTAT_ENABLED) ||
+	    (qs->status & SNPU_QSTAT_STOPPED) || !(core->status & SNPU_STATUS_READY) ||
+	    qs->head == qs->tail) {
+		pthread_mutex_unlock(&core->lock);
+		return true;	/* the next step arbitrates again */
+	}
 	base = qs->base;
 	size = qs->size;
 	head = qs->head;
@@ -400,8 +409,15 @@ static uint32_t queue_weight(const struct snpu_queue *qs)
 static void job_finished(struct snpu_core *core, struct snpu_exec *x, uint64_t now)
 {
 	if (core->cfg.pace && x->state == SNPU_JOB_FINISHED) {
-		uint64_t end = x->model_start_ns + snpu_timing_cycles_ns(&core->timing,
-									  x->pred_cycles);
+		uint64_t start, end;
+
+		/* docs 18.4: the model runs one job at a time, in the order
+		 * jobs finish: a job's model start is its fetch time or the
+		 * model end of the job finished before it, whichever is later
+		 * (jobs of other queues fetched meanwhile queue behind). */
+		start = x->start_ns > core->model_free_ns ? x->start_ns : core->model_free_ns;
+		x->model_start_ns = start;
+		end = start + snpu_timing_cycles_ns(&core->timing, x->pred_cycles);
 
 		if (end > core->model_free_ns)
 			core->model_free_ns = end;

@@ -155,8 +155,11 @@ static void fw_doorbell_locked(struct snpu_core *core, uint32_t v, bool *kick)
 /* Unmasking a vector whose status bit is pending sends its message. */
 static void irq_mask_write_locked(struct snpu_core *core, uint32_t v, bool *kick)
 {
-	uint32_t unmasked = core->irq_mask & ~v;
+	uint32_t unmasked;
 
+	/* bits of vectors the device does not have read 0 (docs 3.2) */
+	v &= SNPU_IRQ_ERROR | ((1u << core->cfg.num_queues) - 1);
+	unmasked = core->irq_mask & ~v;
 	core->irq_mask = v;
 	if (unmasked & core->irq_status) {
 		core->irq_send |= unmasked & core->irq_status;
