@@ -222,7 +222,7 @@ void snpu_irq_flush(struct snpu_core *core)
 	unsigned int nq = core->cfg.num_queues;
 
 	pthread_mutex_lock(&core->lock);
-	send = core->irq_send;
+	send = snpu_fi_irqs_locked(core, core->irq_send);
 	core->irq_send = 0;
 	pthread_mutex_unlock(&core->lock);
 	for (unsigned int q = 0; q < nq; q++) {
@@ -274,6 +274,7 @@ bool snpu_worker_current_locked(struct snpu_core *core)
 void snpu_core_reset(struct snpu_core *core)
 {
 	pthread_mutex_lock(&core->lock);
+	snpu_fi_clear_locked(core);	/* FLR and PCI reset always complete */
 	snpu_reset_locked(core);
 	pthread_mutex_unlock(&core->lock);
 	snpu_count(core, SNPU_CNT_RESETS, 1);
@@ -294,8 +295,12 @@ static void worker_reset(struct snpu_core *core, unsigned int epoch)
 		core->wq[q].wrr = 0;
 	core->worker_epoch = epoch;
 	pthread_mutex_lock(&core->lock);
-	if (snpu_worker_current_locked(core))
-		core->status &= ~SNPU_STATUS_RESETTING;
+	if (snpu_worker_current_locked(core)) {
+		if (core->fi_reset_failing)	/* injected: stuck until FLR */
+			core->status |= SNPU_STATUS_FATAL;
+		else
+			core->status &= ~SNPU_STATUS_RESETTING;
+	}
 	pthread_mutex_unlock(&core->lock);
 }
 

@@ -60,6 +60,7 @@ struct snpu_config {
 	uint32_t threads;	/* tensor engine host threads, default 2,
 				 * 0..64 (0 = all online host cores) */
 	bool pace;		/* hold completions until the predicted time */
+	bool fault_injection;	/* FI_* debug registers active (default off) */
 };
 
 void snpu_config_defaults(struct snpu_config *cfg);

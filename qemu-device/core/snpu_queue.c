@@ -326,6 +326,7 @@ static bool queue_fetch(struct snpu_core *core, unsigned int q)
 	struct snpu_job_desc d;
 	uint64_t base, table, now;
 	uint32_t size, head, gen, count, caps;
+	bool fi_ring, fi_dma, fi_hang;
 	struct snpu_exec *x;
 	int rc;
 
@@ -346,9 +347,11 @@ static bool queue_fetch(struct snpu_core *core, unsigned int q)
 	table = core->mmu_ctx_table;
 	count = core->mmu_ctx_count;
 	caps = core->fw_caps;
+	snpu_fi_fetch_locked(core, q, &fi_ring, &fi_dma, &fi_hang);
 	pthread_mutex_unlock(&core->lock);
 
-	rc = core->ops.dma_read(core->ops.opaque, base + (uint64_t)(head & (size - 1)) * sizeof(d),
+	rc = fi_ring ? -1 :
+	     core->ops.dma_read(core->ops.opaque, base + (uint64_t)(head & (size - 1)) * sizeof(d),
 				&d, sizeof(d));
 	pthread_mutex_lock(&core->lock);
 	if (!snpu_worker_current_locked(core) || qs->gen != gen) {
@@ -395,6 +398,12 @@ static bool queue_fetch(struct snpu_core *core, unsigned int q)
 	x->ctx_id = d.ctx_id;
 	core->wq[q].job = x;
 	job_prepare(core, x, table, count, caps);
+	if (x->state != SNPU_JOB_FINISHED && fi_dma) {
+		snpu_exec_log(x, "fault injection: bus error");
+		snpu_job_fail(x, SNPU_ERR_DMA);
+	} else if (x->state != SNPU_JOB_FINISHED && fi_hang) {
+		x->state = SNPU_JOB_HUNG;
+	}
 	return true;
 }
 
@@ -509,7 +518,7 @@ int64_t snpu_queue_next_deadline(struct snpu_core *core)
 		uint64_t when;
 		int64_t d;
 
-		if (!x)
+		if (!x || x->state == SNPU_JOB_HUNG)
 			continue;
 		if (x->state == SNPU_JOB_WAITING) {
 			when = now + SNPU_WAIT_POLL_NS;
