@@ -22,14 +22,22 @@
 #include "snpu_cmd.h"
 #include "snpu_regs.h"
 
+/* The fuzz build (tests/fuzz) compiles the core with smaller budgets so
+ * each input runs in milliseconds; the arithmetic is the same. */
+#ifndef TE_MEM_BUDGET
 /* Host memory of one command, everything included (docs/hardware.md 26). */
 #define TE_MEM_BUDGET		(512ull << 20)
+#endif
+#ifndef TE_WORK_BUDGET
 /* Host work of one command in MAC-equivalents, padding and packing
  * included: about 2-10 s of one host thread with the vector kernels. */
 #define TE_WORK_BUDGET		(1ull << 38)
+#endif
+#ifndef TE_TIME_BUDGET_NS
 /* Wall-clock backstop: a command still running after this is stopped
  * (SNPU_ERR_OVERFLOW) even if the work estimate said it would fit. */
 #define TE_TIME_BUDGET_NS	(10ull * 1000000000ull)
+#endif
 /* Cost of one GEMM call beyond its padded MACs (setup, panel buffers). */
 #define TE_CALL_WORK		(1ull << 16)
 /* Per-thread panel buffers of te_sgemm (te_gemm.c: MC x KC and KC x NC

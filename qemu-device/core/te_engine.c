@@ -77,7 +77,7 @@ enum snpu_err snpu_te_execute(struct snpu_exec *x, const struct snpu_cmd_header 
 	err = te_budget_cmd(cmd, te_pool_threads(c.pool), &b);
 	if (err) {
 		snpu_exec_log(x, "tensor opcode 0x%x: needs %llu bytes and %llu work units of the "
-			      "host, over the %s budget per command (%llu bytes, %llu units)",
+			      "host, over the engine's %s limit per command (%llu bytes, %llu units)",
 			      cmd->opcode, (unsigned long long)b.mem, (unsigned long long)b.work,
 			      b.over, (unsigned long long)TE_MEM_BUDGET,
 			      (unsigned long long)TE_WORK_BUDGET);
