@@ -40,7 +40,8 @@
 
 #define SNPU_TLB_ENTRIES	512
 #define SNPU_BOUNCE_SIZE	(256u << 10)	/* DMA engine staging buffer */
-#define SNPU_WAIT_POLL_NS	20000ull	/* WAIT re-check period */
+#define SNPU_WAIT_POLL_NS	20000ull	/* WAIT re-check period: first */
+#define SNPU_WAIT_POLL_MAX_NS	1000000ull	/* ... backing off to this */
 #define SNPU_CTX_NONE		UINT32_MAX
 
 enum snpu_job_state {
@@ -88,7 +89,7 @@ struct snpu_exec {
 	uint64_t bytes_host, bytes_dram, bytes_sram;
 
 	/* WAIT in progress */
-	uint64_t wait_addr, wait_value, wait_deadline_ns;
+	uint64_t wait_addr, wait_value, wait_deadline_ns, wait_start_ns;
 	uint32_t wait_op;
 	bool wait_done;			/* resumed: wait_err is the result */
 	uint32_t wait_err;

@@ -521,7 +521,13 @@ int64_t snpu_queue_next_deadline(struct snpu_core *core)
 		if (!x || x->state == SNPU_JOB_HUNG)
 			continue;
 		if (x->state == SNPU_JOB_WAITING) {
-			when = now + SNPU_WAIT_POLL_NS;
+			/* re-check every 20 us at first, backing off to 1 ms
+			 * (1/8 of the time waited so far) */
+			uint64_t poll = (now - x->wait_start_ns) / 8;
+
+			poll = poll < SNPU_WAIT_POLL_NS ? SNPU_WAIT_POLL_NS :
+			       poll > SNPU_WAIT_POLL_MAX_NS ? SNPU_WAIT_POLL_MAX_NS : poll;
+			when = now + poll;
 			if (x->wait_deadline_ns < when)
 				when = x->wait_deadline_ns;
 		} else if (x->state == SNPU_JOB_PACED) {

@@ -16,35 +16,6 @@ static uint64_t out_elems(const struct snpu_tensor *t)
 	return (uint64_t)t->dim[0] * t->dim[1] * t->dim[2] * t->dim[3];
 }
 
-/* Predicted cycles (formula in te_timing.c). */
-uint64_t te_predict(const struct snpu_timing *t, const struct snpu_cmd_header *h,
-		    const struct snpu_cmd_regions *regs)
-{
-	uint64_t bytes = 0, cyc;
-	uint32_t i;
-
-	for (i = 0; i < regs->count; i++)
-		bytes = bytes + regs->r[i].len < bytes ? UINT64_MAX : bytes + regs->r[i].len;
-	if (h->opcode == SNPU_OP_CONV2D) {
-		const struct snpu_cmd_conv2d *c = (const void *)h;
-		uint64_t g = c->groups;
-
-		cyc = te_cycles_mac(t, g, (uint64_t)c->output.dim[0] * c->output.dim[2] *
-				    c->output.dim[3],
-				    c->weight.dim[0] / g,
-				    (uint64_t)c->weight.dim[1] * c->weight.dim[2] * c->weight.dim[3],
-				    bytes);
-	} else if (h->opcode == SNPU_OP_GEMM) {
-		const struct snpu_cmd_gemm *c = (const void *)h;
-
-		cyc = te_cycles_mac(t, (uint64_t)c->c.dim[0] * c->c.dim[1], c->c.dim[2],
-				    c->c.dim[3], c->a.dim[3], bytes);
-	} else {
-		cyc = te_cycles_mem(t, bytes);
-	}
-	return cyc + t->cmd_overhead;
-}
-
 static enum te_mem_kind exec_kind(void *arg, uint64_t va)
 {
 	return (enum te_mem_kind)snpu_exec_mem_kind(arg, va);

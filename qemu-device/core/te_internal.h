@@ -134,13 +134,6 @@ enum snpu_err te_convert(struct te_cmd *c, const struct snpu_cmd_convert *cmd);
 enum snpu_err te_lut(struct snpu_exec *x, int fn, const struct snpu_fw_lut **lut,
 		     const uint32_t **samples);
 
-/* Timing model (te_timing.c). */
-uint64_t te_cycles_mac(const struct snpu_timing *t, uint64_t batches, uint64_t m, uint64_t n,
-		       uint64_t k, uint64_t bytes);
-uint64_t te_cycles_mem(const struct snpu_timing *t, uint64_t bytes);
-struct snpu_cmd_regions;
-/* Cycles of a validated command whose regions snpu_cmd_check() listed. */
-uint64_t te_predict(const struct snpu_timing *t, const struct snpu_cmd_header *h,
-		    const struct snpu_cmd_regions *regs);
+/* Timing model: te_timing.h (te_timing_predict). */
 
 #endif /* SNPU_TE_INTERNAL_H */
