@@ -520,7 +520,7 @@ static size_t gen_cmd(uint8_t *p)
 	case 4:
 		op = SNPU_OP_ACTIVATION;
 		size = sizeof(u.a);
-		u.a.act.fn = rnd(3);
+		u.a.act.fn = rnd(SNPU_ACT_COUNT);
 		tensor(&u.a.input, dt, n, c, hh, w);
 		tensor(&u.a.output, dt, n, c, hh, w);
 		break;
