@@ -13,6 +13,7 @@
  *  - re-enabling a queue while the worker arbitrates never leaves HEAD
  *    ahead of TAIL (finding 5);
  *  - int8 average pooling over windows past 2^31 is exact (finding 7);
+ *  - a long WAIT polls with a backed-off period (finding 8, core side);
  *  - IRQ_MASK keeps only implemented bits, paced queues serialise
  *    (finding 9).
  */
@@ -439,6 +440,32 @@ START_TEST(f7_int8_avgpool_large_windows)
 }
 END_TEST
 
+/* Finding 8: a WAIT re-read its word every 20 us for its whole timeout
+ * (through a main-loop timer in QEMU): the worker's deadline now backs off
+ * to 1 ms, so a long wait costs ~1000 wake-ups per second, not 50000. */
+START_TEST(f8_wait_poll_backs_off)
+{
+	struct h_job j;
+	int64_t d;
+
+	h_wait(c, VA_A, 1, SNPU_WAIT_EQ, 0);
+	j = h_submit(h, 0, 1, c, 0);
+	d = h_run_once(h);
+	ck_assert_int_ge(d, 1);
+	ck_assert_int_le(d, 20000);
+	h_advance(h, 20000000);		/* 20 ms into the wait */
+	d = h_run_once(h);
+	ck_assert_msg(d >= 500000 && d <= 1000000, "poll period %lld ns after 20 ms",
+		      (long long)d);
+	ck_assert(!h_done(h, &j));
+	*(uint64_t *)h_ptr(h, *h_pte(h, 1, VA_A) & SNPU_PTE_ADDR_MASK) = 1;
+	h_advance(h, (uint64_t)d);
+	h_run(h);
+	ck_assert_uint_eq(h_compl(h, &j)->status, SNPU_OK);
+	h_cmds_init(c);
+}
+END_TEST
+
 /* Finding 9: IRQ_MASK bits of vectors that do not exist read 0. */
 START_TEST(f9_irq_mask_implemented_bits)
 {
@@ -504,6 +531,7 @@ int main(void)
 	tcase_add_test(tc, f4_reset_during_batched_gemm);
 	tcase_add_test(tc, f5_reenable_fetch_race);
 	tcase_add_test(tc, f7_int8_avgpool_large_windows);
+	tcase_add_test(tc, f8_wait_poll_backs_off);
 	tcase_add_test(tc, f9_irq_mask_implemented_bits);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tp, setup_paced, teardown);
