@@ -36,12 +36,13 @@ static struct harness *h;
 static struct h_cmds *c;
 static uint64_t alias_pa;
 
-static void setup_cfg(bool pace)
+static void setup_cfg(bool pace, unsigned int threads)
 {
 	struct snpu_config cfg;
 
 	h_small_config(&cfg);
 	cfg.pace = pace;
+	cfg.threads = threads;
 	h = h_new_ready(&cfg, 16);
 	h->quiet = true;
 	h_map_new(h, 1, VA_A, 64 * 1024);
@@ -53,12 +54,18 @@ static void setup_cfg(bool pace)
 
 static void setup(void)
 {
-	setup_cfg(false);
+	setup_cfg(false, 1);
 }
 
 static void setup_paced(void)
 {
-	setup_cfg(true);
+	setup_cfg(true, 1);
+}
+
+/* the engine's pool threads must notice the reset too */
+static void setup_threads(void)
+{
+	setup_cfg(false, 2);
 }
 
 static void teardown(void)
@@ -517,6 +524,7 @@ int main(void)
 	Suite *s = suite_create("core_hostile");
 	TCase *tc = tcase_create("hostile");
 	TCase *tp = tcase_create("paced");
+	TCase *tt = tcase_create("two_threads");
 	SRunner *sr;
 	int failed;
 
@@ -534,6 +542,12 @@ int main(void)
 	tcase_add_test(tc, f8_wait_poll_backs_off);
 	tcase_add_test(tc, f9_irq_mask_implemented_bits);
 	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(tt, setup_threads, teardown);
+	tcase_set_timeout(tt, 60);
+	tcase_add_test(tt, f4_reset_during_pool);
+	tcase_add_test(tt, f4_reset_during_batched_gemm);
+	tcase_add_test(tt, f3_int8_packing_within_budget);
+	suite_add_tcase(s, tt);
 	tcase_add_checked_fixture(tp, setup_paced, teardown);
 	tcase_set_timeout(tp, 60);
 	tcase_add_test(tp, f9_paced_queues_serialise);
