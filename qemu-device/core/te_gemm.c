@@ -22,6 +22,10 @@
 #define PORT_MR 4
 #define PORT_NR 16
 
+/* sgemm_part's panel buffers are what te_budget.c counts per thread */
+_Static_assert(((size_t)TE_AVX512_MR * 16 * KC + ((size_t)NC + TE_AVX512_NR) * KC) *
+	       sizeof(float) <= TE_SGEMM_SCRATCH, "te_budget.h: TE_SGEMM_SCRATCH too small");
+
 static atomic_int isa_forced = TE_ISA_AUTO;
 
 static enum te_isa cpu_best(void)

@@ -105,7 +105,7 @@ static int op_write(void *o, uint64_t a, const void *buf, size_t len)
 static void op_irq(void *o, unsigned int v)
 {
 	(void)o;
-	if (v > SNPU_MAX_QUEUES)
+	if (v > NQ)
 		abort();	/* a vector the device does not have */
 }
 
