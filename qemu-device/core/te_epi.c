@@ -105,6 +105,8 @@ static void row_fp(const struct te_epi *p, const float *acc, float *out, uint32_
 	uint32_t j;
 
 	for (j = 0; j < d3; j++) {
+		if (te_cancelled_at(j))
+			return;
 		uint32_t ch = p->ch_axis == 1 ? ch_row : j;
 		float v = acc[j], b;
 
@@ -137,6 +139,8 @@ static void row_s8(const struct te_epi *p, const int32_t *acc, int8_t *out, uint
 	uint32_t j;
 
 	for (j = 0; j < d3; j++) {
+		if (te_cancelled_at(j))
+			return;
 		uint32_t ch = p->ch_axis == 1 ? ch_row : j;
 		int32_t a = acc[j], b, t, mult = e->requant_mult, shift = e->requant_shift;
 

@@ -84,6 +84,8 @@ static void rows_task(void *opaque, size_t begin, size_t end)
 				}
 			}
 		for (jr = 0; jr < g->n; jr += NR) {
+			if (((jr / NR) & 63) == 63 && te_cancelled())
+				break;
 			const int8_t *sp = g->sp + (jr / NR) * g->k4 * 4 * NR;
 			size_t w = g->n - jr < NR ? g->n - jr : NR;
 

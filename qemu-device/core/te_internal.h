@@ -70,6 +70,11 @@ void te_cancel_begin(struct te_cancel *c);
 void te_cancel_end(void);
 int te_cancelled(void);
 uint64_t te_mono_ns(void);
+/* In element loops: te_cancelled() every 65536 iterations. */
+static inline int te_cancelled_at(size_t i)
+{
+	return (i & 0xffff) == 0xffff && te_cancelled();
+}
 
 /* Thread pool: run fn(arg, begin, end) over [0, n) in chunks of >= grain
  * on the pool's threads and the caller; returns when all are done. A NULL

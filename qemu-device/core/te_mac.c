@@ -60,6 +60,8 @@ static void im2col(const struct conv_job *j, uint32_t n, uint32_t g, void *dst)
 			return;
 	for (ky = 0; ky < j->kh; ky++)
 	for (kx = 0; kx < j->kw; kx++) {
+		if (te_cancelled())
+			return;
 		size_t k = ((size_t)ci * j->kh + ky) * j->kw + kx;
 		uint32_t ch = g * j->cg + ci;
 		int64_t x0 = (int64_t)kx * cmd->dilation_w - cmd->pad_left;

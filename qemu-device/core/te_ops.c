@@ -149,6 +149,8 @@ static void elt_rows(void *opaque, size_t begin, size_t end)
 		ao = te_off(&r->a, i0, i1, i2, 0);
 		bo = te_off(&r->b, i0, i1, i2, 0);
 		for (j = 0; j < d3; j++) {
+			if (te_cancelled_at(j))
+				return;
 			size_t ai = ao + j * r->a.st[3], bi = bo + j * r->b.st[3];
 			size_t o = row * d3 + j;
 
@@ -224,6 +226,8 @@ static void act_rows(void *opaque, size_t begin, size_t end)
 		row_idx(&r->out, row, &i0, &i1, &i2);
 		io = te_off(&r->in, i0, i1, i2, 0);
 		for (j = 0; j < d3; j++) {
+			if (te_cancelled_at(j))
+				return;
 			size_t ii = io + j * r->in.st[3], o = row * d3 + j;
 
 			if (dt == SNPU_DT_INT8) {
@@ -309,8 +313,11 @@ static void smax_rows(void *opaque, size_t begin, size_t end)
 			float *y = (float *)r->out.data + oo;
 			int fp32 = cmd->output.dtype == SNPU_DT_FP32;
 
-			for (j = 0; j < len; j++)
+			for (j = 0; j < len; j++) {
+				if (te_cancelled_at(j))
+					return;
 				mx = x[j * is] > mx ? x[j * is] : mx;
+			}
 			for (j = 0; j < len; j++) {
 				float t = (x[j * is] - mx) * beta;
 

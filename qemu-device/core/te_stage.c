@@ -87,6 +87,8 @@ static void move4(uint8_t *span, const struct snpu_tensor *t, const uint32_t cd[
 			continue;
 		}
 		for (d = 0; d < cd[3]; d++) {
+			if (te_cancelled_at(d))
+				return;
 			uint8_t *se = s + (uint64_t)d * t->stride[3] * esize;
 
 			if (dir)
@@ -118,6 +120,8 @@ static enum snpu_err rows_io(struct snpu_exec *x, const struct snpu_tensor *t,
 			return SNPU_ERR_ABORTED;
 		n = row ? 1 : cd[3];
 		for (d = 0; d < n; d++) {
+			if (te_cancelled_at(d))
+				return SNPU_ERR_ABORTED;
 			uint64_t ea = va + (uint64_t)d * t->stride[3] * esize;
 			size_t len = row ? (size_t)cd[3] * esize : esize;
 
