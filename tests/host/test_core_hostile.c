@@ -77,19 +77,24 @@ static void teardown(void)
 /* Map [va, va + size) of context 1, every page onto the same host page:
  * a guest can describe gigabytes of readable memory with a few page
  * tables. */
-static void map_alias(uint64_t va, uint64_t size)
+static void map_alias_flags(uint64_t va, uint64_t size, uint64_t flags)
 {
 	for (uint64_t o = 0; o < size; o += SNPU_PAGE_SIZE) {
 		uint64_t v = va + o;
 		uint64_t *pte = h_pte(h, 1, v);
 
 		if (!pte) {
-			h_map(h, 1, v, alias_pa, SNPU_PAGE_SIZE, SNPU_PTE_READ);
+			h_map(h, 1, v, alias_pa, SNPU_PAGE_SIZE, flags);
 			continue;
 		}
-		*pte = alias_pa | SNPU_PTE_VALID | SNPU_PTE_READ;
+		*pte = alias_pa | SNPU_PTE_VALID | flags;
 	}
 	h_wr(h, SNPU_REG_MMU_INVALIDATE, 1);
+}
+
+static void map_alias(uint64_t va, uint64_t size)
+{
+	map_alias_flags(va, size, SNPU_PTE_READ);
 }
 
 /* Peak resident set of this process (VmHWM), bytes. */
@@ -367,6 +372,24 @@ START_TEST(f4_reset_during_batched_gemm)
 }
 END_TEST
 
+/* Finding 4: one output row of 2^24 elements (a broadcast input, an
+ * output on aliased pages): the reset must be noticed inside the row. */
+START_TEST(f4_reset_during_long_row)
+{
+	static const uint32_t zeros[4] = { 0, 0, 0, 0 };
+	uint32_t d[4] = { 1, 1, 1, 1u << 24 }, st[4];
+	struct snpu_cmd_activation *a;
+
+	map_alias_flags(VA_ALIAS, 64ull << 20, SNPU_PTE_READ | SNPU_PTE_WRITE);
+	a = h_cmd(c, SNPU_OP_ACTIVATION, sizeof(*a));
+	tensor(&a->input, VA_A, SNPU_DT_FP32, d, zeros);
+	packed(d, st);
+	tensor(&a->output, VA_ALIAS, SNPU_DT_FP32, d, st);
+	a->act.fn = SNPU_ACT_SIGMOID;
+	reset_while_running("ACTIVATION row of 2^24");
+}
+END_TEST
+
 /* Finding 5: the arbiter saw ENABLED and TAIL != HEAD, dropped the lock,
  * and queue_fetch fetched after a re-enable had zeroed HEAD and TAIL. */
 START_TEST(f5_reenable_fetch_race)
@@ -537,6 +560,7 @@ int main(void)
 	tcase_add_test(tc, f3_int8_packing_within_budget);
 	tcase_add_test(tc, f4_reset_during_pool);
 	tcase_add_test(tc, f4_reset_during_batched_gemm);
+	tcase_add_test(tc, f4_reset_during_long_row);
 	tcase_add_test(tc, f5_reenable_fetch_race);
 	tcase_add_test(tc, f7_int8_avgpool_large_windows);
 	tcase_add_test(tc, f8_wait_poll_backs_off);
