@@ -93,7 +93,8 @@ $(patsubst $(TOP)/%,%,$(CORE_OUTPUTS)): %: $(TOP)/% ;
 
 # libFuzzer target over the whole core (tests/fuzz/fuzz_core.c): clang,
 # ASan+UBSan, the core compiled with small per-command budgets so that an
-# input runs in milliseconds (the budget arithmetic is the same code).
+# input runs in milliseconds (the budget arithmetic is the same code); any
+# single allocation above 32 MiB (twice that budget) is a finding too.
 #   make fuzz-core [FUZZ_SECONDS=n]   run it (also part of `make fuzz`)
 #   check-host runs tests/fuzz/fuzz-core-check.sh: a short pass
 #   (FUZZ_CHECK_SECONDS, default 30) that prints executions and crashes.
@@ -118,7 +119,7 @@ fuzz-core: $(FUZZ_CORE)
 	$(Q)mkdir -p $(BUILD)/fuzz/corpus-core
 	$(Q)cp -n tests/fuzz/corpus-core/* $(BUILD)/fuzz/corpus-core/
 	$(Q)$(FUZZ_CORE) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=30 \
-		-rss_limit_mb=3072 -print_final_stats=1 $(BUILD)/fuzz/corpus-core \
+		-rss_limit_mb=3072 -malloc_limit_mb=32 -print_final_stats=1 $(BUILD)/fuzz/corpus-core \
 		tests/fuzz/corpus-core
 
 HOST_TESTS += $(TOP)/tests/fuzz/fuzz-core-check.sh

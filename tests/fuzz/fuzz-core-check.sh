@@ -10,7 +10,7 @@ secs=${FUZZ_CHECK_SECONDS:-30}
 work=$top/build/fuzz/corpus-core
 mkdir -p "$work" "$top/build/fuzz/crashes-core"
 log=$(mktemp)
-"$bin" -max_total_time="$secs" -max_len=65536 -timeout=30 -rss_limit_mb=3072 \
+"$bin" -max_total_time="$secs" -max_len=65536 -timeout=30 -rss_limit_mb=3072 -malloc_limit_mb=32 \
 	-print_final_stats=1 -artifact_prefix="$top/build/fuzz/crashes-core/" \
 	"$work" "$top/tests/fuzz/corpus-core" >"$log" 2>&1
 rc=$?

@@ -21,7 +21,10 @@
  * DRAM and a 256 MiB range whose pages all alias one host page.
  *
  * Oracles: ASan/UBSan, every completion status a known enum snpu_err, no
- * queue HEAD past its TAIL, the run ends (bounded), the core frees cleanly.
+ * queue HEAD past its TAIL, no MSI-X vector the device does not have, the
+ * run ends (bounded), the core frees cleanly, and (-malloc_limit_mb=32 in
+ * make fuzz-core) no single allocation beyond twice the fuzz build's
+ * per-command memory budget of 16 MiB.
  * Seeds: tests/fuzz/corpus-core (written by FUZZ_CORE_WRITE_SEEDS=dir).
  */
 #include <stddef.h>
