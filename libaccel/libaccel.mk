@@ -39,10 +39,11 @@ LA_SAN_OBJ := $(SAN)/obj/libaccel
 LA_CORE_OBJ := $(HOST)/obj/libaccel-core
 LA_HOST_OBJS := $(patsubst $(LIBACCEL_DIR)/src/%.c,$(LA_HOST_OBJ)/%.o,$(LIBACCEL_SRCS))
 LA_SAN_OBJS := $(patsubst $(LIBACCEL_DIR)/src/%.c,$(LA_SAN_OBJ)/%.o,$(LIBACCEL_SRCS))
+include $(LIBACCEL_DIR)/model.mk
 # The device core and the firmware parser, compiled again as hidden PIC.
 LA_CORE_SRCS = $(CORE_SRCS) $(patsubst $(TOP)/%,%,$(FWLIB_SRCS))
 LA_CORE_OBJS = $(patsubst %.c,$(LA_CORE_OBJ)/%.o,$(LA_CORE_SRCS))
-LIBACCEL_LDLIBS = $(LIBDRM_LIBS) -lpthread -lm $(TE_LDLIBS)
+LIBACCEL_LDLIBS += $(LIBDRM_LIBS) -lpthread -lm $(TE_LDLIBS)
 
 ALL += $(LIBACCEL_SO) $(LIBACCEL_SO_LINK) $(LIBACCEL_A) $(LIBACCEL_SAN_A) $(LIBACCEL_PC) \
 	$(ACCEL_INFO) $(HELLO)
@@ -89,7 +90,7 @@ define libaccel_pc
 	$(Q)printf '%s\n' 'prefix=$(1)' 'includedir=$(2)' 'libdir=$(3)' '' \
 		'Name: libaccel' 'Description: C SDK of the SNPU neural-network accelerator' \
 		'Version: 0.1.0' 'Requires.private: libdrm' 'Cflags: -I$${includedir}' \
-		'Libs: -L$${libdir} -laccel' 'Libs.private: -lpthread -lm' > $(4)
+		'Libs: -L$${libdir} -laccel' 'Libs.private: -lpthread -lm -lprotobuf-c' > $(4)
 endef
 
 $(LIBACCEL_PC): $(LIBACCEL_DIR)/libaccel.mk
