@@ -51,9 +51,8 @@ for img in "$@"; do
 done
 shift $n
 
-[ -z "$device" ] || set -- -d "$device" "$@"
 # shellcheck disable=SC2086 # pargs is a list of options
-classify $pargs -l "$FMNIST_DIR/classes.txt" "$onnx" "$@" > "$tmp/out"
+classify $pargs ${device:+-d "$device"} -l "$FMNIST_DIR/classes.txt" "$onnx" "$@" > "$tmp/out"
 rc=$?
 while IFS= read -r line; do
 	case "$line" in

@@ -149,6 +149,8 @@ usage:
 		if ((st = accel_group_open(spec, &group)))
 			return fail(spec, st);
 		ndev = accel_group_size(group);
+		/* opts.batch is per device: each batch is split across all. */
+		opts.batch = (uint32_t)((batch + ndev - 1) / ndev);
 		st = accel_model_load_file_group(group, argv[optind], &opts, &model);
 	} else {
 		if ((st = accel_open(spec, &dev)))
@@ -274,7 +276,7 @@ usage:
 			fail("counters", st);
 			goto out;
 		}
-		printf("device %s: busy %.1f ms (%.0f%% of the run), %llu jobs\n",
+		printf("device %zu (%s): busy %.1f ms (%.0f%% of the run), %llu jobs\n", d,
 		       accel_device_name(devs[d]),
 		       (double)(cnt1[ACCEL_CNT_BUSY_NS] - cnt0[d][ACCEL_CNT_BUSY_NS]) * 1e-6,
 		       (double)(cnt1[ACCEL_CNT_BUSY_NS] - cnt0[d][ACCEL_CNT_BUSY_NS]) * 1e-7 / total,

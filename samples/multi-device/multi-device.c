@@ -66,12 +66,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: multi-device MODEL.onnx [BATCH] [DEVICES]\n");
 		return 2;
 	}
-	opts.batch = batch;
 	if ((st = accel_group_open(argc > 3 ? argv[3] : "all", &group)))
 		return fail("open the devices", st);
 	ndev = accel_group_size(group);
-	if ((st = accel_model_load_file_group(group, argv[1], &opts, &model)) ||
-	    (st = accel_model_load_file(accel_group_device(group, 0), argv[1], &opts, &single))) {
+	/* The batch a model is compiled for is per device: the group splits
+	 * each run of `batch` items into slices of at most this many. */
+	opts.batch = (uint32_t)((batch + ndev - 1) / ndev);
+	st = accel_model_load_file_group(group, argv[1], &opts, &model);
+	opts.batch = batch;
+	if (st || (st = accel_model_load_file(accel_group_device(group, 0), argv[1], &opts, &single))) {
 		fail("load", st);
 		goto out;
 	}

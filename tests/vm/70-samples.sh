@@ -160,7 +160,7 @@ expect_error "evaluate.sh unknown model" evaluate.sh --model resnet
 expect_error "evaluate.sh bad --limit" evaluate.sh --limit 12x
 expect_error "evaluate.sh too many devices" evaluate.sh --devices 17
 expect_error "classify (C) not a model" classify "$D/classes.txt" "$D/images/test-0000-ankle-boot.png"
-expect_error "multi-device missing model" multi-device "$T/no-such.onnx"
+expect_error "multi-device missing model" multi-device "$T/no-such.onnx" 64 "$all"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
