@@ -126,7 +126,12 @@ evaluate() {
 	fi
 }
 ndevs=1 evaluate mlp fp32 0.5
-ndevs=$ndev evaluate cnn fp32 0.5 --device "$all"
+# Every SNPU: --devices N in the guest, the SAMPLES_DEVICES list on the host.
+if [ -n "${SAMPLES_DEVICES:-}" ]; then
+	ndevs=$ndev evaluate cnn fp32 0.5 --device "$all"
+else
+	ndevs=$ndev evaluate cnn fp32 0.5 --devices "$ndev"
+fi
 ndevs=1 evaluate cnn int8 1.5
 
 # ---- the C samples --------------------------------------------------------------------------
