@@ -49,6 +49,7 @@ HOST_TESTS :=
 INSTALL_STEPS :=
 GUEST_BINS :=
 GUEST_LIBS :=
+GUEST_DATA :=
 VM_TESTS :=
 HOST_LINT :=
 FUZZ_RUNS :=
@@ -59,6 +60,7 @@ include qemu-device/qemu-build.mk
 include kernel/kernel.mk
 include libaccel/libaccel.mk
 include tests/tests.mk
+include samples/samples.mk
 include scripts/vm.mk
 
 all: $(ALL)
