@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: MIT
+/*
+ * snpu-bench platform figures: the empty job's round trip, libaccel uploads
+ * and downloads, the device's DMA engine timed by its own TIMESTAMP
+ * command, and the baselines a user compares them with: memcpy and a 4 KiB
+ * O_DIRECT read from a block device.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define MIN_SIZE (4u << 10)
+
+/* Empty job: one NOP, submit -> device -> interrupt -> fence -> wait. */
+int bench_roundtrip(accel_device *dev, const struct bench_opts *o)
+{
+	struct bench_reps r;
+	accel_cmdbuf *cb;
+	accel_status st;
+	int i;
+
+	if ((st = accel_cmdbuf_create(dev, &cb)))
+		return bench_fail("accel_cmdbuf_create", st);
+	if ((st = accel_cmd_nop(cb))) {
+		accel_cmdbuf_free(cb);
+		return bench_fail("accel_cmd_nop", st);
+	}
+	for (i = 0; i < 20 && !st; i++)	/* warm up: first BO maps, scheduler, worker */
+		st = accel_run(dev, cb, NULL, NULL);
+	bench_reps_init(&r, 50, 2000, o->budget);
+	while (!st && bench_rep_more(&r)) {
+		double t0 = bench_now();
+
+		st = accel_run(dev, cb, NULL, NULL);
+		bench_rep_add(&r, bench_now() - t0);
+	}
+	accel_cmdbuf_free(cb);
+	if (st)
+		return bench_fail("accel_run (NOP job)", st);
+	{
+		double p50 = bench_quantile(&r, 0.5) * 1e6;
+
+		bench_emit("roundtrip", p50, "us", "\"p10\": %.6g, \"p90\": %.6g, \"n\": %zu",
+			   bench_quantile(&r, 0.1) * 1e6, bench_quantile(&r, 0.9) * 1e6, r.n);
+	}
+	return 0;
+}
+
+static void *alloc_touched(size_t n)
+{
+	void *p = NULL;
+
+	if (posix_memalign(&p, 4096, n))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		((unsigned char *)p)[i] = (unsigned char)(i * 131u + 7u);
+	return p;
+}
+
+/* MB/s of n bytes per median sample. */
+static double mbps(struct bench_reps *r, size_t n)
+{
+	return (double)n / bench_quantile(r, 0.5) / 1e6;
+}
+
+/* accel_buffer_write/read of 4 KiB .. max_bytes to DEVICE memory. */
+int bench_transfer(accel_device *dev, const struct bench_opts *o)
+{
+	size_t max = o->max_bytes;
+	accel_buffer *buf;
+	accel_status st;
+	char name[64];
+	void *host;
+	int dir;
+
+	if (!(host = alloc_touched(max))) {
+		fprintf(stderr, "snpu-bench: transfer: no memory for %zu bytes\n", max);
+		return 1;
+	}
+	if ((st = accel_buffer_create(dev, max, ACCEL_MEM_DEVICE, &buf))) {
+		free(host);
+		return bench_fail("accel_buffer_create (DEVICE)", st);
+	}
+	for (dir = 0; dir < 2 && !st; dir++) {
+		for (size_t n = MIN_SIZE; n <= max && !st; n *= 4) {
+			struct bench_reps r;
+
+			/* warm up once, then time */
+			st = dir ? accel_buffer_read(buf, 0, host, n) : accel_buffer_write(buf, 0, host, n);
+			bench_reps_init(&r, 3, 500, o->budget);
+			while (!st && bench_rep_more(&r)) {
+				double t0 = bench_now();
+
+				st = dir ? accel_buffer_read(buf, 0, host, n) :
+					   accel_buffer_write(buf, 0, host, n);
+				bench_rep_add(&r, bench_now() - t0);
+			}
+			if (st)
+				break;
+			snprintf(name, sizeof(name), "%s.%zu", dir ? "download" : "upload", n);
+			bench_emit(name, mbps(&r, n), "MB/s", "\"bytes\": %zu, \"us\": %.6g, \"n\": %zu",
+				   n, bench_quantile(&r, 0.5) * 1e6, r.n);
+		}
+	}
+	accel_buffer_free(buf);
+	free(host);
+	return st ? bench_fail(dir ? "accel_buffer_read" : "accel_buffer_write", st) : 0;
+}
+
+/* DMA_COPY between a pinned host buffer and DEVICE memory, timed by the
+ * device: TIMESTAMP, COPY, TIMESTAMP in one job. */
+int bench_dma(accel_device *dev, const struct bench_opts *o)
+{
+	accel_buffer *sys = NULL, *devm = NULL, *ts = NULL;
+	size_t max = o->max_bytes;
+	accel_cmdbuf *cb = NULL;
+	accel_status st;
+	const char *what = "accel_buffer_create";
+	uint64_t *t;
+	int dir;
+
+	if ((st = accel_buffer_create(dev, max, ACCEL_MEM_HOST, &sys)) ||
+	    (st = accel_buffer_create(dev, max, ACCEL_MEM_DEVICE, &devm)) ||
+	    (st = accel_buffer_create(dev, 4096, ACCEL_MEM_HOST, &ts)) ||
+	    (what = "accel_buffer_map", st = accel_buffer_map(ts, (void **)&t)) ||
+	    (what = "accel_cmdbuf_create", st = accel_cmdbuf_create(dev, &cb)))
+		goto out;
+	for (dir = 0; dir < 2 && !st; dir++) {
+		for (size_t n = MIN_SIZE; n <= max && !st; n *= 4) {
+			accel_ref s = { sys, 0 }, d = { devm, 0 };
+			accel_job_result res;
+			struct bench_reps r;
+			char name[64];
+			double pred = 0;
+
+			accel_cmdbuf_reset(cb);
+			what = "recording the DMA job";
+			if ((st = accel_cmd_timestamp(cb, (accel_ref){ ts, 0 })) ||
+			    (st = dir ? accel_cmd_copy(cb, s, d, n) : accel_cmd_copy(cb, d, s, n)) ||
+			    (st = accel_cmd_timestamp(cb, (accel_ref){ ts, 16 })))
+				break;
+			what = "accel_run (DMA job)";
+			st = accel_run(dev, cb, NULL, NULL);
+			bench_reps_init(&r, 3, 500, o->budget);
+			while (!st && bench_rep_more(&r)) {
+				st = accel_run(dev, cb, NULL, &res);
+				/* predicted cycles of the copy: difference of the two stamps */
+				pred = (double)(t[3] - t[1]);
+				bench_rep_add(&r, (double)(t[2] - t[0]) * 1e-9);
+			}
+			if (st)
+				break;
+			snprintf(name, sizeof(name), "dma.%s.%zu", dir ? "d2h" : "h2d", n);
+			bench_emit(name, mbps(&r, n), "MB/s", "\"bytes\": %zu, \"us\": %.6g, \"n\": %zu, "
+				   "\"pred_cycles\": %.0f", n, bench_quantile(&r, 0.5) * 1e6, r.n, pred);
+		}
+	}
+out:
+	accel_cmdbuf_free(cb);
+	accel_buffer_free(ts);
+	accel_buffer_free(devm);
+	accel_buffer_free(sys);
+	return st ? bench_fail(what, st) : 0;
+}
+
+/* The CPU's own copy, same sizes: the baseline of uploads and DMA. */
+int bench_memcpy(const struct bench_opts *o)
+{
+	size_t max = o->max_bytes;
+	void *a = alloc_touched(max), *b = alloc_touched(max);
+	int ret = 0;
+
+	if (!a || !b) {
+		fprintf(stderr, "snpu-bench: memcpy: no memory for 2 x %zu bytes\n", max);
+		ret = 1;
+		goto out;
+	}
+	for (size_t n = MIN_SIZE; n <= max; n *= 4) {
+		struct bench_reps r;
+		char name[64];
+
+		memcpy(b, a, n);
+		bench_reps_init(&r, 3, 4000, o->budget / 2);
+		while (bench_rep_more(&r)) {
+			double t0 = bench_now();
+
+			memcpy(b, a, n);
+			/* keep the copy: the compiler must not drop it */
+			__asm__ volatile("" : : "r"(b) : "memory");
+			bench_rep_add(&r, bench_now() - t0);
+		}
+		snprintf(name, sizeof(name), "memcpy.%zu", n);
+		bench_emit(name, mbps(&r, n), "MB/s", "\"bytes\": %zu, \"us\": %.6g, \"n\": %zu", n,
+			   bench_quantile(&r, 0.5) * 1e6, r.n);
+	}
+out:
+	free(a);
+	free(b);
+	return ret;
+}
+
+/* 4 KiB O_DIRECT reads from a block device (QEMU's null-co backend in the
+ * VM): the round trip of the I/O path a user already has. */
+int bench_blkread(const char *path, const struct bench_opts *o)
+{
+	struct bench_reps r;
+	void *buf = NULL;
+	int fd, i;
+
+	fd = open(path, O_RDONLY | O_DIRECT);
+	if (fd < 0) {
+		fprintf(stderr, "snpu-bench: blkread: open %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (posix_memalign(&buf, 4096, 4096)) {
+		close(fd);
+		fprintf(stderr, "snpu-bench: blkread: no memory\n");
+		return 1;
+	}
+	for (i = 0; i < 20; i++) {
+		if (pread(fd, buf, 4096, (off_t)i * 4096) != 4096) {
+			fprintf(stderr, "snpu-bench: blkread: pread %s: %s\n", path, strerror(errno));
+			close(fd);
+			free(buf);
+			return 1;
+		}
+	}
+	bench_reps_init(&r, 50, 2000, o->budget);
+	for (i = 0; bench_rep_more(&r); i++) {
+		double t0 = bench_now();
+
+		if (pread(fd, buf, 4096, (off_t)(i % 4096) * 4096) != 4096) {
+			fprintf(stderr, "snpu-bench: blkread: pread %s: %s\n", path, strerror(errno));
+			close(fd);
+			free(buf);
+			return 1;
+		}
+		bench_rep_add(&r, bench_now() - t0);
+	}
+	close(fd);
+	free(buf);
+	{
+		double p50 = bench_quantile(&r, 0.5) * 1e6;
+
+		bench_emit("blkread.4096", p50, "us", "\"p10\": %.6g, \"p90\": %.6g, \"n\": %zu",
+			   bench_quantile(&r, 0.1) * 1e6, bench_quantile(&r, 0.9) * 1e6, r.n);
+	}
+	return 0;
+}
