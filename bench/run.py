@@ -238,7 +238,9 @@ def measure():
 		gparts = model_parts(models, {m: f"/tmp/{m}.onnx" for m in models}, cpu=True,
 				     precisions=("fp32", "int8") if calib else ("fp32",))
 	genv = "SNPU_BENCH_CACHE=/tmp/cache " + ("SNPU_BENCH_CALIB=/tmp/calib.npy " if calib else "")
-	out, _ = vm("vm", f"{genv}snpu-bench --device /dev/accel/accel0 --threads {THREADS} "
+	blk = ("modprobe virtio_pci 2>/dev/null; modprobe virtio_blk 2>/dev/null; i=0; "
+	       "while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; ")
+	out, _ = vm("vm", f"{blk}{genv}snpu-bench --device /dev/accel/accel0 --threads {THREADS} "
 		    f"--budget {BUDGET} roundtrip blkread=/dev/vda transfer dma memcpy gemm "
 		    + " ".join(gparts), {"NPU": "1", "VM_DISK": "null"}, files)
 	parse("vm", out)

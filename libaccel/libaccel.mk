@@ -159,3 +159,14 @@ install-libaccel: $(LIBACCEL_SO) $(LIBACCEL_A) $(ACCEL_INFO) $(FW_IMAGE)
 LA_OUTPUTS = $(LIBACCEL_SO) $(LIBACCEL_SO_LINK) $(LIBACCEL_A) $(LIBACCEL_SAN_A) $(LIBACCEL_PC) \
 	$(ACCEL_INFO) $(HELLO) $(LA_SAN_TESTS) $(LA_VM_TESTS)
 $(patsubst $(TOP)/%,%,$(LA_OUTPUTS)): %: $(TOP)/% ;
+
+# accel-top: live per-device view (counters, utilisation, queue depth).
+ACCEL_TOP := $(HOST)/bin/accel-top
+ALL += $(ACCEL_TOP)
+GUEST_BINS += $(ACCEL_TOP)
+$(ACCEL_TOP): $(LIBACCEL_DIR)/tools/accel-top.c $(LIBACCEL_HDRS) $(LIBACCEL_SO_LINK)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(OPT_CFLAGS) -I$(TOP)/$(LIBACCEL_DIR)/include -o $@ $< \
+		-L$(HOST)/lib -laccel -Wl,-rpath,'$$ORIGIN/../lib'
+$(SAN)/tests/test_libaccel_top: $(ACCEL_TOP)
+build/host/bin/accel-top: $(ACCEL_TOP) ;
