@@ -50,6 +50,7 @@ int bench_fail(const char *what, accel_status st);
 
 /* Parts (0 on success, 1 on failure; a failure is also on stderr). */
 int bench_roundtrip(accel_device *dev, const struct bench_opts *o);
+int bench_breakdown(accel_device *dev, const struct bench_opts *o);
 int bench_transfer(accel_device *dev, const struct bench_opts *o);
 int bench_dma(accel_device *dev, const struct bench_opts *o);
 int bench_memcpy(const struct bench_opts *o);

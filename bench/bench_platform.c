@@ -252,3 +252,86 @@ int bench_blkread(const char *path, const struct bench_opts *o)
 	}
 	return 0;
 }
+
+/* Where a small accel_buffer_write goes: its steps one by one (create and
+ * map a pinned staging buffer, record a cmdbuf, run the DMA job, free).
+ * Median microseconds of each, for docs/performance.md's profile. */
+int bench_breakdown(accel_device *dev, const struct bench_opts *o)
+{
+	static const char *names[] = { "create_host_4k", "map_host_4k", "free_host_4k",
+				       "cmdbuf_create_free", "run_nop", "run_copy_4k",
+				       "buffer_write_4k" };
+	enum { N = sizeof(names) / sizeof(names[0]) };
+	static struct bench_reps r[N];
+	accel_buffer *devm = NULL, *stage = NULL;
+	accel_cmdbuf *nop = NULL, *copy = NULL;
+	char host[4096], name[64];
+	accel_status st;
+	int k;
+
+	memset(host, 0x5a, sizeof(host));
+	if ((st = accel_buffer_create(dev, 4096, ACCEL_MEM_DEVICE, &devm)) ||
+	    (st = accel_buffer_create(dev, 4096, ACCEL_MEM_HOST, &stage)) ||
+	    (st = accel_cmdbuf_create(dev, &nop)) || (st = accel_cmd_nop(nop)) ||
+	    (st = accel_cmdbuf_create(dev, &copy)) ||
+	    (st = accel_cmd_copy(copy, (accel_ref){ devm, 0 }, (accel_ref){ stage, 0 }, 4096)))
+		goto out;
+	for (k = 0; k < N; k++)
+		bench_reps_init(&r[k], 20, 1000, o->budget / N);
+	for (k = 0; k < N && !st; k++) {
+		while (!st && bench_rep_more(&r[k])) {
+			accel_buffer *b = NULL;
+			accel_cmdbuf *cb = NULL;
+			void *p;
+			double t0 = bench_now(), t1;
+
+			switch (k) {
+			case 0:
+			case 1:
+			case 2:
+				if ((st = accel_buffer_create(dev, 4096, ACCEL_MEM_HOST, &b)))
+					break;
+				t1 = bench_now();
+				if (k == 0)
+					bench_rep_add(&r[0], t1 - t0);
+				st = accel_buffer_map(b, &p);
+				t0 = bench_now();
+				if (k == 1)
+					bench_rep_add(&r[1], t0 - t1);
+				accel_buffer_free(b);
+				if (k == 2)
+					bench_rep_add(&r[2], bench_now() - t0);
+				continue;
+			case 3:
+				st = accel_cmdbuf_create(dev, &cb);
+				accel_cmdbuf_free(cb);
+				break;
+			case 4:
+				st = accel_run(dev, nop, NULL, NULL);
+				break;
+			case 5:
+				st = accel_run(dev, copy, NULL, NULL);
+				break;
+			default:
+				st = accel_buffer_write(devm, 0, host, sizeof(host));
+				break;
+			}
+			bench_rep_add(&r[k], bench_now() - t0);
+		}
+	}
+	if (!st) {
+		for (k = 0; k < N; k++) {
+			snprintf(name, sizeof(name), "breakdown.%s", names[k]);
+			bench_emit(name, bench_quantile(&r[k], 0.5) * 1e6, "us",
+				   "\"p10\": %.6g, \"p90\": %.6g, \"n\": %zu",
+				   bench_quantile(&r[k], 0.1) * 1e6, bench_quantile(&r[k], 0.9) * 1e6,
+				   r[k].n);
+		}
+	}
+out:
+	accel_cmdbuf_free(copy);
+	accel_cmdbuf_free(nop);
+	accel_buffer_free(stage);
+	accel_buffer_free(devm);
+	return st ? bench_fail("breakdown", st) : 0;
+}

@@ -210,7 +210,7 @@ def measure():
 				missing[f"host.ort.{m}.b{b}"] = "onnxruntime-node is not installed (bench/setup.sh)"
 
 	# Host: the sim device, memcpy, the GEMM libraries.
-	parts = ["roundtrip", "transfer", "dma", "memcpy", "gemm", "blas"]
+	parts = ["roundtrip", "breakdown", "transfer", "dma", "memcpy", "gemm", "blas"]
 	env = {}
 	if api:
 		env["SNPU_BENCH_CACHE"] = os.path.join(OUT, "cache-host")
@@ -241,7 +241,7 @@ def measure():
 	blk = ("modprobe virtio_pci 2>/dev/null; modprobe virtio_blk 2>/dev/null; i=0; "
 	       "while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; ")
 	out, _ = vm("vm", f"{blk}{genv}snpu-bench --device /dev/accel/accel0 --threads {THREADS} "
-		    f"--budget {BUDGET} roundtrip blkread=/dev/vda transfer dma memcpy gemm "
+		    f"--budget {BUDGET} roundtrip breakdown blkread=/dev/vda transfer dma memcpy gemm "
 		    + " ".join(gparts), {"NPU": "1", "VM_DISK": "null"}, files)
 	parse("vm", out)
 	# The timing model with a 64x64 MAC array: predictions only.
@@ -300,6 +300,14 @@ def figures(api):
 	    "vm: 4 KiB O_DIRECT read, virtio-blk null-co", "vm.blkread.4096", "<= 1.0", False)
 	fig("sim: empty job round trip (NOP, in-process)", "sim.roundtrip", "us",
 	    "target 10 us", None, "<= 1.0", False, base_value=10.0)
+	# The steps of a small upload, as shares of the whole accel_buffer_write.
+	for ctx in ("vm", "sim"):
+		for step in ("create_host_4k", "map_host_4k", "free_host_4k", "cmdbuf_create_free",
+			     "run_nop", "run_copy_4k"):
+			if f"{ctx}.breakdown.{step}" in raw:
+				fig(f"{ctx}: step {step}", f"{ctx}.breakdown.{step}", "us",
+				    f"{ctx}: accel_buffer_write 4 KiB (all steps)",
+				    f"{ctx}.breakdown.buffer_write_4k", note="share of a small upload")
 	# Uploads/downloads against memcpy, DMA against the host's memcpy.
 	sizes = [4096 << (2 * i) for i in range(9)]	# 4 KiB .. 64 MiB
 	for ctx in ("vm", "sim"):

@@ -5,7 +5,7 @@
  *
  *   snpu-bench [--device NAME] [--threads N] [--budget SEC] [--max-bytes N] PART...
  *
- * PART: roundtrip | transfer | dma | memcpy | gemm | blas | blkread=DEV |
+ * PART: roundtrip | breakdown | transfer | dma | memcpy | gemm | blas | blkread=DEV |
  *       model=FILE.onnx:TAG:BATCH
  * Prints one "BENCH {json}" line per result (see bench.h) and a
  * "BENCH-DEVICE {json}" line describing the device. Exit status 0 when every
@@ -22,7 +22,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: snpu-bench [--device NAME] [--threads N] [--budget SEC] [--max-bytes N] "
 		   "PART...\n"
-		   "  PART: roundtrip | transfer | dma | memcpy | gemm | blas | blkread=DEV |\n"
+		   "  PART: roundtrip | breakdown | transfer | dma | memcpy | gemm | blas |\n"
+		   "        blkread=DEV |\n"
 		   "        model=FILE.onnx:TAG:BATCH\n"
 		   "  --device NAME   \"sim\" or /dev/accel/accelN (default: first device)\n"
 		   "  --threads N     threads of the CPU baselines (default 2)\n"
@@ -127,8 +128,8 @@ int main(int argc, char **argv)
 			r = bench_blas(&o);
 		else if (!strncmp(p, "blkread=", 8))
 			r = bench_blkread(p + 8, &o);
-		else if (strcmp(p, "roundtrip") && strcmp(p, "transfer") && strcmp(p, "dma") &&
-			 strcmp(p, "gemm") && strncmp(p, "model=", 6)) {
+		else if (strcmp(p, "roundtrip") && strcmp(p, "breakdown") && strcmp(p, "transfer") &&
+			 strcmp(p, "dma") && strcmp(p, "gemm") && strncmp(p, "model=", 6)) {
 			fprintf(stderr, "snpu-bench: unknown part '%s'\n", p);
 			usage(stderr);
 			accel_close(dev);
@@ -138,6 +139,8 @@ int main(int argc, char **argv)
 			break;
 		} else if (!strcmp(p, "roundtrip"))
 			r = bench_roundtrip(dev, &o);
+		else if (!strcmp(p, "breakdown"))
+			r = bench_breakdown(dev, &o);
 		else if (!strcmp(p, "transfer"))
 			r = bench_transfer(dev, &o);
 		else if (!strcmp(p, "dma"))
