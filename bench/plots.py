@@ -48,7 +48,7 @@ def throughput(raw, out):
 def bandwidth(raw, out):
 	"""MB/s against transfer size: libaccel transfers, the DMA engine, memcpy."""
 	series = [("VM accel_buffer_write", "vm.upload"), ("VM accel_buffer_read", "vm.download"),
-		  ("VM memcpy", "vm.memcpy"), ("VM DMA h2d (device-timed)", "vm.dma.h2d"),
+		  ("VM memcpy", "vm.memcpy"), ("VM memcpy into mapped DEVICE buffer", "vm.mapwrite"), ("VM DMA h2d (device-timed)", "vm.dma.h2d"),
 		  ("VM DMA d2h (device-timed)", "vm.dma.d2h"),
 		  ("sim accel_buffer_write", "sim.upload"), ("sim accel_buffer_read", "sim.download"),
 		  ("sim DMA h2d (device-timed)", "sim.dma.h2d"), ("host memcpy", "sim.memcpy")]

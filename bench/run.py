@@ -317,6 +317,12 @@ def figures(api):
 					fig(f"{ctx}: accel_buffer_{'write' if d == 'upload' else 'read'} {size(n)}",
 					    f"{ctx}.{d}.{n}", "MB/s", f"{ctx}: memcpy {size(n)}", f"{ctx}.memcpy.{n}",
 					    ">= 0.8" if n >= MiB else None)
+	for ctx in ("vm", "sim"):	# the CPU through the mapping: what a small upload could be
+		for n in sizes:
+			if f"{ctx}.mapwrite.{n}" in raw and n <= MiB:
+				fig(f"{ctx}: memcpy into the mapped DEVICE buffer {size(n)}",
+				    f"{ctx}.mapwrite.{n}", "MB/s", f"{ctx}: accel_buffer_write {size(n)}",
+				    f"{ctx}.upload.{n}", note="alternative small-upload path")
 	for ctx in ("vm", "sim"):
 		for d in ("h2d", "d2h"):
 			for n in sizes:
