@@ -11,7 +11,8 @@
 # `make install PREFIX=...` runs install-libaccel (listed in INSTALL_STEPS).
 
 LIBACCEL_DIR := libaccel
-LIBACCEL_SRCS := $(sort $(wildcard $(LIBACCEL_DIR)/src/*.c) $(wildcard $(LIBACCEL_DIR)/src/ref/*.c))
+LIBACCEL_SRCS := $(sort $(wildcard $(LIBACCEL_DIR)/src/*.c) $(wildcard $(LIBACCEL_DIR)/src/ref/*.c) \
+	$(wildcard $(LIBACCEL_DIR)/src/model/*.c))
 LIBACCEL_HDRS := $(sort $(wildcard $(LIBACCEL_DIR)/include/accel/*.h))
 LIBACCEL_SONAME := libaccel.so.0
 LIBACCEL_SO := $(HOST)/lib/$(LIBACCEL_SONAME)
@@ -38,10 +39,11 @@ LA_SAN_OBJ := $(SAN)/obj/libaccel
 LA_CORE_OBJ := $(HOST)/obj/libaccel-core
 LA_HOST_OBJS := $(patsubst $(LIBACCEL_DIR)/src/%.c,$(LA_HOST_OBJ)/%.o,$(LIBACCEL_SRCS))
 LA_SAN_OBJS := $(patsubst $(LIBACCEL_DIR)/src/%.c,$(LA_SAN_OBJ)/%.o,$(LIBACCEL_SRCS))
+include $(LIBACCEL_DIR)/model.mk
 # The device core and the firmware parser, compiled again as hidden PIC.
 LA_CORE_SRCS = $(CORE_SRCS) $(patsubst $(TOP)/%,%,$(FWLIB_SRCS))
 LA_CORE_OBJS = $(patsubst %.c,$(LA_CORE_OBJ)/%.o,$(LA_CORE_SRCS))
-LIBACCEL_LDLIBS = $(LIBDRM_LIBS) -lpthread -lm $(TE_LDLIBS)
+LIBACCEL_LDLIBS += $(LIBDRM_LIBS) -lpthread -lm $(TE_LDLIBS)
 
 ALL += $(LIBACCEL_SO) $(LIBACCEL_SO_LINK) $(LIBACCEL_A) $(LIBACCEL_SAN_A) $(LIBACCEL_PC) \
 	$(ACCEL_INFO) $(HELLO)
@@ -88,7 +90,7 @@ define libaccel_pc
 	$(Q)printf '%s\n' 'prefix=$(1)' 'includedir=$(2)' 'libdir=$(3)' '' \
 		'Name: libaccel' 'Description: C SDK of the SNPU neural-network accelerator' \
 		'Version: 0.1.0' 'Requires.private: libdrm' 'Cflags: -I$${includedir}' \
-		'Libs: -L$${libdir} -laccel' 'Libs.private: -lpthread -lm' > $(4)
+		'Libs: -L$${libdir} -laccel' 'Libs.private: -lpthread -lm -lprotobuf-c' > $(4)
 endef
 
 $(LIBACCEL_PC): $(LIBACCEL_DIR)/libaccel.mk
@@ -159,6 +161,29 @@ install-libaccel: $(LIBACCEL_SO) $(LIBACCEL_A) $(ACCEL_INFO) $(FW_IMAGE)
 LA_OUTPUTS = $(LIBACCEL_SO) $(LIBACCEL_SO_LINK) $(LIBACCEL_A) $(LIBACCEL_SAN_A) $(LIBACCEL_PC) \
 	$(ACCEL_INFO) $(HELLO) $(LA_SAN_TESTS) $(LA_VM_TESTS)
 $(patsubst $(TOP)/%,%,$(LA_OUTPUTS)): %: $(TOP)/% ;
+
+# ---- fuzz: the .npy reader of the model path (clang libFuzzer, ASan+UBSan) ----
+# `make fuzz-npy` runs it for FUZZ_SECONDS from a corpus seeded with the
+# committed .npy files of tests/models/.
+NPY_FUZZ := $(BUILD)/fuzz/fuzz_npy
+NPY_FUZZ_SRCS := libaccel/fuzz/fuzz_npy.c $(LIBACCEL_DIR)/src/model/npy.c $(LIBACCEL_DIR)/src/status.c
+FUZZ_TARGETS += $(NPY_FUZZ)
+
+$(NPY_FUZZ): $(NPY_FUZZ_SRCS) $(LIBACCEL_DIR)/src/model/npy.h $(LIBACCEL_DIR)/src/internal.h $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)clang $(COMMON_CFLAGS) -O1 -I$(TOP)/$(LIBACCEL_DIR)/include -I$(TOP)/$(LIBACCEL_DIR)/src \
+		-pthread -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ $(NPY_FUZZ_SRCS)
+
+.PHONY: fuzz-npy
+FUZZ_RUNS += fuzz-npy
+fuzz-npy: $(NPY_FUZZ)
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus-npy
+	$(Q)for f in tests/models/*/*.npy; do \
+		cp -n $$f $(BUILD)/fuzz/corpus-npy/seed-$$(echo $$f | tr / _); done
+	$(Q)$(NPY_FUZZ) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+		$(BUILD)/fuzz/corpus-npy
+$(patsubst $(TOP)/%,%,$(NPY_FUZZ)): %: $(TOP)/% ;
 
 # accel-top: live per-device view (counters, utilisation, queue depth).
 ACCEL_TOP := $(HOST)/bin/accel-top

@@ -4,3 +4,10 @@
 
 # In-VM: the device's BAR0 read with busybox devmem (identity, counters).
 VM_TESTS += $(TOP)/tests/vm/05-device-devmem.sh
+
+# make models: regenerate the whole models of tests/models/ (ONNX, inputs and
+# PyTorch's outputs, committed) with Debian's python3-torch and python3-onnx.
+# Nothing at build or test time runs it.
+.PHONY: models
+models: $(DEPS_STAMP)
+	$(Q)/usr/bin/python3 tests/models/gen_models.py $(TOP)/tests/models

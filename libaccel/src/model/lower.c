@@ -1,0 +1,803 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Lowering of IR nodes to SNPU commands with the libaccel encoder. ONNX
+ * tensors of any rank become the device's 4-axis views: axes that are
+ * contiguous in every operand are merged, dims of 1 broadcast, and a view
+ * whose axes cannot be merged to four is refused with the node's name.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../internal.h"
+#include "lower.h"
+#include "ops.h"
+#include "shape.h"
+
+/* Up to 4 operands over one iteration space (the output's dims). */
+struct iter {
+	uint32_t rank, nt;
+	int64_t dim[IR_MAX_RANK];		/* iteration dims */
+	int64_t d[4][IR_MAX_RANK];		/* operand dims (1 = broadcast) */
+	int64_t st[4][IR_MAX_RANK];		/* operand strides, elements */
+};
+
+static accel_ref ref_of(const struct lower_env *e, int v, uint64_t extra)
+{
+	const struct plan_loc *l = &e->p->loc[v];
+	accel_ref r = { l->space == PLAN_WEIGHTS ? e->weights : e->arena, l->offset + extra };
+
+	return r;
+}
+
+static void packed_strides(uint32_t rank, const int64_t *dim, int64_t *st)
+{
+	int64_t s = 1;
+	uint32_t i;
+
+	for (i = rank; i-- > 0;) {
+		st[i] = s;
+		s *= dim[i];
+	}
+}
+
+/* Operand k of it: value v, right-aligned against the iteration rank. */
+static void iter_operand(struct iter *it, uint32_t k, const struct ir_value *v)
+{
+	int64_t st[IR_MAX_RANK];
+	uint32_t i, off = it->rank - v->rank;
+
+	packed_strides(v->rank, v->dim, st);
+	for (i = 0; i < it->rank; i++) {
+		it->d[k][i] = i < off ? 1 : v->dim[i - off];
+		it->st[k][i] = i < off ? 0 : st[i - off];
+	}
+	if (k >= it->nt)
+		it->nt = k + 1;
+}
+
+/* Merge axes until at most 4 remain; false if impossible. */
+static bool iter_collapse(struct iter *it)
+{
+	uint32_t i, j, k;
+
+	/* drop iteration axes of dim 1 */
+	for (i = 0; i < it->rank;) {
+		if (it->dim[i] != 1 || it->rank == 1) {
+			i++;
+			continue;
+		}
+		for (j = i; j + 1 < it->rank; j++) {
+			it->dim[j] = it->dim[j + 1];
+			for (k = 0; k < it->nt; k++) {
+				it->d[k][j] = it->d[k][j + 1];
+				it->st[k][j] = it->st[k][j + 1];
+			}
+		}
+		it->rank--;
+	}
+	for (i = 0; i + 1 < it->rank;) {
+		bool ok = true;
+
+		for (k = 0; k < it->nt && ok; k++) {
+			bool b0 = it->d[k][i] == 1 && it->dim[i] != 1;
+			bool b1 = it->d[k][i + 1] == 1 && it->dim[i + 1] != 1;
+
+			if (b0 != b1)
+				ok = false;
+			else if (!b0 && it->st[k][i] != it->st[k][i + 1] * it->d[k][i + 1])
+				ok = false;
+		}
+		if (!ok) {
+			i++;
+			continue;
+		}
+		it->dim[i] *= it->dim[i + 1];
+		for (k = 0; k < it->nt; k++) {
+			it->d[k][i] *= it->d[k][i + 1];
+			it->st[k][i] = it->st[k][i + 1];
+		}
+		for (j = i + 1; j + 1 < it->rank; j++) {
+			it->dim[j] = it->dim[j + 1];
+			for (k = 0; k < it->nt; k++) {
+				it->d[k][j] = it->d[k][j + 1];
+				it->st[k][j] = it->st[k][j + 1];
+			}
+		}
+		it->rank--;
+	}
+	if (it->rank > 4)
+		return false;
+	for (i = 0; i < it->rank; i++)
+		if (it->dim[i] > UINT32_MAX)
+			return false;
+	return true;
+}
+
+/* Operand k as a 4-axis tensor at ref r. */
+static accel_tensor iter_tensor(const struct iter *it, uint32_t k, accel_ref r)
+{
+	accel_tensor t;
+	uint32_t i, pad = 4 - it->rank;
+	int64_t outer = 1;
+
+	memset(&t, 0, sizeof(t));
+	t.mem = r;
+	t.dtype = ACCEL_DT_FP32;
+	for (i = 0; i < it->rank; i++) {
+		int64_t s = it->d[k][i] == 1 ? 0 : it->st[k][i];
+
+		t.dim[pad + i] = (uint32_t)it->d[k][i];
+		t.stride[pad + i] = (uint32_t)s;
+		outer = it->st[k][i] * it->d[k][i] > outer ? it->st[k][i] * it->d[k][i] : outer;
+	}
+	for (i = 0; i < pad; i++) {
+		t.dim[i] = 1;
+		t.stride[i] = (uint32_t)outer;
+	}
+	if (!t.stride[3] && t.dim[3] == 1)
+		t.stride[3] = 1;
+	for (i = 0; i < 4; i++)
+		if (!t.stride[i])	/* a dim-1 axis: any stride; keep it non-zero */
+			t.stride[i] = (uint32_t)outer;
+	return t;
+}
+
+/* A packed value as (N,C,H,W) with leading 1s (rank <= 4). */
+static accel_tensor nchw(const struct lower_env *e, int v)
+{
+	const struct ir_value *x = &e->g->val[v];
+	accel_tensor t;
+	uint32_t i, pad = 4 - x->rank;
+
+	memset(&t, 0, sizeof(t));
+	t.mem = ref_of(e, v, 0);
+	t.dtype = ACCEL_DT_FP32;
+	for (i = 0; i < 4; i++)
+		t.dim[i] = i < pad ? 1 : (uint32_t)x->dim[i - pad];
+	return t;
+}
+
+/* (N, C, 1, L) for a 1-D window op, (N, C, H, W) for 2-D. */
+static accel_tensor window_tensor(const struct lower_env *e, int v)
+{
+	accel_tensor t = nchw(e, v);
+	const struct ir_value *x = &e->g->val[v];
+
+	if (x->rank == 3) {
+		t.dim[0] = (uint32_t)x->dim[0];
+		t.dim[1] = (uint32_t)x->dim[1];
+		t.dim[2] = 1;
+		t.dim[3] = (uint32_t)x->dim[2];
+	}
+	return t;
+}
+
+static accel_act act_of(const struct ir_epilogue *epi)
+{
+	accel_act a;
+
+	memset(&a, 0, sizeof(a));
+	a.fn = (accel_act_fn)epi->act;
+	a.alpha = epi->alpha;
+	a.min = epi->min;
+	a.max = epi->max;
+	return a;
+}
+
+static accel_status node_status(const struct lower_env *e, const struct ir_node *n,
+				accel_status st)
+{
+	char why[400];
+
+	if (!st || st == ACCEL_ERR_MODEL)
+		return st;
+	snprintf(why, sizeof(why), "%s", accel_last_error());
+	return accel__fail(st, "%s: node '%s' (%s): %s", e->g->source, n->name, n->op, why);
+}
+
+/* Residual of the fused epilogue (output shape). */
+static void residual_of(const struct lower_env *e, const struct ir_node *n, accel_epilogue *epi,
+			accel_tensor shape)
+{
+	if (n->epi.residual < 0)
+		return;
+	epi->flags |= ACCEL_EPI_RESIDUAL;
+	epi->residual = shape;
+	epi->residual.mem = ref_of(e, n->epi.residual, 0);
+}
+
+static accel_status lower_conv(const struct lower_env *e, const struct ir_node *n,
+			       accel_cmdbuf *cb)
+{
+	struct win2d w;
+	accel_conv2d c;
+	accel_status st;
+
+	st = shape_window((struct ir_graph *)e->g, n, &w);
+	if (st)
+		return st;
+	memset(&c, 0, sizeof(c));
+	c.input = window_tensor(e, n->in[0]);
+	c.weight = window_tensor(e, n->in[1]);
+	c.output = window_tensor(e, n->out[0]);
+	c.stride_h = (uint16_t)w.s[0];
+	c.stride_w = (uint16_t)w.s[1];
+	c.dilation_h = (uint16_t)w.d[0];
+	c.dilation_w = (uint16_t)w.d[1];
+	c.pad_top = (uint16_t)w.pb[0];
+	c.pad_left = (uint16_t)w.pb[1];
+	c.pad_bottom = (uint16_t)w.pe[0];
+	c.pad_right = (uint16_t)w.pe[1];
+	c.groups = (uint32_t)w.groups;
+	if (n->n_in > 2 && n->in[2] >= 0) {
+		c.epi.flags |= ACCEL_EPI_BIAS;
+		c.epi.bias = ref_of(e, n->in[2], 0);
+	}
+	residual_of(e, n, &c.epi, c.output);
+	c.epi.act = act_of(&n->epi);
+	return accel_cmd_conv2d(cb, &c);
+}
+
+static accel_status lower_gemm(const struct lower_env *e, const struct ir_node *n,
+			       accel_cmdbuf *cb)
+{
+	const struct ir_graph *g = e->g;
+	const struct ir_value *a = &g->val[n->in[0]];
+	const struct ir_value *o = &g->val[n->out[0]];
+	const struct ir_value *cv = n->n_in > 2 && n->in[2] >= 0 ? &g->val[n->in[2]] : NULL;
+	bool ta = ir_attr_int(n, "transA", 0), tb = ir_attr_int(n, "transB", 0);
+	uint32_t m = (uint32_t)o->dim[0], nn = (uint32_t)o->dim[1];
+	uint32_t k = (uint32_t)(ta ? a->dim[0] : a->dim[1]);
+	accel_gemm p;
+
+	if (ir_attr_float(n, "alpha", 1.0f) != 1.0f || (cv && ir_attr_float(n, "beta", 1.0f) != 1.0f))
+		return ir_node_fail(g, n, "alpha/beta other than 1 with non-constant operands");
+	memset(&p, 0, sizeof(p));
+	p.a.mem = ref_of(e, n->in[0], 0);
+	p.a.dtype = ACCEL_DT_FP32;
+	p.a.dim[0] = p.a.dim[1] = 1;
+	p.a.dim[2] = m;
+	p.a.dim[3] = k;
+	p.a.stride[0] = p.a.stride[1] = m * k;
+	p.a.stride[2] = ta ? 1 : k;
+	p.a.stride[3] = ta ? m : 1;
+	p.b.mem = ref_of(e, n->in[1], 0);
+	p.b.dtype = ACCEL_DT_FP32;
+	p.b.dim[0] = p.b.dim[1] = 1;
+	p.b.dim[2] = k;
+	p.b.dim[3] = nn;
+	p.b.stride[0] = p.b.stride[1] = k * nn;
+	p.b.stride[2] = tb ? 1 : nn;
+	p.b.stride[3] = tb ? k : 1;
+	p.c = nchw(e, n->out[0]);
+	if (cv) {
+		if (ir_numel(cv) == nn && (cv->rank == 1 || cv->dim[cv->rank - 1] == nn) && nn > 1) {
+			p.epi.flags |= ACCEL_EPI_BIAS;
+			p.epi.bias = ref_of(e, n->in[2], 0);
+		} else if (ir_numel(cv) == (int64_t)m * nn) {
+			p.epi.flags |= ACCEL_EPI_RESIDUAL;
+			p.epi.residual = p.c;
+			p.epi.residual.mem = ref_of(e, n->in[2], 0);
+		} else {
+			return ir_node_fail(g, n, "C of %lld elements: only [N] or [M,N] are supported",
+					    (long long)ir_numel(cv));
+		}
+	}
+	if (n->epi.residual >= 0 && (p.epi.flags & ACCEL_EPI_RESIDUAL))
+		return ir_node_fail(g, n, "two residuals");
+	residual_of(e, n, &p.epi, p.c);
+	p.epi.act = act_of(&n->epi);
+	return accel_cmd_gemm(cb, &p);
+}
+
+/* MatMul: batch dims broadcast onto (B0, B1); 1-D operands promoted. */
+static accel_status lower_matmul(const struct lower_env *e, const struct ir_node *n,
+				 accel_cmdbuf *cb)
+{
+	const struct ir_graph *g = e->g;
+	const struct ir_value *a = &g->val[n->in[0]], *b = &g->val[n->in[1]];
+	const struct ir_value *o = &g->val[n->out[0]];
+	int64_t m = a->rank == 1 ? 1 : a->dim[a->rank - 2], k = a->dim[a->rank - 1];
+	int64_t nn = b->rank == 1 ? 1 : b->dim[b->rank - 1];
+	uint32_t ob = o->rank - (a->rank > 1) - (b->rank > 1), i;
+	struct iter it;
+	accel_gemm p;
+
+	/* iterate the output's batch dims with three operands: out, a, b */
+	memset(&it, 0, sizeof(it));
+	it.rank = ob;
+	it.nt = 3;
+	for (i = 0; i < ob; i++) {
+		uint32_t ia = ob - i, ib = ob - i;	/* distance from the end of the batch */
+
+		it.dim[i] = o->dim[i];
+		it.d[0][i] = o->dim[i];
+		it.st[0][i] = m * nn;
+		it.d[1][i] = (int64_t)ia <= (int64_t)a->rank - 2 ? a->dim[a->rank - 2 - ia] : 1;
+		it.d[2][i] = (int64_t)ib <= (int64_t)b->rank - 2 ? b->dim[b->rank - 2 - ib] : 1;
+	}
+	/* packed strides of the batch axes */
+	{
+		int64_t sa = m * k, sb = k * nn, so = m * nn;
+
+		for (i = ob; i-- > 0;) {
+			it.st[0][i] = so;
+			it.st[1][i] = sa;
+			it.st[2][i] = sb;
+			so *= it.d[0][i];
+			sa *= it.d[1][i];
+			sb *= it.d[2][i];
+		}
+	}
+	if (!iter_collapse(&it) || it.rank > 2)
+		return ir_node_fail(g, n, "batch dims cannot be merged into two");
+	memset(&p, 0, sizeof(p));
+	for (i = 0; i < 3; i++) {
+		accel_tensor *t = i == 0 ? &p.c : i == 1 ? &p.a : &p.b;
+		int64_t rows = i == 0 ? m : i == 1 ? m : k, cols = i == 0 ? nn : i == 1 ? k : nn;
+		uint32_t j, pad = 2 - it.rank;
+
+		memset(t, 0, sizeof(*t));
+		t->mem = ref_of(e, i == 0 ? n->out[0] : n->in[i - 1], 0);
+		t->dtype = ACCEL_DT_FP32;
+		for (j = 0; j < 2; j++) {
+			t->dim[j] = j < pad ? 1 : (uint32_t)it.d[i][j - pad];
+			t->stride[j] = j < pad ? (uint32_t)(rows * cols) :
+				       it.d[i][j - pad] == 1 && it.dim[j - pad] != 1 ? 0 :
+				       (uint32_t)it.st[i][j - pad];
+		}
+		t->dim[2] = (uint32_t)rows;
+		t->dim[3] = (uint32_t)cols;
+		t->stride[2] = (uint32_t)cols;
+		t->stride[3] = 1;
+		if (i == 0)
+			for (j = 0; j < 2; j++)
+				if (!t->stride[j])
+					t->stride[j] = (uint32_t)(rows * cols);
+	}
+	/* a broadcast batch axis of an input: dim = output's, stride 0 */
+	for (i = 0; i < 2; i++) {
+		if (p.a.dim[i] == 1 && p.c.dim[i] != 1) {
+			p.a.dim[i] = p.c.dim[i];
+			p.a.stride[i] = 0;
+		}
+		if (p.b.dim[i] == 1 && p.c.dim[i] != 1) {
+			p.b.dim[i] = p.c.dim[i];
+			p.b.stride[i] = 0;
+		}
+	}
+	residual_of(e, n, &p.epi, p.c);
+	p.epi.act = act_of(&n->epi);
+	return accel_cmd_gemm(cb, &p);
+}
+
+static accel_status lower_eltwise(const struct lower_env *e, const struct ir_node *n,
+				  accel_cmdbuf *cb)
+{
+	static const accel_eltwise_op ops[] = {
+		[OP_ADD] = ACCEL_ELT_ADD, [OP_SUB] = ACCEL_ELT_SUB, [OP_MUL] = ACCEL_ELT_MUL,
+		[OP_DIV] = ACCEL_ELT_DIV, [OP_MAX] = ACCEL_ELT_MAX, [OP_MIN] = ACCEL_ELT_MIN,
+	};
+	const struct ir_graph *g = e->g;
+	const struct ir_value *o = &g->val[n->out[0]];
+	struct iter it;
+	accel_eltwise p;
+
+	memset(&it, 0, sizeof(it));
+	it.rank = o->rank;
+	memcpy(it.dim, o->dim, sizeof(it.dim));
+	iter_operand(&it, 0, o);
+	iter_operand(&it, 1, &g->val[n->in[0]]);
+	iter_operand(&it, 2, &g->val[n->in[1]]);
+	if (!o->rank) {
+		it.rank = 1;
+		it.dim[0] = 1;
+		it.d[0][0] = it.d[1][0] = it.d[2][0] = 1;
+		it.st[0][0] = it.st[1][0] = it.st[2][0] = 1;
+	}
+	if (!iter_collapse(&it))
+		return ir_node_fail(g, n, "broadcast needs more than 4 axes");
+	memset(&p, 0, sizeof(p));
+	p.out = iter_tensor(&it, 0, ref_of(e, n->out[0], 0));
+	p.a = iter_tensor(&it, 1, ref_of(e, n->in[0], 0));
+	p.b = iter_tensor(&it, 2, ref_of(e, n->in[1], 0));
+	p.op = ops[n->kind];
+	p.act = act_of(&n->epi);
+	return accel_cmd_eltwise(cb, &p);
+}
+
+/* Packed value as its collapsed (<= 4 axes) self. */
+static accel_tensor flat_tensor(const struct lower_env *e, int v, const struct ir_value *x)
+{
+	struct iter it;
+
+	memset(&it, 0, sizeof(it));
+	it.rank = 1;
+	it.dim[0] = ir_numel(x);
+	it.d[0][0] = it.dim[0];
+	it.st[0][0] = 1;
+	it.nt = 1;
+	return iter_tensor(&it, 0, ref_of(e, v, 0));
+}
+
+static accel_status act_params(const struct lower_env *e, const struct ir_node *n, accel_act *a)
+{
+	const struct ir_graph *g = e->g;
+
+	memset(a, 0, sizeof(*a));
+	switch (n->kind) {
+	case OP_RELU: a->fn = ACCEL_ACT_RELU; break;
+	case OP_SIGMOID: a->fn = ACCEL_ACT_SIGMOID; break;
+	case OP_TANH: a->fn = ACCEL_ACT_TANH; break;
+	case OP_HARD_SWISH: a->fn = ACCEL_ACT_HARD_SWISH; break;
+	case OP_LEAKY_RELU:
+		a->fn = ACCEL_ACT_LEAKY_RELU;
+		a->alpha = ir_attr_float(n, "alpha", 0.01f);
+		break;
+	case OP_CLIP: {
+		const struct ir_value *lo = n->n_in > 1 && n->in[1] >= 0 ? &g->val[n->in[1]] : NULL;
+		const struct ir_value *hi = n->n_in > 2 && n->in[2] >= 0 ? &g->val[n->in[2]] : NULL;
+
+		a->fn = ACCEL_ACT_CLIP;
+		/* the device wants finite bounds: an absent one is the float range */
+		a->min = ir_attr_float(n, "min", -FLT_MAX);
+		a->max = ir_attr_float(n, "max", FLT_MAX);
+		if ((lo && (!(lo->flags & IR_VAL_CONST) || ir_numel(lo) != 1)) ||
+		    (hi && (!(hi->flags & IR_VAL_CONST) || ir_numel(hi) != 1)))
+			return ir_node_fail(g, n, "min/max must be scalar constants");
+		if (lo)
+			a->min = *(const float *)lo->data;
+		if (hi)
+			a->max = *(const float *)hi->data;
+		break;
+	}
+	default:
+		return ir_node_fail(g, n, "not an activation");
+	}
+	return ACCEL_OK;
+}
+
+static accel_status lower_act(const struct lower_env *e, const struct ir_node *n, accel_cmdbuf *cb)
+{
+	const struct ir_value *o = &e->g->val[n->out[0]];
+	accel_tensor in = flat_tensor(e, n->in[0], o), out = flat_tensor(e, n->out[0], o);
+	accel_act a;
+	accel_status st = act_params(e, n, &a);
+
+	if (st)
+		return st;
+	return accel_cmd_activation(cb, &in, &out, &a);
+}
+
+static accel_status lower_softmax(const struct lower_env *e, const struct ir_node *n,
+				  accel_cmdbuf *cb)
+{
+	const struct ir_value *x = &e->g->val[n->in[0]];
+	int64_t outer = 1, len = 1, inner = 1;
+	accel_tensor in, out;
+	uint32_t ax, i, axis;
+	accel_status st;
+	bool coerced;
+
+	st = shape_softmax_axis((struct ir_graph *)e->g, n, &ax, &coerced);
+	if (st)
+		return st;
+	for (i = 0; i < x->rank; i++) {
+		if (i < ax)
+			outer *= x->dim[i];
+		else if (i == ax || coerced)
+			len *= x->dim[i];
+		else
+			inner *= x->dim[i];
+	}
+	if (outer > UINT32_MAX || len > UINT32_MAX || inner > UINT32_MAX)
+		return ir_node_fail(e->g, n, "tensor too large");
+	in = nchw(e, n->in[0]);
+	in.dim[0] = 1;
+	in.dim[1] = (uint32_t)outer;
+	in.dim[2] = (uint32_t)len;
+	in.dim[3] = (uint32_t)inner;
+	out = in;
+	out.mem = ref_of(e, n->out[0], 0);
+	axis = 2;
+	return accel_cmd_softmax(cb, &in, &out, axis, 1.0f);
+}
+
+static accel_status lower_pool(const struct lower_env *e, const struct ir_node *n, accel_cmdbuf *cb)
+{
+	const struct ir_graph *g = e->g;
+	accel_pooling p;
+
+	memset(&p, 0, sizeof(p));
+	p.input = window_tensor(e, n->in[0]);
+	p.output = window_tensor(e, n->out[0]);
+	p.mode = n->kind == OP_MAXPOOL || n->kind == OP_GLOBAL_MAXPOOL ? ACCEL_POOL_MAX :
+									 ACCEL_POOL_AVG;
+	if (n->kind == OP_MAXPOOL || n->kind == OP_AVGPOOL) {
+		struct win2d w;
+		accel_status st = shape_window((struct ir_graph *)g, n, &w);
+		uint32_t i;
+
+		if (st)
+			return st;
+		if (w.d[0] != 1 || w.d[1] != 1)
+			return ir_node_fail(g, n, "dilated pooling is not supported by the device");
+		for (i = 0; i < 2; i++) {
+			/* ceil_mode: the last window may reach past the end pad */
+			int64_t need = (w.out[i] - 1) * w.s[i] + w.k[i] - w.in[i] - w.pb[i];
+
+			if (need > w.pe[i]) {
+				if (n->kind == OP_AVGPOOL && w.count_include_pad)
+					return ir_node_fail(g, n, "ceil_mode with count_include_pad "
+							    "is not supported");
+				w.pe[i] = need;
+			}
+		}
+		p.kernel_h = (uint16_t)w.k[0];
+		p.kernel_w = (uint16_t)w.k[1];
+		p.stride_h = (uint16_t)w.s[0];
+		p.stride_w = (uint16_t)w.s[1];
+		p.pad_top = (uint16_t)w.pb[0];
+		p.pad_left = (uint16_t)w.pb[1];
+		p.pad_bottom = (uint16_t)w.pe[0];
+		p.pad_right = (uint16_t)w.pe[1];
+		if (p.mode == ACCEL_POOL_AVG && w.count_include_pad)
+			p.flags |= ACCEL_POOL_COUNT_PAD;
+	} else {
+		if (p.input.dim[2] > 65535 || p.input.dim[3] > 65535)
+			return ir_node_fail(g, n, "window larger than 65535");
+		p.kernel_h = (uint16_t)p.input.dim[2];
+		p.kernel_w = (uint16_t)p.input.dim[3];
+		p.stride_h = p.stride_w = 1;
+	}
+	return accel_cmd_pool(cb, &p);
+}
+
+/* ReduceMean/Max over one contiguous block of axes: a pool over (len, 1). */
+static accel_status lower_reduce(const struct lower_env *e, const struct ir_node *n,
+				 accel_cmdbuf *cb)
+{
+	struct ir_graph *g = (struct ir_graph *)e->g;
+	const struct ir_value *x = &g->val[n->in[0]];
+	int64_t axes[IR_MAX_RANK], outer = 1, len = 1, inner = 1;
+	uint32_t cnt, i, j, lo = IR_MAX_RANK, hi = 0;
+	accel_pooling p;
+	accel_status st;
+	bool present;
+
+	st = shape_axes(g, n, 1, x->rank, axes, &cnt, &present);
+	if (st)
+		return st;
+	for (i = 0; i < (cnt ? cnt : x->rank); i++) {
+		j = cnt ? (uint32_t)axes[i] : i;
+		lo = j < lo ? j : lo;
+		hi = j > hi ? j : hi;
+	}
+	if (cnt && hi - lo + 1 != cnt)
+		return ir_node_fail(g, n, "reduced axes must be contiguous");
+	for (i = 0; i < x->rank; i++) {
+		if (i < lo)
+			outer *= x->dim[i];
+		else if (i <= hi)
+			len *= x->dim[i];
+		else
+			inner *= x->dim[i];
+	}
+	if (len > 65535 || outer > UINT32_MAX || inner > UINT32_MAX)
+		return ir_node_fail(g, n, "reduction of %lld elements is too long", (long long)len);
+	memset(&p, 0, sizeof(p));
+	p.input = nchw(e, n->in[0]);
+	p.input.dim[0] = 1;
+	p.input.dim[1] = (uint32_t)outer;
+	p.input.dim[2] = (uint32_t)len;
+	p.input.dim[3] = (uint32_t)inner;
+	p.output = p.input;
+	p.output.mem = ref_of(e, n->out[0], 0);
+	p.output.dim[2] = 1;
+	p.mode = n->kind == OP_REDUCE_MAX ? ACCEL_POOL_MAX : ACCEL_POOL_AVG;
+	p.kernel_h = (uint16_t)len;
+	p.kernel_w = 1;
+	p.stride_h = p.stride_w = 1;
+	return accel_cmd_pool(cb, &p);
+}
+
+static accel_status lower_pad(const struct lower_env *e, const struct ir_node *n, accel_cmdbuf *cb)
+{
+	static const accel_pad_mode modes[] = { ACCEL_PAD_CONSTANT, ACCEL_PAD_EDGE,
+						ACCEL_PAD_REFLECT };
+	struct ir_graph *g = (struct ir_graph *)e->g;
+	const struct ir_value *x = &g->val[n->in[0]];
+	int64_t b[IR_MAX_RANK], a[IR_MAX_RANK];
+	uint32_t before[4] = { 0 }, bits, i;
+	accel_tensor in, out;
+	accel_status st;
+	float value;
+	int mode;
+
+	st = shape_pads(g, n, b, a, &mode, &value);
+	if (st)
+		return st;
+	if (x->rank > 4)
+		return ir_node_fail(g, n, "rank %u > 4", x->rank);
+	in = nchw(e, n->in[0]);
+	out = nchw(e, n->out[0]);
+	for (i = 0; i < x->rank; i++)
+		before[4 - x->rank + i] = (uint32_t)b[i];
+	memcpy(&bits, &value, sizeof(bits));
+	return accel_cmd_pad(cb, &in, &out, before, modes[mode], bits);
+}
+
+static accel_status lower_concat(const struct lower_env *e, const struct ir_node *n,
+				 accel_cmdbuf *cb)
+{
+	const struct ir_graph *g = e->g;
+	const struct ir_value *o = &g->val[n->out[0]];
+	int64_t ax = ir_attr_int(n, "axis", 0), outer = 1, inner = 1, off = 0;
+	uint32_t i, k;
+
+	ax = ax < 0 ? ax + o->rank : ax;
+	for (i = 0; i < o->rank; i++) {
+		if (i < ax)
+			outer *= o->dim[i];
+		else if (i > ax)
+			inner *= o->dim[i];
+	}
+	for (k = 0; k < n->n_in; k++) {
+		const struct ir_value *v = &g->val[n->in[k]];
+		accel_tensor in, out;
+		accel_status st;
+
+		if (!v->dim[ax])
+			continue;
+		in = nchw(e, n->in[k]);
+		in.dim[0] = 1;
+		in.dim[1] = (uint32_t)outer;
+		in.dim[2] = (uint32_t)v->dim[ax];
+		in.dim[3] = (uint32_t)inner;
+		out = in;
+		out.mem = ref_of(e, n->out[0], (uint64_t)off * inner * sizeof(float));
+		out.stride[3] = 1;
+		out.stride[2] = (uint32_t)inner;
+		out.stride[1] = (uint32_t)(o->dim[ax] * inner);
+		out.stride[0] = (uint32_t)(outer * o->dim[ax] * inner);
+		st = accel_cmd_move(cb, &in, &out);
+		if (st)
+			return st;
+		off += v->dim[ax];
+	}
+	return ACCEL_OK;
+}
+
+static accel_status lower_transpose(const struct lower_env *e, const struct ir_node *n,
+				    accel_cmdbuf *cb)
+{
+	const struct ir_graph *g = e->g;
+	const struct ir_value *x = &g->val[n->in[0]], *o = &g->val[n->out[0]];
+	int64_t xs[IR_MAX_RANK];
+	const int64_t *perm;
+	struct iter it;
+	uint32_t pc, i;
+	accel_tensor in, out;
+
+	perm = ir_attr_ints(n, "perm", &pc);
+	packed_strides(x->rank, x->dim, xs);
+	memset(&it, 0, sizeof(it));
+	it.rank = o->rank;
+	memcpy(it.dim, o->dim, sizeof(it.dim));
+	iter_operand(&it, 0, o);
+	it.nt = 2;
+	for (i = 0; i < o->rank; i++) {
+		it.d[1][i] = o->dim[i];
+		it.st[1][i] = xs[perm ? perm[i] : x->rank - 1 - i];
+	}
+	if (!o->rank)
+		return ir_node_fail(g, n, "scalar transpose");
+	if (!iter_collapse(&it))
+		return ir_node_fail(g, n, "permutation needs more than 4 axes");
+	out = iter_tensor(&it, 0, ref_of(e, n->out[0], 0));
+	in = iter_tensor(&it, 1, ref_of(e, n->in[0], 0));
+	return accel_cmd_move(cb, &in, &out);
+}
+
+/* A graph output that is a graph input, a constant or another output's
+ * storage is copied as is by the output DMA; nothing to lower. */
+static accel_status lower_node(const struct lower_env *e, const struct ir_node *n,
+			       accel_cmdbuf *cb)
+{
+	switch (n->kind) {
+	case OP_CONV: return lower_conv(e, n, cb);
+	case OP_GEMM: return lower_gemm(e, n, cb);
+	case OP_MATMUL: return lower_matmul(e, n, cb);
+	case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_MAX: case OP_MIN:
+		return lower_eltwise(e, n, cb);
+	case OP_RELU: case OP_LEAKY_RELU: case OP_CLIP: case OP_SIGMOID: case OP_TANH:
+	case OP_HARD_SWISH:
+		return lower_act(e, n, cb);
+	case OP_SOFTMAX: return lower_softmax(e, n, cb);
+	case OP_MAXPOOL: case OP_AVGPOOL: case OP_GLOBAL_AVGPOOL: case OP_GLOBAL_MAXPOOL:
+		return lower_pool(e, n, cb);
+	case OP_REDUCE_MEAN: case OP_REDUCE_MAX: return lower_reduce(e, n, cb);
+	case OP_PAD: return lower_pad(e, n, cb);
+	case OP_CONCAT: return lower_concat(e, n, cb);
+	case OP_TRANSPOSE: return lower_transpose(e, n, cb);
+	case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE: case OP_IDENTITY:
+	case OP_DROPOUT:
+		return ACCEL_OK;	/* views */
+	default:
+		return ir_node_fail(e->g, n, "no lowering for this operator");
+	}
+}
+
+static accel_status copy(accel_cmdbuf *cb, accel_ref dst, accel_ref src, uint64_t n)
+{
+	/* one DMA command moves < 4 GiB */
+	while (n) {
+		uint64_t c = n > (1ull << 31) ? (1ull << 31) : n;
+		accel_status st = accel_cmd_copy(cb, dst, src, c);
+
+		if (st)
+			return st;
+		dst.offset += c;
+		src.offset += c;
+		n -= c;
+	}
+	return ACCEL_OK;
+}
+
+static accel_status io_status(const struct ir_graph *g, const char *what, int v, accel_status st)
+{
+	char why[400];
+
+	snprintf(why, sizeof(why), "%s", accel_last_error());
+	return accel__fail(st, "%s: %s '%s': %s", g->source, what, g->val[v].name, why);
+}
+
+accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
+{
+	const struct plan_step *step = &e->p->steps[s];
+	const struct ir_graph *g = e->g;
+	accel_status st;
+	uint32_t i;
+
+	if (s == 0) {
+		for (i = 0; i < g->n_inputs; i++) {
+			const struct plan_loc *l = &e->p->loc[g->inputs[i]];
+			accel_ref src = { e->in[i], 0 };
+
+			if (l->space != PLAN_ARENA)
+				continue;	/* unused input */
+			st = copy(cb, ref_of(e, g->inputs[i], 0), src,
+				  (uint64_t)ir_numel(&g->val[g->inputs[i]]) * sizeof(float));
+			if (st)
+				return io_status(g, "input", g->inputs[i], st);
+		}
+	}
+	for (i = step->first; i < step->first + step->count; i++) {
+		const struct ir_node *n = &g->node[i];
+
+		st = lower_node(e, n, cb);
+		if (st)
+			return node_status(e, n, st);
+		if (e->timestamps && op_get(n->kind)->cls != OPC_VIEW) {
+			accel_ref ts = { e->timestamps, (uint64_t)i * 16 };
+
+			st = accel_cmd_timestamp(cb, ts);
+			if (st)
+				return node_status(e, n, st);
+		}
+	}
+	if (s + 1 == e->p->n_steps) {
+		for (i = 0; i < g->n_outputs; i++) {
+			int v = g->outputs[i];
+			accel_ref dst = { e->out[i], 0 };
+
+			st = copy(cb, dst, ref_of(e, v, 0),
+				  (uint64_t)ir_numel(&g->val[v]) * sizeof(float));
+			if (st)
+				return io_status(g, "output", v, st);
+		}
+	}
+	return ACCEL_OK;
+}

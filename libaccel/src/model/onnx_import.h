@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* ONNX import: a serialized ModelProto into the graph IR. */
+#ifndef MODEL_ONNX_IMPORT_H
+#define MODEL_ONNX_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "accel/status.h"
+#include "ir.h"
+
+/* Opsets of the default domain the importer knows the semantics of. */
+#define ONNX_OPSET_MIN 7
+#define ONNX_OPSET_MAX 21
+
+/* Parse data[0..size) into g (initialised here; freed on failure).
+ * source names the model in messages; base_dir is where external data
+ * files are (NULL: none); batch resolves a symbolic first input dim. The
+ * nodes come out in a topological order (a cycle is an error). */
+accel_status onnx_import(const void *data, size_t size, const char *source, const char *base_dir,
+			 uint32_t batch, struct ir_graph *g);
+
+#endif /* MODEL_ONNX_IMPORT_H */

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The operator table: every ONNX op the compiler knows, its class, and the
+ * support rule that places it (device or CPU reference) with a reason.
+ * The same table drives placement, the placement report and the list of
+ * supported ops.
+ */
+#ifndef MODEL_OPS_H
+#define MODEL_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "ir.h"
+
+enum op_kind {
+	OP_UNKNOWN = 0,
+	/* tensor-engine ops */
+	OP_CONV, OP_GEMM, OP_MATMUL,
+	OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MAX, OP_MIN,
+	OP_RELU, OP_LEAKY_RELU, OP_CLIP, OP_SIGMOID, OP_TANH, OP_HARD_SIGMOID, OP_HARD_SWISH,
+	OP_SOFTMAX, OP_MAXPOOL, OP_AVGPOOL, OP_GLOBAL_AVGPOOL, OP_GLOBAL_MAXPOOL,
+	OP_REDUCE_MEAN, OP_REDUCE_MAX, OP_BATCHNORM, OP_PAD, OP_CONCAT, OP_TRANSPOSE,
+	/* views and no-ops */
+	OP_RESHAPE, OP_FLATTEN, OP_SQUEEZE, OP_UNSQUEEZE, OP_IDENTITY, OP_DROPOUT,
+	/* compile-time only (constant folding) */
+	OP_SHAPE, OP_GATHER, OP_CAST, OP_CONSTANT_OF_SHAPE, OP_SLICE,
+	OP_KIND_COUNT
+};
+
+enum op_class {
+	OPC_TENSOR,	/* lowered to device commands (or run by the CPU reference) */
+	OPC_VIEW,	/* output aliases the input's storage */
+	OPC_FOLD,	/* must fold to a constant at compile time */
+};
+
+struct op_desc {
+	const char *name;
+	enum op_kind kind;
+	enum op_class cls;
+	uint8_t min_in, max_in;
+};
+
+/* Descriptor of an ONNX op type, NULL if unknown. */
+const struct op_desc *op_find(const char *name);
+const struct op_desc *op_get(enum op_kind kind);
+/* Resolve every node's kind; unknown ops fail naming the node. */
+accel_status ops_resolve(struct ir_graph *g);
+/* Write the supported op names, comma-separated, into buf. */
+void ops_list(char *buf, size_t len);
+
+#endif /* MODEL_OPS_H */

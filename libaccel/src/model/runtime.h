@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The model runtime: a compiled plan bound to devices. Each device holds
+ * the weights once (DEVICE memory, uploaded at load) and max_inflight
+ * slots; a slot is one in-flight inference: its arena, pinned input and
+ * output buffers, and the recorded command stream of every plan step.
+ */
+#ifndef MODEL_RUNTIME_H
+#define MODEL_RUNTIME_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "accel/accel.h"
+#include "accel/model.h"
+#include "ir.h"
+#include "passes.h"
+#include "plan.h"
+
+struct mdl_slot {
+	struct mdl_dev *md;
+	accel_buffer *arena;
+	accel_buffer **in, **out;
+	accel_cmdbuf **cmds;	/* per plan step */
+	accel_job *job;		/* the device job in flight (single-step plans) */
+	uint32_t count;		/* items of this run */
+	bool busy;
+};
+
+struct mdl_dev {
+	accel_device *dev;
+	accel_buffer *weights;
+	struct mdl_slot *slots;
+	uint32_t n_slots;
+};
+
+struct accel_model {
+	char *source;		/* file or buffer name */
+	struct ir_graph g;
+	struct plan p;
+	struct pass_log log;
+	accel_model_options opts;
+	uint32_t batch_per_dev;	/* the compiled batch of one device */
+	uint32_t n_devs;
+	struct mdl_dev *devs;
+	uint64_t *in_item, *out_item;	/* bytes of one batch item per graph I/O */
+	bool batch_major;		/* every graph I/O has the batch as dim 0 */
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	char *report;
+	uint32_t commands_per_run;
+};
+
+/* Bind a compiled model to devs (weights upload, slots, command streams). */
+accel_status rt_bind(accel_model *m, accel_device *const *devs, uint32_t n);
+void rt_unbind(accel_model *m);
+/* One inference of count items from inputs into outputs (item offset off). */
+accel_status rt_run(accel_model *m, uint32_t batch, const float *const *inputs,
+		    float *const *outputs);
+
+#endif /* MODEL_RUNTIME_H */
