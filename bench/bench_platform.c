@@ -284,6 +284,7 @@ int bench_breakdown(accel_device *dev, const struct bench_opts *o)
 {
 	static const char *names[] = { "create_host_4k", "map_host_4k", "free_host_4k",
 				       "cmdbuf_create_free", "run_nop", "run_copy_4k",
+				       "touch_new_4k", "run_copy_new_4k", "free_used_4k",
 				       "buffer_write_4k" };
 	enum { N = sizeof(names) / sizeof(names[0]) };
 	static struct bench_reps r[N];
@@ -335,6 +336,31 @@ int bench_breakdown(accel_device *dev, const struct bench_opts *o)
 			case 5:
 				st = accel_run(dev, copy, NULL, NULL);
 				break;
+			case 6:
+			case 7:
+			case 8:	/* a fresh staging buffer: first touch, first job, free */
+				if ((st = accel_buffer_create(dev, 4096, ACCEL_MEM_HOST, &b)) ||
+				    (st = accel_buffer_map(b, &p)) || (st = accel_cmdbuf_create(dev, &cb)) ||
+				    (st = accel_cmd_copy(cb, (accel_ref){ devm, 0 }, (accel_ref){ b, 0 },
+							 4096))) {
+					accel_cmdbuf_free(cb);
+					accel_buffer_free(b);
+					break;
+				}
+				t0 = bench_now();
+				memcpy(p, host, sizeof(host));
+				t1 = bench_now();
+				if (k == 6)
+					bench_rep_add(&r[6], t1 - t0);
+				st = accel_run(dev, cb, NULL, NULL);
+				t0 = bench_now();
+				if (k == 7)
+					bench_rep_add(&r[7], t0 - t1);
+				accel_cmdbuf_free(cb);
+				accel_buffer_free(b);
+				if (k == 8)
+					bench_rep_add(&r[8], bench_now() - t0);
+				continue;
 			default:
 				st = accel_buffer_write(devm, 0, host, sizeof(host));
 				break;

@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-"""Split the empty jobs of a guest ftrace (bench/profile.sh) into phases.
+"""Split the jobs of a guest ftrace (bench/profile.sh) into phases.
+
+  trace_phases.py TRACE            empty jobs: phases of each
+  trace_phases.py --ioctls TRACE   any workload: time per ioctl kind
 
 One job of `snpu-bench roundtrip` on the drm backend, as libaccel does it:
 the caller creates the job's syncobj, SUBMITs, and kicks the reaper thread
@@ -16,22 +19,56 @@ import sys
 
 # DRM ioctl numbers (low byte of the command): core syncobj calls and the
 # driver's own (DRM_COMMAND_BASE 0x40 + n, uapi/drm/snpu_accel.h).
-NAMES = {0xbf: "SYNCOBJ_CREATE", 0xc0: "SYNCOBJ_DESTROY", 0xc3: "SYNCOBJ_WAIT",
-	 0xc4: "SYNCOBJ_RESET", 0xc5: "SYNCOBJ_SIGNAL", 0x44: "SNPU_SUBMIT",
-	 0x46: "SNPU_JOB_WAIT"}
+NAMES = {0x09: "GEM_CLOSE", 0xbf: "SYNCOBJ_CREATE", 0xc0: "SYNCOBJ_DESTROY",
+	 0xc3: "SYNCOBJ_WAIT", 0xc4: "SYNCOBJ_RESET", 0xc5: "SYNCOBJ_SIGNAL",
+	 0x40: "SNPU_GET_PARAM", 0x41: "SNPU_BO_CREATE", 0x42: "SNPU_BO_MMAP_OFFSET",
+	 0x43: "SNPU_BO_INFO", 0x44: "SNPU_SUBMIT", 0x45: "SNPU_BO_BIND", 0x46: "SNPU_JOB_WAIT"}
 LINE = re.compile(r"^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+\S+\s+([0-9.]+): ([a-z_]+)(?::\s|\s|(?=\())(.*)$")
 
 
-def main():
-	if len(sys.argv) != 2:
-		print("usage: trace_phases.py TRACE", file=sys.stderr)
-		return 2
+def load(path):
 	ev = []
-	for line in open(sys.argv[1], errors="replace"):
+	for line in open(path, errors="replace"):
 		m = LINE.match(line)
 		if m:
 			comm, pid, cpu, ts, name, rest = m.groups()
 			ev.append((float(ts) * 1e6, int(pid), name, rest))
+	return ev
+
+
+def ioctl_table(ev):
+	"""Time inside each kind of ioctl (enter to exit of the same pid)."""
+	open_, per = {}, {}
+	for t, pid, name, rest in ev:
+		if name != "sys_ioctl":
+			continue
+		if "->" in rest:
+			if pid in open_:
+				cmd, t0 = open_.pop(pid)
+				per.setdefault(cmd, []).append(t - t0)
+			continue
+		m = re.search(r"cmd: ([0-9a-f]+)", rest)
+		if m:
+			c = int(m.group(1), 16)
+			open_[pid] = (NAMES.get(c & 0xff, hex(c)) if (c >> 8) & 0xff == 0x64 else hex(c), t)
+	span = (ev[-1][0] - ev[0][0]) if ev else 0
+	print(f"ioctls over {span / 1e3:.1f} ms of trace")
+	print(f"{'ioctl':<22} {'count':>6} {'median us':>10} {'p90 us':>10} {'total ms':>9}")
+	for cmd, v in sorted(per.items(), key=lambda kv: -sum(kv[1])):
+		v = sorted(v)
+		print(f"{cmd:<22} {len(v):>6} {statistics.median(v):>10.1f} "
+		      f"{v[int(0.9 * (len(v) - 1))]:>10.1f} {sum(v) / 1e3:>9.1f}")
+	return 0
+
+
+def main():
+	args = sys.argv[1:]
+	if len(args) == 2 and args[0] == "--ioctls":
+		return ioctl_table(load(args[1]))
+	if len(args) != 1:
+		print("usage: trace_phases.py [--ioctls] TRACE", file=sys.stderr)
+		return 2
+	ev = load(args[0])
 	# the caller: the pid that issues SNPU_SUBMIT
 	sub = [e for e in ev if e[2] == "sys_ioctl" and re.search(r"cmd: c0\w\w6444", e[3])]
 	if not sub:
