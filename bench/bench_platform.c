@@ -285,7 +285,7 @@ int bench_breakdown(accel_device *dev, const struct bench_opts *o)
 	static const char *names[] = { "create_host_4k", "map_host_4k", "free_host_4k",
 				       "cmdbuf_create_free", "run_nop", "run_copy_4k",
 				       "touch_new_4k", "run_copy_new_4k", "free_used_4k",
-				       "buffer_write_4k" };
+				       "touch_new_1m", "touch_warm_1m", "buffer_write_4k" };
 	enum { N = sizeof(names) / sizeof(names[0]) };
 	static struct bench_reps r[N];
 	accel_buffer *devm = NULL, *stage = NULL;
@@ -360,6 +360,21 @@ int bench_breakdown(accel_device *dev, const struct bench_opts *o)
 				accel_buffer_free(b);
 				if (k == 8)
 					bench_rep_add(&r[8], bench_now() - t0);
+				continue;
+			case 9:
+			case 10:	/* first touch of a fresh 1 MiB staging buffer vs a warm one */
+				if ((st = accel_buffer_create(dev, 1u << 20, ACCEL_MEM_HOST, &b)) ||
+				    (st = accel_buffer_map(b, &p))) {
+					accel_buffer_free(b);
+					break;
+				}
+				if (k == 10)
+					memset(p, 1, 1u << 20);
+				t0 = bench_now();
+				memset(p, 2, 1u << 20);
+				__asm__ volatile("" : : "r"(p) : "memory");
+				bench_rep_add(&r[k], bench_now() - t0);
+				accel_buffer_free(b);
 				continue;
 			default:
 				st = accel_buffer_write(devm, 0, host, sizeof(host));

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """PNG plots of `make bench` (bench/run.py) from its raw measurements."""
 import os
+import re
 
 import matplotlib
 matplotlib.use("Agg")
@@ -20,29 +21,35 @@ def throughput(raw, out):
 		  ("CPU reference (VM)", "vm.model.{m}.fp32.cpu.b{b}"),
 		  ("predicted 32x32", "sim.model.{m}.fp32.b{b}.predicted"),
 		  ("predicted 64x64", "mac64.model.{m}.fp32.b{b}.predicted")]
-	fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+	fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
 	for ax, m in zip(axes, ("cnn", "mlp")):
 		batches = (1, 64)
 		w = 0.8 / len(series)
+		vals = [v for k, d in raw.items() if k.startswith(("host.", "sim.", "vm.", "mac64."))
+			and f".{m}." in k and isinstance(d, dict) and d.get("unit") == "images/s"
+			for v in [d.get("value")] if v]
+		floor = min(vals) / 2 if vals else 1
 		for i, (label, pat) in enumerate(series):
 			if ".cpu." in pat:	# measured at a smaller batch: shown in the batch-64 slot
-				ks = [k for k in raw if k.startswith(f"vm.model.{m}.fp32.cpu.b")]
+				ks = [k for k in raw if re.match(rf"vm\.model\.{m}\.fp32\.cpu\.b\d+$", k)]
 				ys = [None, _v(raw, ks[0]) if ks else None]
 			else:
 				ys = [_v(raw, pat.format(m=m, b=b)) for b in batches]
 			xs = [j + i * w for j in range(len(batches))]
-			ax.bar(xs, [y or 0 for y in ys], w, label=label)
+			ax.bar(xs, [y or 0 for y in ys], w, label=label if m == "cnn" else None)
 			for x, y in zip(xs, ys):
 				if y is None:
-					ax.text(x, 1, "n/m", rotation=90, ha="center", va="bottom", fontsize=6)
+					ax.text(x, floor * 1.1, "n/m", rotation=90, ha="center", va="bottom",
+						fontsize=6)
 		ax.set_xticks([j + 0.4 - w / 2 for j in range(len(batches))])
 		ax.set_xticklabels([f"batch {b}" for b in batches])
 		ax.set_yscale("log")
+		ax.set_ylim(bottom=floor)
 		ax.set_ylabel("images/s")
 		ax.set_title(f"Fashion-MNIST {m.upper()}")
-	axes[0].legend(fontsize=7)
+	fig.legend(loc="lower center", ncol=4, fontsize=8)
 	fig.suptitle("Throughput per batch size (n/m: not measured)")
-	fig.tight_layout()
+	fig.tight_layout(rect=(0, 0.12, 1, 1))
 	p = os.path.join(out, "throughput.png")
 	fig.savefig(p, dpi=100)
 	plt.close(fig)

@@ -310,7 +310,7 @@ def figures(api):
 	for ctx in ("vm", "sim"):
 		for step in ("create_host_4k", "map_host_4k", "free_host_4k", "cmdbuf_create_free",
 			     "run_nop", "run_copy_4k", "touch_new_4k", "run_copy_new_4k",
-			     "free_used_4k"):
+			     "free_used_4k", "touch_new_1m", "touch_warm_1m"):
 			if f"{ctx}.breakdown.{step}" in raw:
 				fig(f"{ctx}: step {step}", f"{ctx}.breakdown.{step}", "us",
 				    f"{ctx}: accel_buffer_write 4 KiB (all steps)",
