@@ -103,7 +103,7 @@ def layers(raw, out):
 			g = _v(raw, f"sim.blas.{eng}.{base}") if base else None
 			ops = (s.get("value") or 0) * (s.get("device_ms") or 0) / 1e3	# G(FL)OP
 			data[labels[i]].append(ops / g * 1e3 if g and ops else None)
-	fig, ax = plt.subplots(figsize=(10, 4.5))
+	fig, ax = plt.subplots(figsize=(10, 5.2))
 	w = 0.8 / len(labels)
 	for i, l in enumerate(labels):
 		ax.bar([j + i * w for j in range(len(rows))], [y or 0 for y in data[l]], w, label=l)
@@ -112,8 +112,8 @@ def layers(raw, out):
 	ax.set_yscale("log")
 	ax.set_ylabel("ms per layer (batch 64)")
 	ax.set_title("Per-layer time: device commands against host GEMM libraries")
-	ax.legend(fontsize=7)
-	fig.tight_layout()
+	fig.legend(loc="lower center", ncol=3, fontsize=8)
+	fig.tight_layout(rect=(0, 0.1, 1, 1))
 	p = os.path.join(out, "layers.png")
 	fig.savefig(p, dpi=100)
 	plt.close(fig)
@@ -132,7 +132,11 @@ def roundtrip(raw, out):
 					     [max(b - y, 0) for y, b in zip(ys, p90)]], capsize=4)
 	ax.set_xticks(range(len(items)))
 	ax.set_xticklabels([i[0] for i in items], fontsize=8)
-	ax.set_ylabel("us (median, p10-p90)")
+	ax.set_yscale("log")
+	for i, y in enumerate(ys):
+		if y:
+			ax.text(i, y, f" {y:.0f} us", ha="left", va="bottom", fontsize=8)
+	ax.set_ylabel("us (median, p10-p90), log scale")
 	ax.set_title("Round trip of an empty job")
 	fig.tight_layout()
 	p = os.path.join(out, "roundtrip.png")
