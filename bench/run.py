@@ -216,7 +216,7 @@ def measure():
 				missing[f"host.ort.{m}.b{b}"] = "onnxruntime-node is not installed (bench/setup.sh)"
 
 	# Host: the sim device, memcpy, the GEMM libraries.
-	parts = ["roundtrip", "breakdown", "transfer", "dma", "memcpy", "gemm", "blas"]
+	parts = ["roundtrip", "breakdown", "transfer", "dma", "memcpy", "gemm"]
 	env = {}
 	if api:
 		env["SNPU_BENCH_CACHE"] = os.path.join(OUT, "cache-host")
@@ -228,6 +228,23 @@ def measure():
 	out, _ = run("host-sim", [SNPU_BENCH, "--device", "sim", "--threads", str(THREADS),
 				  "--budget", str(BUDGET)] + parts, env=env)
 	parse("sim", out)
+	# oneDNN and OpenBLAS with 1 and THREADS threads, the faster is the baseline
+	# (as for ONNX Runtime and PyTorch: OpenMP barriers on a shared machine).
+	for t in sorted({1, THREADS}):
+		out, _ = run(f"host-blas-t{t}", [SNPU_BENCH, "--threads", str(t), "--budget", str(BUDGET),
+						 "blas"])
+		parse(f"blas{t}", out)
+	for k in [k for k in raw if k.startswith(("blas1.", f"blas{THREADS}."))]:
+		name = "sim." + k.split(".", 1)[1]
+		d = raw[k]
+		if d.get("value") is not None and (name not in raw or
+						   d["value"] > (raw[name].get("value") or 0)):
+			raw[name] = dict(d, best_of_threads=sorted({1, THREADS}))
+			missing.pop(name, None)
+		elif name not in raw:
+			raw[name] = d
+			if d.get("value") is None:
+				missing[name] = d.get("missing", "not measured")
 	if os.access(TE_BENCH, os.X_OK):
 		out, _ = run("te_bench", [TE_BENCH, str(THREADS)])
 		raw["_te_bench"] = te_bench_parse(out)
@@ -304,6 +321,10 @@ def figures(api):
 	# Round trip of an empty job.
 	fig("vm: empty job round trip (NOP, drm)", "vm.roundtrip", "us",
 	    "vm: 4 KiB O_DIRECT read, virtio-blk null-co", "vm.blkread.4096", "<= 1.0", False)
+	rt, blk = raw.get("vm.roundtrip") or {}, raw.get("vm.blkread.4096") or {}
+	if rt.get("p10") and blk.get("p10"):	# the quiet-moment view: less sensitive to load
+		fig("vm: empty job round trip, p10", None, "us", "vm: virtio-blk 4 KiB read, p10", None,
+		    value=rt["p10"], base_value=blk["p10"], note="10th percentiles of the same runs")
 	fig("sim: empty job round trip (NOP, in-process)", "sim.roundtrip", "us",
 	    "target 10 us", None, "<= 1.0", False, base_value=10.0)
 	# The steps of a small upload, as shares of the whole accel_buffer_write.
@@ -341,13 +362,16 @@ def figures(api):
 	for dev, base in (("gemm.fp32.1024", "fp32.1024"), ("conv.cnn1.fp32.b64", "cnn1.fp32.b64"),
 			  ("conv.cnn2.fp32.b64", "cnn2.fp32.b64")):
 		fig(f"sim: device {dev} (device-timed)", f"sim.{dev}", "GFLOP/s",
-		    f"host: oneDNN sgemm {base}, {THREADS} threads", f"sim.blas.onednn.{base}", ">= 0.8")
+		    f"host: oneDNN sgemm {base}, best of 1/{THREADS} threads", f"sim.blas.onednn.{base}",
+		    ">= 0.8")
 		fig(f"sim: device {dev} (device-timed)", f"sim.{dev}", "GFLOP/s",
-		    f"host: OpenBLAS sgemm {base}, {THREADS} threads", f"sim.blas.openblas.{base}")
+		    f"host: OpenBLAS sgemm {base}, best of 1/{THREADS} threads",
+		    f"sim.blas.openblas.{base}")
 		fig(f"vm: device {dev} (device-timed, QEMU)", f"vm.{dev}", "GFLOP/s",
-		    f"host: oneDNN sgemm {base}, {THREADS} threads", f"sim.blas.onednn.{base}")
+		    f"host: oneDNN sgemm {base}, best of 1/{THREADS} threads", f"sim.blas.onednn.{base}")
 	fig("sim: device gemm.int8.1024 (device-timed)", "sim.gemm.int8.1024", "GOP/s",
-	    f"host: oneDNN u8s8s32 1024^3, {THREADS} threads", "sim.blas.onednn.int8.1024", ">= 0.8")
+	    f"host: oneDNN u8s8s32 1024^3, best of 1/{THREADS} threads", "sim.blas.onednn.int8.1024",
+	    ">= 0.8")
 	for c in ("cnn1", "cnn2"):
 		fig(f"sim: device conv.{c}.int8.b64", f"sim.conv.{c}.int8.b64", "GOP/s",
 		    f"sim: device conv.{c}.fp32.b64", f"sim.conv.{c}.fp32.b64", note="int8 vs fp32 on the device")
