@@ -1,6 +1,10 @@
 # libaccel/: the C SDK. Outputs:
-#   build/host/lib/libaccel.so.0 (+ libaccel.so)   shared, only the public API exported
-#   build/host/lib/libaccel.a                      static (device core + fw parser inside)
+#   build/host/lib/libaccel.so.1 (+ libaccel.so)   shared, only accel_* exported (ACCEL_1.0)
+#   build/host/lib/libaccel.a                      static: one partially linked object
+#                                                  (device core + fw parser inside), only
+#                                                  accel_* global
+#   build/host/obj/libaccel-private.a              the raw objects, for tests that call
+#                                                  private code (CPU reference); not installed
 #   build/san/lib/libaccel.a                       ASan+UBSan build for the host tests
 #   build/host/lib/pkgconfig/libaccel.pc           pkg-config file of the build tree
 #   build/host/bin/accel-info                      the device listing tool
@@ -14,10 +18,15 @@ LIBACCEL_DIR := libaccel
 LIBACCEL_SRCS := $(sort $(wildcard $(LIBACCEL_DIR)/src/*.c) $(wildcard $(LIBACCEL_DIR)/src/ref/*.c) \
 	$(wildcard $(LIBACCEL_DIR)/src/model/*.c))
 LIBACCEL_HDRS := $(sort $(wildcard $(LIBACCEL_DIR)/include/accel/*.h))
-LIBACCEL_SONAME := libaccel.so.0
+# The version comes from the public header (accel/version.h).
+LIBACCEL_VERSION := $(shell sed -n 's/^\#define ACCEL_VERSION_\(MAJOR\|MINOR\|PATCH\) //p' \
+	$(LIBACCEL_DIR)/include/accel/version.h | paste -sd.)
+LIBACCEL_SONAME := libaccel.so.$(firstword $(subst ., ,$(LIBACCEL_VERSION)))
+LIBACCEL_MAP := $(LIBACCEL_DIR)/libaccel.map
 LIBACCEL_SO := $(HOST)/lib/$(LIBACCEL_SONAME)
 LIBACCEL_SO_LINK := $(HOST)/lib/libaccel.so
 LIBACCEL_A := $(HOST)/lib/libaccel.a
+LIBACCEL_PRIV_A := $(HOST)/obj/libaccel-private.a
 LIBACCEL_SAN_A := $(SAN)/lib/libaccel.a
 LIBACCEL_PC := $(HOST)/lib/pkgconfig/libaccel.pc
 ACCEL_INFO := $(HOST)/bin/accel-info
@@ -67,15 +76,25 @@ $(LA_CORE_OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(COMMON_CFLAGS) $(OPT_CFLAGS) $(LIBACCEL_PIC) $(CORE_CFLAGS) $(TE_CFLAGS) -MMD -MP -c $< -o $@
 
-$(LIBACCEL_SO): $(LA_HOST_OBJS) $(LA_CORE_OBJS) $(LIBACCEL_DIR)/libaccel.mk
+$(LIBACCEL_SO): $(LA_HOST_OBJS) $(LA_CORE_OBJS) $(LIBACCEL_DIR)/libaccel.mk $(LIBACCEL_MAP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -shared -Wl,-soname,$(LIBACCEL_SONAME) -Wl,--no-undefined -Wl,-z,defs \
+		-Wl,--version-script,$(LIBACCEL_MAP) \
 		-o $@ $(LA_HOST_OBJS) $(LA_CORE_OBJS) $(LIBACCEL_LDLIBS)
 
 $(LIBACCEL_SO_LINK): $(LIBACCEL_SO)
 	$(Q)ln -sf $(LIBACCEL_SONAME) $@
 
+# Static: one relocatable object (ld -r) whose hidden symbols (everything
+# but ACCEL_API) are made local, so a static user's own snpu_*, te_*, ref_*
+# never collide with ours.
 $(LIBACCEL_A): $(LA_HOST_OBJS) $(LA_CORE_OBJS)
+	@mkdir -p $(@D)
+	$(Q)$(LD) -r -o $(@:.a=.o) $^
+	$(Q)objcopy --localize-hidden $(@:.a=.o)
+	$(Q)rm -f $@ && ar rcs $@ $(@:.a=.o) && rm -f $(@:.a=.o)
+
+$(LIBACCEL_PRIV_A): $(LA_HOST_OBJS) $(LA_CORE_OBJS)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
@@ -89,14 +108,14 @@ define libaccel_pc
 	$(Q)mkdir -p $(dir $(4))
 	$(Q)printf '%s\n' 'prefix=$(1)' 'includedir=$(2)' 'libdir=$(3)' '' \
 		'Name: libaccel' 'Description: C SDK of the SNPU neural-network accelerator' \
-		'Version: 0.1.0' 'Requires.private: libdrm' 'Cflags: -I$${includedir}' \
+		'Version: $(LIBACCEL_VERSION)' 'Requires.private: libdrm' 'Cflags: -I$${includedir}' \
 		'Libs: -L$${libdir} -laccel' 'Libs.private: -lpthread -lm -lprotobuf-c' > $(4)
 endef
 
-$(LIBACCEL_PC): $(LIBACCEL_DIR)/libaccel.mk
+$(LIBACCEL_PC): $(LIBACCEL_DIR)/libaccel.mk $(LIBACCEL_DIR)/include/accel/version.h
 	$(call libaccel_pc,$(TOP),$(TOP)/$(LIBACCEL_DIR)/include,$(HOST)/lib,$@)
 
-# accel-info: finds libaccel.so.0 next door (build/host/lib, or /usr/lib in the guest).
+# accel-info: finds libaccel.so.1 next door (build/host/lib, or /usr/lib in the guest).
 $(ACCEL_INFO): $(LIBACCEL_DIR)/tools/accel-info.c $(LIBACCEL_HDRS) $(LIBACCEL_SO_LINK)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(COMMON_CFLAGS) $(OPT_CFLAGS) -I$(TOP)/$(LIBACCEL_DIR)/include -o $@ $< \
@@ -135,14 +154,27 @@ $(SAN)/tests/test_libaccel%: tests/host/test_libaccel%.c $(wildcard $(LA_TEST_CO
 		$(CORE_LDLIBS) $(LIBDRM_LIBS) $(CHECK_LIBS)
 
 # Guest: the same sources, -O2, first /dev/accel device by default. They
-# link the static library: the CPU reference they check against is private.
+# link the private archive: the CPU reference they check against is private.
 $(BUILD)/guest/tests/test_libaccel%: tests/host/test_libaccel%.c $(wildcard $(LA_TEST_COMMON)) \
-		$(wildcard tests/host/libaccel_testutil.h) $(LIBACCEL_A) $(DEPS_STAMP)
+		$(wildcard tests/host/libaccel_testutil.h) $(LIBACCEL_PRIV_A) $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(COMMON_CFLAGS) $(OPT_CFLAGS) $(LA_TEST_CFLAGS) -DACCEL_TEST_DEVICE='""' \
-		-o $@ $< $(wildcard $(LA_TEST_COMMON)) $(LIBACCEL_A) $(LIBACCEL_LDLIBS) $(CHECK_LIBS)
+		-o $@ $< $(wildcard $(LA_TEST_COMMON)) $(LIBACCEL_PRIV_A) $(LIBACCEL_LDLIBS) \
+		$(CHECK_LIBS)
+
+# Symbol hygiene: nm on libaccel.a and libaccel.so shows only accel_* (the
+# .so's at ACCEL_1.0), and a static program with its own snpu_*/te_*/ref_*
+# symbols links against libaccel.a.
+LA_SYMBOLS_TEST := $(HOST)/tests/libaccel-symbols
+$(LA_SYMBOLS_TEST): tests/host/libaccel-symbols.sh $(LIBACCEL_A) $(LIBACCEL_SO)
+	@mkdir -p $(@D)
+	$(Q)install -m 0755 $< $@
+HOST_TESTS += $(LA_SYMBOLS_TEST)
 
 # ---- install -------------------------------------------------------------------
+# Headers: include/accel/ (the API, self-contained) and include/snpu/ (the
+# hardware contract the API documents refer to: command descriptors, the
+# int8 arithmetic, the driver's ioctls).
 install-libaccel: $(LIBACCEL_SO) $(LIBACCEL_A) $(ACCEL_INFO) $(FW_IMAGE)
 	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/accel \
 		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/snpu
@@ -151,6 +183,9 @@ install-libaccel: $(LIBACCEL_SO) $(LIBACCEL_A) $(ACCEL_INFO) $(FW_IMAGE)
 	$(Q)ln -sf $(LIBACCEL_SONAME) $(DESTDIR)$(PREFIX)/lib/libaccel.so
 	$(Q)install -m 0644 $(LIBACCEL_A) $(DESTDIR)$(PREFIX)/lib/libaccel.a
 	$(Q)install -m 0644 $(LIBACCEL_HDRS) $(DESTDIR)$(PREFIX)/include/accel/
+	$(Q)install -d $(DESTDIR)$(PREFIX)/include/snpu/drm
+	$(Q)install -m 0644 $(wildcard uapi/*.h) $(DESTDIR)$(PREFIX)/include/snpu/
+	$(Q)install -m 0644 $(wildcard uapi/drm/*.h) $(DESTDIR)$(PREFIX)/include/snpu/drm/
 	$(Q)install -m 0755 $(ACCEL_INFO) $(DESTDIR)$(PREFIX)/bin/accel-info
 	$(call libaccel_pc,$(PREFIX),$${prefix}/include,$${prefix}/lib,$(DESTDIR)$(PREFIX)/lib/pkgconfig/libaccel.pc)
 

@@ -15,6 +15,8 @@ accel_status accel__bo_new(accel_device *dev, uint64_t size, unsigned int flags,
 	struct accel_bo *bo;
 	accel_status st;
 
+	if ((st = accel__dev_usable(dev, "accel_buffer_create")))
+		return st;
 	if (size > (1ull << 40))
 		return accel__fail(ACCEL_ERR_OUT_OF_RANGE, "%s: buffer of %llu bytes is too large",
 				   dev->name, (unsigned long long)size);
@@ -35,6 +37,7 @@ accel_status accel__bo_new(accel_device *dev, uint64_t size, unsigned int flags,
 		free(bo);
 		return st;
 	}
+	accel__dev_get(dev);
 	*out = bo;
 	return ACCEL_OK;
 }
@@ -46,11 +49,15 @@ void accel__bo_get(struct accel_bo *bo)
 
 void accel__bo_put(struct accel_bo *bo)
 {
+	accel_device *dev;
+
 	if (!bo || atomic_fetch_sub(&bo->refs, 1) != 1)
 		return;
-	bo->dev->ops->bo_destroy(bo->dev, bo);
+	dev = bo->dev;
+	dev->ops->bo_destroy(dev, bo);
 	pthread_mutex_destroy(&bo->map_lock);
 	free(bo);
+	accel__dev_put(dev);
 }
 
 accel_status accel__bo_map(struct accel_bo *bo)
@@ -190,7 +197,7 @@ static accel_status staged(accel_buffer *buf, uint64_t off, void *host, size_t n
 	}
 	for (uint64_t done = 0; !st && done < n; done += chunk) {
 		uint64_t len = n - done < chunk ? n - done : chunk;
-		accel_ref s = { stage, 0 }, d = { buf, off + done };
+		accel_ref s = accel_ref_buffer(stage, 0), d = accel_ref_buffer(buf, off + done);
 
 		accel_cmdbuf_reset(cb);
 		if (write) {
@@ -219,7 +226,9 @@ accel_status accel_buffer_write(accel_buffer *buf, uint64_t off, const void *src
 				   buf ? "src" : "buffer");
 	if ((st = check_range("accel_buffer_write", buf, off, n)) || !n)
 		return st;
-	if (buf->bo->flags & ACCEL_MEM_DEVICE)
+	/* The device cannot write a READ_ONLY buffer: fill it through the
+	 * CPU mapping (write-combined for device memory). */
+	if ((buf->bo->flags & ACCEL_MEM_DEVICE) && !(buf->bo->flags & ACCEL_MEM_READ_ONLY))
 		return staged(buf, off, (void *)src, n, true);
 	if ((st = accel_buffer_map(buf, &p)))
 		return st;
@@ -260,13 +269,18 @@ accel_status accel_buffer_copy(accel_buffer *dst, uint64_t dst_off, accel_buffer
 				   "accel_buffer_copy: buffers of two devices (%s, %s); share one "
 				   "with accel_buffer_share first", dst->bo->dev->name,
 				   src->bo->dev->name);
+	if (dst->bo->flags & ACCEL_MEM_READ_ONLY)
+		return accel__fail(ACCEL_ERR_PERMISSION, "accel_buffer_copy: dst is READ_ONLY: the "
+				   "device cannot write it (fill it with accel_buffer_write or "
+				   "through accel_buffer_map)");
 	if ((st = check_range("accel_buffer_copy (dst)", dst, dst_off, n)) ||
 	    (st = check_range("accel_buffer_copy (src)", src, src_off, n)) || !n)
 		return st;
 	if ((st = accel_cmdbuf_create(dst->bo->dev, &cb)))
 		return st;
 	for (uint64_t done = 0; !st && done < n; done += step) {
-		accel_ref d = { dst, dst_off + done }, s = { src, src_off + done };
+		accel_ref d = accel_ref_buffer(dst, dst_off + done);
+		accel_ref s = accel_ref_buffer(src, src_off + done);
 
 		st = accel_cmd_copy(cb, d, s, n - done < step ? n - done : step);
 	}
@@ -293,10 +307,15 @@ accel_status accel_buffer_export_dmabuf(accel_buffer *buf, int *fd)
 	return dev->ops->bo_export(dev, buf->bo, fd);
 }
 
-static accel_status bo_shell(accel_device *dev, struct accel_bo **out)
+/* An empty BO of dev for an import (holds a device reference). */
+static accel_status bo_shell(accel_device *dev, const char *fn, struct accel_bo **out)
 {
-	struct accel_bo *bo = calloc(1, sizeof(*bo));
+	struct accel_bo *bo;
+	accel_status st = accel__dev_usable(dev, fn);
 
+	if (st)
+		return st;
+	bo = calloc(1, sizeof(*bo));
 	if (!bo)
 		return accel__fail(ACCEL_ERR_NO_MEMORY, "%s: out of memory", dev->name);
 	atomic_init(&bo->refs, 1);
@@ -305,14 +324,18 @@ static accel_status bo_shell(accel_device *dev, struct accel_bo **out)
 		free(bo);
 		return accel__fail(ACCEL_ERR_NO_MEMORY, "%s: cannot create a lock", dev->name);
 	}
+	accel__dev_get(dev);
 	*out = bo;
 	return ACCEL_OK;
 }
 
 static void bo_shell_free(struct accel_bo *bo)
 {
+	accel_device *dev = bo->dev;
+
 	pthread_mutex_destroy(&bo->map_lock);
 	free(bo);
+	accel__dev_put(dev);
 }
 
 accel_status accel_buffer_import_dmabuf(accel_device *dev, int fd, accel_buffer **out)
@@ -327,7 +350,7 @@ accel_status accel_buffer_import_dmabuf(accel_device *dev, int fd, accel_buffer 
 	if (!dev->ops->bo_import)
 		return accel__fail(ACCEL_ERR_UNSUPPORTED, "accel_buffer_import_dmabuf: the %s "
 				   "backend has no dma-buf", dev->ops->name);
-	if ((st = bo_shell(dev, &bo)))
+	if ((st = bo_shell(dev, "accel_buffer_import_dmabuf", &bo)))
 		return st;
 	st = dev->ops->bo_import(dev, fd, bo);
 	if (st) {
@@ -362,7 +385,7 @@ accel_status accel_buffer_share(accel_buffer *buf, accel_device *to, accel_buffe
 				   "cannot share memory", from->name, from->ops->name, to->name,
 				   to->ops->name);
 	if (to->ops->bo_share) {
-		if ((st = bo_shell(to, &bo)))
+		if ((st = bo_shell(to, "accel_buffer_share", &bo)))
 			return st;
 		st = to->ops->bo_share(to, buf->bo, bo);
 		if (st) {
@@ -375,7 +398,7 @@ accel_status accel_buffer_share(accel_buffer *buf, accel_device *to, accel_buffe
 					   "cannot share memory", to->ops->name);
 		if ((st = from->ops->bo_export(from, buf->bo, &fd)))
 			return st;
-		if ((st = bo_shell(to, &bo))) {
+		if ((st = bo_shell(to, "accel_buffer_share", &bo))) {
 			close(fd);
 			return st;
 		}

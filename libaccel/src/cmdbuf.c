@@ -11,12 +11,17 @@ accel_status accel_cmdbuf_create(accel_device *dev, accel_cmdbuf **out)
 {
 	accel_cmdbuf *cb;
 
+	accel_status st;
+
 	if (!dev || !out)
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_cmdbuf_create: NULL %s",
 				   dev ? "out" : "device");
+	if ((st = accel__dev_usable(dev, "accel_cmdbuf_create")))
+		return st;
 	cb = calloc(1, sizeof(*cb));
 	if (!cb)
 		return accel__fail(ACCEL_ERR_NO_MEMORY, "accel_cmdbuf_create: out of memory");
+	accel__dev_get(dev);
 	cb->dev = dev;
 	*out = cb;
 	return ACCEL_OK;
@@ -40,6 +45,7 @@ void accel_cmdbuf_free(accel_cmdbuf *cb)
 	accel_cmdbuf_reset(cb);
 	free(cb->refs);
 	free(cb->data);
+	accel__dev_put(cb->dev);
 	free(cb);
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi.h"
 #include "internal.h"
 
 _Static_assert(ACCEL_PARAM_SRAM_VA == 21 && ACCEL_PARAM_COUNTER_BASE == 0x100,
@@ -22,6 +23,8 @@ accel_status accel_enumerate(accel_device_desc *out, size_t max, size_t *count,
 	if (flags & ~ACCEL_ENUM_SIM)
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_enumerate: unknown flags 0x%x",
 				   flags & ~ACCEL_ENUM_SIM);
+	if (max)
+		memset(out, 0, max * sizeof(*out));
 	st = accel__drm_enumerate(out, max, &n);
 	if (st)
 		return st;
@@ -57,6 +60,8 @@ static accel_status device_open(const char *name, accel_device **out)
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
 		return accel__fail(ACCEL_ERR_NO_MEMORY, "accel_open: out of memory");
+	atomic_init(&dev->refs, 1);
+	atomic_init(&dev->closed, false);
 	dev->ops = ops;
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	if (pthread_mutex_init(&dev->lock, NULL) || accel__cond_init(&dev->idle)) {
@@ -141,20 +146,54 @@ accel_status accel_open_index(unsigned int index, accel_device **out)
 	return st;
 }
 
-void accel_close(accel_device *dev)
+void accel__dev_get(accel_device *dev)
 {
-	if (!dev)
+	atomic_fetch_add(&dev->refs, 1);
+}
+
+/* The last reference: accel_close() quiesced the device (its threads are
+ * gone), the objects are released; free what is left. */
+void accel__dev_put(accel_device *dev)
+{
+	if (!dev || atomic_fetch_sub(&dev->refs, 1) != 1)
 		return;
-	pthread_mutex_lock(&dev->lock);
-	while (dev->pending)
-		pthread_cond_wait(&dev->idle, &dev->lock);
-	pthread_mutex_unlock(&dev->lock);
-	if (dev->own_pool)
-		accel_pool_destroy(dev->pool);
 	dev->ops->close(dev);
 	pthread_cond_destroy(&dev->idle);
 	pthread_mutex_destroy(&dev->lock);
 	free(dev);
+}
+
+accel_status accel__dev_usable(accel_device *dev, const char *fn)
+{
+	if (atomic_load(&dev->closed))
+		return accel__fail(ACCEL_ERR_STATE, "%s: device %s is closed (accel_close was "
+				   "called; its remaining objects can only be released)", fn,
+				   dev->name);
+	return ACCEL_OK;
+}
+
+void accel_close(accel_device *dev)
+{
+	accel_pool *pool = NULL;
+
+	if (!dev)
+		return;
+	atomic_store(&dev->closed, true);
+	/* Pending jobs end (their buffers are released, callbacks queued)... */
+	pthread_mutex_lock(&dev->lock);
+	while (dev->pending)
+		pthread_cond_wait(&dev->idle, &dev->lock);
+	if (dev->own_pool)
+		pool = dev->pool;
+	dev->pool = NULL;
+	dev->own_pool = false;
+	pthread_mutex_unlock(&dev->lock);
+	/* ...their callbacks run, then the device's threads stop, so that the
+	 * last reference can go in any thread, including a library one. */
+	accel_pool_destroy(pool);
+	if (dev->ops->quiesce)
+		dev->ops->quiesce(dev);
+	accel__dev_put(dev);
 }
 
 const char *accel_device_name(const accel_device *dev)
@@ -195,20 +234,24 @@ accel_status accel_device_counters(accel_device *dev, uint64_t counters[ACCEL_NU
 	return ACCEL_OK;
 }
 
-accel_status accel_device_query(accel_device *dev, accel_device_info *info)
+accel_status accel_device_query(accel_device *dev, accel_device_info *user)
 {
 	uint64_t v[ACCEL_PARAM_COUNT];
+	accel_device_info full, *info = &full;
 	accel_status st;
 
-	if (!dev || !info)
+	if (!dev || !user)
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_device_query: NULL %s",
 				   dev ? "info" : "device");
+	if ((st = accel__struct_out_check("accel_device_query", &accel__abi_device_info, user)))
+		return st;
 	for (uint32_t p = 0; p < ACCEL_PARAM_COUNT; p++) {
 		st = dev->ops->get_param(dev, p, &v[p]);
 		if (st)
 			return st;
 	}
 	memset(info, 0, sizeof(*info));
+	info->struct_size = sizeof(*info);
 	snprintf(info->name, sizeof(info->name), "%s", dev->name);
 	snprintf(info->backend, sizeof(info->backend), "%s", dev->ops->name);
 	snprintf(info->pci_address, sizeof(info->pci_address), "%s", dev->pci_address);
@@ -234,5 +277,5 @@ accel_status accel_device_query(accel_device *dev, accel_device_info *info)
 	info->max_cmdbuf = (uint32_t)v[ACCEL_PARAM_MAX_CMDBUF];
 	info->context_id = (uint32_t)v[ACCEL_PARAM_CONTEXT_ID];
 	info->sram_va = v[ACCEL_PARAM_SRAM_VA];
-	return ACCEL_OK;
+	return accel__struct_out("accel_device_query", &accel__abi_device_info, user, info);
 }

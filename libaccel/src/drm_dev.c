@@ -176,6 +176,11 @@ static accel_status drm_open(accel_device *dev, const char *name)
 	return ACCEL_OK;
 }
 
+static void drm_quiesce(accel_device *dev)
+{
+	accel__drm_jobs_fini(drm_dev(dev));
+}
+
 static void drm_close(accel_device *dev)
 {
 	struct drm_dev *d = drm_dev(dev);
@@ -200,6 +205,7 @@ static accel_status drm_get_param(accel_device *dev, uint32_t param, uint64_t *v
 const struct accel_backend_ops accel__drm_ops = {
 	.name = "drm",
 	.open = drm_open,
+	.quiesce = drm_quiesce,
 	.close = drm_close,
 	.get_param = drm_get_param,
 	.bo_create = accel__drm_bo_create,

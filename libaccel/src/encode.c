@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "abi.h"
 #include "encode.h"
 #include "snpu_cmd.h"
+#include "snpu_cmd_regions.h"
 #include "snpu_regs.h"
 
 #define SAME(a, b) _Static_assert((int)(a) == (int)(b), #a " follows the hardware")
@@ -56,6 +58,13 @@ static bool bad(struct enc *e, accel_status st, const char *fmt, ...)
 	return false;
 }
 
+const char *accel_opcode_name(unsigned int op)
+{
+	const char *n = accel__opcode_name(op > 0xffff ? 0xffff : (uint16_t)op);
+
+	return strcmp(n, "unknown") ? n : NULL;
+}
+
 const char *accel__opcode_name(uint16_t op)
 {
 	switch (op) {
@@ -92,7 +101,8 @@ static uint32_t fbits(float f)
 	return u;
 }
 
-/* Resolve ref for `bytes` bytes with `access`; 0 VA after an error. */
+/* Resolve operand `what` for `bytes` bytes with `access`; 0 VA after an
+ * error. */
 static uint64_t resolve(struct enc *e, const char *what, accel_ref ref, uint64_t bytes,
 			unsigned int access)
 {
@@ -101,23 +111,37 @@ static uint64_t resolve(struct enc *e, const char *what, accel_ref ref, uint64_t
 
 	if (e->st)
 		return 0;
-	if (!buf) {	/* SRAM window */
+	if (ref.reserved)
+		return bad(e, ACCEL_ERR_INVALID_ARG, "operand '%s': accel_ref.reserved is not zero",
+			   what), 0;
+	if (ref.space == ACCEL_SPACE_SRAM) {
+		if (buf)
+			return bad(e, ACCEL_ERR_INVALID_ARG, "operand '%s': an SRAM reference with a "
+				   "buffer (build it with accel_ref_sram(offset))", what), 0;
 		if (ref.offset > dev->sram_size || bytes > dev->sram_size - ref.offset)
-			return bad(e, ACCEL_ERR_OUT_OF_RANGE, "%s: SRAM bytes [%llu, +%llu) outside "
-				   "the %llu-byte scratchpad", what, (unsigned long long)ref.offset,
-				   (unsigned long long)bytes, (unsigned long long)dev->sram_size), 0;
+			return bad(e, ACCEL_ERR_OUT_OF_RANGE, "operand '%s': SRAM bytes [%llu, +%llu) "
+				   "outside the %llu-byte scratchpad", what,
+				   (unsigned long long)ref.offset, (unsigned long long)bytes,
+				   (unsigned long long)dev->sram_size), 0;
 		return dev->sram_va + ref.offset;
 	}
+	if (ref.space != ACCEL_SPACE_BUFFER)
+		return bad(e, ACCEL_ERR_INVALID_ARG, "operand '%s': unknown space %u", what,
+			   ref.space), 0;
+	if (!buf)
+		return bad(e, ACCEL_ERR_INVALID_ARG, "operand '%s' has no buffer (use "
+			   "accel_ref_buffer(buf, offset), or accel_ref_sram(offset) for the "
+			   "scratchpad)", what), 0;
 	if (buf->bo->dev != dev)
-		return bad(e, ACCEL_ERR_INVALID_ARG, "%s: buffer of %s used on %s", what,
+		return bad(e, ACCEL_ERR_INVALID_ARG, "operand '%s': buffer of %s used on %s", what,
 			   buf->bo->dev->name, dev->name), 0;
 	if (ref.offset > buf->size || bytes > buf->size - ref.offset)
-		return bad(e, ACCEL_ERR_OUT_OF_RANGE, "%s: bytes [%llu, +%llu) outside the "
+		return bad(e, ACCEL_ERR_OUT_OF_RANGE, "operand '%s': bytes [%llu, +%llu) outside the "
 			   "%llu-byte buffer", what, (unsigned long long)ref.offset,
 			   (unsigned long long)bytes, (unsigned long long)buf->size), 0;
 	if ((access & ACCEL_ACCESS_WRITE) && (buf->bo->flags & ACCEL_MEM_READ_ONLY))
-		return bad(e, ACCEL_ERR_PERMISSION, "%s: the command writes a read-only buffer",
-			   what), 0;
+		return bad(e, ACCEL_ERR_PERMISSION, "operand '%s': the command writes a READ_ONLY "
+			   "buffer", what), 0;
 	for (size_t i = 0; i < e->nrefs; i++) {
 		if (e->refs[i].buf == buf) {
 			e->refs[i].access |= access;
@@ -140,18 +164,23 @@ static void tensor(struct enc *e, const char *what, const accel_tensor *t, unsig
 	if (e->st)
 		return;
 	if (!t) {
-		bad(e, ACCEL_ERR_INVALID_ARG, "%s: NULL tensor", what);
+		bad(e, ACCEL_ERR_INVALID_ARG, "operand '%s' is a NULL tensor", what);
+		return;
+	}
+	if (!accel__all_zero(t->reserved, sizeof(t->reserved))) {
+		bad(e, ACCEL_ERR_INVALID_ARG, "operand '%s': accel_tensor.reserved is not zero",
+		    what);
 		return;
 	}
 	esize = accel_dtype_size(t->dtype);
 	if (!esize) {
-		bad(e, ACCEL_ERR_INVALID_ARG, "%s: unknown dtype %d", what, (int)t->dtype);
+		bad(e, ACCEL_ERR_INVALID_ARG, "operand '%s': unknown dtype %d", what, (int)t->dtype);
 		return;
 	}
 	for (int i = 0; i < 4; i++)
 		if (!t->dim[i]) {
-			bad(e, ACCEL_ERR_INVALID_ARG, "%s: dim[%d] is 0 (unused axes have dim 1)",
-			    what, i);
+			bad(e, ACCEL_ERR_INVALID_ARG, "operand '%s' dim[%d] is 0 (unused axes have "
+			    "dim 1)", what, i);
 			return;
 		}
 	if (!t->stride[0] && !t->stride[1] && !t->stride[2] && !t->stride[3]) {
@@ -159,8 +188,8 @@ static void tensor(struct enc *e, const char *what, const accel_tensor *t, unsig
 
 		for (int i = 3; i >= 0; i--) {
 			if (s > UINT32_MAX) {
-				bad(e, ACCEL_ERR_OUT_OF_RANGE, "%s: tensor too large for 32-bit strides",
-				    what);
+				bad(e, ACCEL_ERR_OUT_OF_RANGE, "operand '%s': tensor too large for "
+				    "32-bit strides", what);
 				return;
 			}
 			stride[i] = (uint32_t)s;
@@ -173,13 +202,13 @@ static void tensor(struct enc *e, const char *what, const accel_tensor *t, unsig
 		last += (uint64_t)(t->dim[i] - 1) * stride[i];
 	if (t->dtype == ACCEL_DT_INT8) {
 		if (t->zero_point < -128 || t->zero_point > 127) {
-			bad(e, ACCEL_ERR_INVALID_ARG, "%s: int8 zero_point %d outside -128..127", what,
-			    t->zero_point);
+			bad(e, ACCEL_ERR_INVALID_ARG, "operand '%s': int8 zero_point %d outside "
+			    "-128..127", what, t->zero_point);
 			return;
 		}
 		if (!(t->scale > 0.0f) || !isfinite(t->scale)) {
-			bad(e, ACCEL_ERR_INVALID_ARG, "%s: int8 scale %g must be finite and > 0", what,
-			    (double)t->scale);
+			bad(e, ACCEL_ERR_INVALID_ARG, "operand '%s': int8 scale %g must be finite "
+			    "and > 0", what, (double)t->scale);
 			return;
 		}
 		out->zero_point = t->zero_point;
@@ -196,6 +225,10 @@ static void act(struct enc *e, const accel_act *a, struct snpu_act_params *out)
 	memset(out, 0, sizeof(*out));
 	if (!a)
 		return;		/* NULL = no activation */
+	if (!accel__all_zero(a->reserved, sizeof(a->reserved))) {
+		bad(e, ACCEL_ERR_INVALID_ARG, "accel_act.reserved is not zero");
+		return;
+	}
 	if ((unsigned int)a->fn >= ACCEL_ACT_COUNT) {
 		bad(e, ACCEL_ERR_INVALID_ARG, "unknown activation %d", (int)a->fn);
 		return;
@@ -211,6 +244,10 @@ static void epilogue(struct enc *e, const accel_epilogue *p, uint32_t channels,
 		     accel_dtype out_dt, struct snpu_epilogue *out)
 {
 	memset(out, 0, sizeof(*out));
+	if (!accel__all_zero(p->reserved, sizeof(p->reserved))) {
+		bad(e, ACCEL_ERR_INVALID_ARG, "epilogue: accel_epilogue.reserved is not zero");
+		return;
+	}
 	if (p->flags & ~SNPU_EPI_FLAGS_VALID) {
 		bad(e, ACCEL_ERR_INVALID_ARG, "epilogue: unknown flags 0x%x",
 		    p->flags & ~SNPU_EPI_FLAGS_VALID);
@@ -223,12 +260,22 @@ static void epilogue(struct enc *e, const accel_epilogue *p, uint32_t channels,
 	if (p->flags & ACCEL_EPI_PER_CHANNEL) {
 		if (out_dt != ACCEL_DT_INT8)
 			bad(e, ACCEL_ERR_INVALID_ARG, "epilogue: PER_CHANNEL needs an int8 output");
-		out->requant_addr = resolve(e, "requant table", p->requant,
+		out->requant_addr = resolve(e, "requant", p->requant,
 					    (uint64_t)channels * sizeof(struct snpu_requant),
 					    ACCEL_ACCESS_READ);
 	}
 	if (p->flags & ACCEL_EPI_RESIDUAL)
 		tensor(e, "residual", &p->residual, ACCEL_ACCESS_READ, &out->residual);
+	/* int8 outputs: a zero multiplier would make every output the zero
+	 * point, a silent wrong result. */
+	if (out_dt == ACCEL_DT_INT8 && !(p->flags & ACCEL_EPI_PER_CHANNEL) && !p->requant_mult)
+		bad(e, ACCEL_ERR_INVALID_ARG, "epilogue: requant_mult is 0 with an int8 output "
+		    "(every output would be the zero point); compute (requant_mult, "
+		    "requant_shift) with accel_quant_requant()");
+	if (out_dt == ACCEL_DT_INT8 && (p->flags & ACCEL_EPI_RESIDUAL) && !p->res_mult)
+		bad(e, ACCEL_ERR_INVALID_ARG, "epilogue: res_mult is 0 with ACCEL_EPI_RESIDUAL on an "
+		    "int8 output (the residual would be ignored); compute it with "
+		    "accel_quant_residual()");
 	out->requant_mult = p->requant_mult;
 	out->requant_shift = p->requant_shift;
 	out->res_mult = p->res_mult;
@@ -240,15 +287,25 @@ static void epilogue(struct enc *e, const accel_epilogue *p, uint32_t channels,
 	act(e, &p->act, &out->act);
 }
 
+/* Complete the header, run the device's validator, append. */
 static accel_status finish(struct enc *e, void *cmd, size_t size, uint16_t opcode)
 {
 	struct snpu_cmd_header *h = cmd;
+	struct snpu_cmd_regions regs;
+	char msg[400];
+	int err;
 
 	if (e->st)
 		return e->st;
 	h->opcode = opcode;
 	h->size = (uint16_t)size;
 	h->flags = 0;
+	err = snpu_cmd_check(h, (uint32_t)size, &regs);
+	if (err) {
+		accel__explain(h, (uint32_t)size, err, regs.why, msg, sizeof(msg));
+		return accel__fail(err == SNPU_ERR_OVERFLOW ? ACCEL_ERR_OUT_OF_RANGE :
+				   ACCEL_ERR_INVALID_ARG, "accel_cmd_%s: %s", e->cmd, msg);
+	}
 	return accel__cmdbuf_append(e->cb, cmd, size, e->refs, e->nrefs);
 }
 
@@ -289,7 +346,8 @@ accel_status accel_cmd_copy_2d(accel_cmdbuf *cb, accel_ref dst, uint32_t dst_str
 	span_d = (uint64_t)(rows - 1) * dst_stride + row_bytes;
 	c.src = resolve(&e, "src", src, span_s, ACCEL_ACCESS_READ);
 	c.dst = resolve(&e, "dst", dst, span_d, ACCEL_ACCESS_WRITE);
-	if (!e.st && src.buf == dst.buf && c.src < c.dst + span_d && c.dst < c.src + span_s)
+	if (!e.st && src.space == dst.space && src.buf == dst.buf && c.src < c.dst + span_d &&
+	    c.dst < c.src + span_s)
 		return bad(&e, ACCEL_ERR_INVALID_ARG, "source and destination overlap"), e.st;
 	c.row_bytes = row_bytes;
 	c.rows = rows;
@@ -316,19 +374,22 @@ accel_status accel_cmd_fill(accel_cmdbuf *cb, accel_ref dst, uint32_t n, uint32_
 		       e.st;
 	c.dst = resolve(&e, "dst", dst, n, ACCEL_ACCESS_WRITE);
 	if (!e.st && c.dst % 4)
-		return bad(&e, ACCEL_ERR_INVALID_ARG, "dst VA 0x%llx not 4-aligned",
+		return bad(&e, ACCEL_ERR_INVALID_ARG, "operand 'dst': VA 0x%llx not 4-aligned",
 			   (unsigned long long)c.dst), e.st;
 	c.size = n;
 	c.value = value;
 	return finish(&e, &c, sizeof(c), SNPU_OP_DMA_FILL);
 }
 
-accel_status accel_cmd_conv2d(accel_cmdbuf *cb, const accel_conv2d *p)
+accel_status accel_cmd_conv2d(accel_cmdbuf *cb, const accel_conv2d *user)
 {
 	struct snpu_cmd_conv2d c = { 0 };
+	accel_conv2d prm, *p = &prm;
 	BEGIN("conv2d");
 
-	NEED(p);
+	NEED(user);
+	if ((e.st = accel__struct_in("accel_cmd_conv2d", &accel__abi_conv2d, user, &prm)))
+		return e.st;
 	tensor(&e, "input", &p->input, ACCEL_ACCESS_READ, &c.input);
 	tensor(&e, "weight", &p->weight, ACCEL_ACCESS_READ, &c.weight);
 	tensor(&e, "output", &p->output, ACCEL_ACCESS_WRITE, &c.output);
@@ -348,12 +409,15 @@ accel_status accel_cmd_conv2d(accel_cmdbuf *cb, const accel_conv2d *p)
 	return finish(&e, &c, sizeof(c), SNPU_OP_CONV2D);
 }
 
-accel_status accel_cmd_gemm(accel_cmdbuf *cb, const accel_gemm *p)
+accel_status accel_cmd_gemm(accel_cmdbuf *cb, const accel_gemm *user)
 {
 	struct snpu_cmd_gemm c = { 0 };
+	accel_gemm prm, *p = &prm;
 	BEGIN("gemm");
 
-	NEED(p);
+	NEED(user);
+	if ((e.st = accel__struct_in("accel_cmd_gemm", &accel__abi_gemm, user, &prm)))
+		return e.st;
 	tensor(&e, "a", &p->a, ACCEL_ACCESS_READ, &c.a);
 	tensor(&e, "b", &p->b, ACCEL_ACCESS_READ, &c.b);
 	tensor(&e, "c", &p->c, ACCEL_ACCESS_WRITE, &c.c);
@@ -361,12 +425,15 @@ accel_status accel_cmd_gemm(accel_cmdbuf *cb, const accel_gemm *p)
 	return finish(&e, &c, sizeof(c), SNPU_OP_GEMM);
 }
 
-accel_status accel_cmd_pool(accel_cmdbuf *cb, const accel_pooling *p)
+accel_status accel_cmd_pool(accel_cmdbuf *cb, const accel_pooling *user)
 {
 	struct snpu_cmd_pool c = { 0 };
+	accel_pooling prm, *p = &prm;
 	BEGIN("pool");
 
-	NEED(p);
+	NEED(user);
+	if ((e.st = accel__struct_in("accel_cmd_pool", &accel__abi_pooling, user, &prm)))
+		return e.st;
 	tensor(&e, "input", &p->input, ACCEL_ACCESS_READ, &c.input);
 	tensor(&e, "output", &p->output, ACCEL_ACCESS_WRITE, &c.output);
 	if ((unsigned int)p->mode > ACCEL_POOL_AVG)
@@ -388,17 +455,27 @@ accel_status accel_cmd_pool(accel_cmdbuf *cb, const accel_pooling *p)
 	return finish(&e, &c, sizeof(c), SNPU_OP_POOL);
 }
 
-accel_status accel_cmd_eltwise(accel_cmdbuf *cb, const accel_eltwise *p)
+accel_status accel_cmd_eltwise(accel_cmdbuf *cb, const accel_eltwise *user)
 {
 	struct snpu_cmd_eltwise c = { 0 };
+	accel_eltwise prm, *p = &prm;
+	bool s8_addsub, s8_mul;
 	BEGIN("eltwise");
 
-	NEED(p);
+	NEED(user);
+	if ((e.st = accel__struct_in("accel_cmd_eltwise", &accel__abi_eltwise, user, &prm)))
+		return e.st;
 	tensor(&e, "a", &p->a, ACCEL_ACCESS_READ, &c.a);
 	tensor(&e, "b", &p->b, ACCEL_ACCESS_READ, &c.b);
 	tensor(&e, "out", &p->out, ACCEL_ACCESS_WRITE, &c.out);
 	if ((unsigned int)p->op >= ACCEL_ELT_COUNT)
 		return bad(&e, ACCEL_ERR_INVALID_ARG, "unknown op %d", (int)p->op), e.st;
+	s8_addsub = p->out.dtype == ACCEL_DT_INT8 && (p->op == ACCEL_ELT_ADD || p->op == ACCEL_ELT_SUB);
+	s8_mul = p->out.dtype == ACCEL_DT_INT8 && p->op == ACCEL_ELT_MUL;
+	if ((s8_addsub && (!p->a_mult || !p->b_mult || !p->out_mult)) || (s8_mul && !p->out_mult))
+		return bad(&e, ACCEL_ERR_INVALID_ARG, "int8 %s with a zero multiplier (a_mult %d, "
+			   "b_mult %d, out_mult %d): compute them with accel_quant_eltwise()",
+			   s8_mul ? "mul" : "add/sub", p->a_mult, p->b_mult, p->out_mult), e.st;
 	c.op = (uint32_t)p->op;
 	c.left_shift = p->left_shift;
 	c.a_mult = p->a_mult;
@@ -487,7 +564,7 @@ static uint64_t word(struct enc *e, const char *what, accel_ref ref, uint64_t by
 	uint64_t va = resolve(e, what, ref, bytes, access);
 
 	if (!e->st && va % 8)
-		bad(e, ACCEL_ERR_INVALID_ARG, "%s: VA 0x%llx not 8-aligned", what,
+		bad(e, ACCEL_ERR_INVALID_ARG, "operand '%s': VA 0x%llx not 8-aligned", what,
 		    (unsigned long long)va);
 	return va;
 }

@@ -201,7 +201,9 @@ accel_status accel_group_pipeline(accel_group *g, size_t stages, uint64_t batche
 		for (size_t s = 0; s < stages && !st; s++) {
 			accel_device *dev = g->dev[s % g->n];
 			accel_job *deps[2];
-			accel_submit_opts o = { .priority = ACCEL_PRIORITY_NORMAL, .deps = deps };
+			accel_submit_opts o = ACCEL_SUBMIT_OPTS_INIT;
+
+			o.deps = deps;
 
 			if (s > 0)
 				deps[o.num_deps++] = cur[s - 1];

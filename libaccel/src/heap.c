@@ -27,11 +27,14 @@ accel_status accel_heap_create(accel_device *dev, uint64_t chunk_size, unsigned 
 			       accel_heap **out)
 {
 	accel_heap *h;
+	accel_status st;
 
 	if (!dev || !out)
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_heap_create: NULL %s",
 				   dev ? "out" : "device");
 	*out = NULL;
+	if ((st = accel__dev_usable(dev, "accel_heap_create")))
+		return st;
 	if (chunk_size < HEAP_MIN_CHUNK || chunk_size > (1ull << 40))
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_heap_create: chunk size %llu "
 				   "outside 64 KiB..1 TiB", (unsigned long long)chunk_size);
@@ -44,6 +47,7 @@ accel_status accel_heap_create(accel_device *dev, uint64_t chunk_size, unsigned 
 		return accel__fail(ACCEL_ERR_NO_MEMORY, "accel_heap_create: out of memory");
 	}
 	atomic_init(&h->refs, 1);
+	accel__dev_get(dev);
 	h->dev = dev;
 	h->chunk_size = chunk_size;
 	h->flags = flags;
@@ -64,6 +68,7 @@ static void heap_put(accel_heap *h)
 		free(c);
 	}
 	pthread_mutex_destroy(&h->lock);
+	accel__dev_put(h->dev);
 	free(h);
 }
 

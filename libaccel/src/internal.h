@@ -33,7 +33,10 @@ struct accel_backend_ops {
 	const char *name;
 	/* Open the device called name; set dev->be. Fail with a message. */
 	accel_status (*open)(accel_device *dev, const char *name);
-	/* Release everything (no job pending any more). */
+	/* Stop the backend's threads (accel_close; no job pending any more).
+	 * Buffers stay usable for release afterwards. */
+	void (*quiesce)(accel_device *dev);
+	/* Release everything (the last reference went; quiesced). */
 	void (*close)(accel_device *dev);
 	accel_status (*get_param)(accel_device *dev, uint32_t param, uint64_t *value);
 	/* Create a BO of bo->size bytes with bo->flags (ACCEL_MEM_*): set va,
@@ -59,6 +62,8 @@ HIDDEN accel_status accel__drm_enumerate(accel_device_desc *out, size_t max, siz
 HIDDEN extern const struct accel_backend_ops accel__sim_ops;
 
 struct accel_device {
+	atomic_int refs;		/* the user's handle + every object */
+	atomic_bool closed;		/* accel_close() was called */
 	const struct accel_backend_ops *ops;
 	void *be;			/* backend state */
 	char name[ACCEL_NAME_MAX];
@@ -72,6 +77,13 @@ struct accel_device {
 	accel_pool *pool;		/* callback pool */
 	bool own_pool;
 };
+
+/* Device references (device.c): buffers' BOs, heaps, command buffers and
+ * jobs hold one; the last put releases the backend. */
+HIDDEN void accel__dev_get(accel_device *dev);
+HIDDEN void accel__dev_put(accel_device *dev);
+/* ACCEL_ERR_STATE with a message if dev was closed (fn names the call). */
+HIDDEN accel_status accel__dev_usable(accel_device *dev, const char *fn);
 
 /* ---- buffers ------------------------------------------------------------------ */
 /* One backend allocation (a GEM BO, or sim memory), shared by the buffers
@@ -134,7 +146,7 @@ struct accel_job {
 	struct accel_job **deps;	/* same-device dependencies, held */
 	size_t ndeps;
 	uint32_t queue;
-	accel_priority priority;
+	uint32_t priority;		/* DRM_SNPU_PRIORITY_* level: 0 low .. 2 high */
 	uint32_t flags;
 	accel_buffer *profile;
 	uint32_t num_profile;

@@ -4,11 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi.h"
 #include "internal.h"
 #include "encode.h"
 #include "snpu_cmd.h"
+#include "snpu_cmd_regions.h"
 #include "snpu_regs.h"
 #include "snpu_ring.h"
+#include "drm/snpu_accel.h"
 
 _Static_assert(sizeof(accel_profile_rec) == sizeof(struct snpu_profile_rec),
 	       "accel_profile_rec mirrors snpu_profile_rec");
@@ -45,6 +48,7 @@ void accel__job_put(struct accel_job *job)
 		job->dev->ops->job_free(job->dev, job);
 	pthread_cond_destroy(&job->cond);
 	pthread_mutex_destroy(&job->lock);
+	accel__dev_put(job->dev);
 	free(job);
 }
 
@@ -58,28 +62,54 @@ accel_status accel__job_state(struct accel_job *job)
 	return st;
 }
 
-/* Opcode of command `index` of the job's stream, or -1. */
-static int cmd_opcode(const struct accel_job *job, uint32_t index)
+/* Command `index` of the job's stream (and its size), or NULL. */
+static const struct snpu_cmd_header *cmd_at(const struct accel_job *job, uint32_t index,
+					    uint32_t *size)
 {
 	size_t pos = 0;
 
 	for (uint32_t i = 0; pos + sizeof(struct snpu_cmd_header) <= job->cmds_size; i++) {
 		const struct snpu_cmd_header *h = (const void *)(job->cmds + pos);
 
-		if (i == index)
-			return h->opcode;
-		if (h->size < sizeof(*h))
+		if (h->size < sizeof(*h) || h->size > job->cmds_size - pos)
 			break;
+		if (i == index) {
+			*size = h->size;
+			return h;
+		}
 		pos += h->size;
 	}
-	return -1;
+	return NULL;
+}
+
+/* For a device refusal of a command's fields: the validator's verdict on
+ * the same bytes, naming the field (or "" when it finds nothing). */
+static void device_detail(const struct snpu_cmd_header *h, uint32_t size, uint32_t hw_error,
+			  char *out, size_t len)
+{
+	struct snpu_cmd_regions regs;
+	char why[200];
+	int err;
+
+	out[0] = '\0';
+	if (!h || (hw_error != SNPU_ERR_OPCODE && hw_error != SNPU_ERR_CMD_SIZE &&
+		   hw_error != SNPU_ERR_RESERVED && hw_error != SNPU_ERR_DTYPE &&
+		   hw_error != SNPU_ERR_SHAPE && hw_error != SNPU_ERR_OVERFLOW))
+		return;
+	err = snpu_cmd_check(h, size, &regs);
+	if (!err || (uint32_t)err != hw_error)
+		return;
+	accel__explain(h, size, err, regs.why, why, sizeof(why));
+	snprintf(out, len, ": %.*s", (int)(len > 3 ? len - 3 : 0), why);
 }
 
 static void format_message(struct accel_job *job, const struct accel_hw_result *r)
 {
 	accel_job_result *res = &job->res;
-	int op = cmd_opcode(job, r->failed_cmd);
-	const char *opname = op < 0 ? "?" : accel__opcode_name((uint16_t)op);
+	uint32_t size = 0;
+	const struct snpu_cmd_header *h = cmd_at(job, r->failed_cmd, &size);
+	const char *opname = h ? accel__opcode_name(h->opcode) : "?";
+	char detail[200];
 
 	switch (r->status) {
 	case ACCEL_OK:
@@ -91,8 +121,10 @@ static void format_message(struct accel_job *job, const struct accel_hw_result *
 			 accel_hw_error_name(r->hw_error), (unsigned long long)r->fault_va);
 		break;
 	case ACCEL_ERR_JOB_FAILED:
-		snprintf(res->message, sizeof(res->message), "command %u (%s): %s (device error %u)",
-			 r->failed_cmd, opname, accel_hw_error_name(r->hw_error), r->hw_error);
+		device_detail(h, size, r->hw_error, detail, sizeof(detail));
+		snprintf(res->message, sizeof(res->message), "command %u (%s): %s (device error "
+			 "%u)%s", r->failed_cmd, opname, accel_hw_error_name(r->hw_error),
+			 r->hw_error, detail);
 		break;
 	case ACCEL_ERR_JOB_CANCELED:
 		snprintf(res->message, sizeof(res->message),
@@ -133,6 +165,7 @@ void accel__job_complete(struct accel_job *job, const struct accel_hw_result *r)
 	accel__buffer_put(job->profile);
 	job->profile = NULL;
 	pthread_mutex_lock(&job->lock);
+	job->res.struct_size = sizeof(job->res);
 	job->res.status = r->status;
 	job->res.hw_error = r->hw_error;
 	job->res.failed_cmd = r->failed_cmd;
@@ -163,8 +196,21 @@ void accel__job_complete(struct accel_job *job, const struct accel_hw_result *r)
 	accel__job_put(job);	/* the backend's reference */
 }
 
+/* The device's priority level (DRM_SNPU_PRIORITY_*) of a public one. */
+static uint32_t prio_level(accel_priority p)
+{
+	switch (p) {
+	case ACCEL_PRIORITY_LOW: return DRM_SNPU_PRIORITY_LOW;
+	case ACCEL_PRIORITY_HIGH: return DRM_SNPU_PRIORITY_HIGH;
+	default: return DRM_SNPU_PRIORITY_NORMAL;
+	}
+}
+
 static accel_status check_opts(accel_device *dev, const accel_submit_opts *o)
 {
+	if (o->pad0)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_submit: accel_submit_opts.pad0 is "
+				   "not zero");
 	if (o->queue >= dev->num_queues)
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_submit: queue %u (the device has %u)",
 				   o->queue, dev->num_queues);
@@ -204,8 +250,8 @@ static accel_status check_opts(accel_device *dev, const accel_submit_opts *o)
 accel_status accel_submit(accel_device *dev, const accel_cmdbuf *cb,
 			  const accel_submit_opts *opts, accel_job **out)
 {
-	static const accel_submit_opts defaults = { .priority = ACCEL_PRIORITY_NORMAL };
-	const accel_submit_opts *o = opts ? opts : &defaults;
+	accel_submit_opts o_buf = ACCEL_SUBMIT_OPTS_INIT;
+	const accel_submit_opts *o = &o_buf;
 	struct accel_hw_result cancel = { .status = ACCEL_OK };
 	struct accel_job *job;
 	accel_status st;
@@ -214,6 +260,10 @@ accel_status accel_submit(accel_device *dev, const accel_cmdbuf *cb,
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_submit: NULL %s",
 				   !dev ? "device" : !cb ? "command buffer" : "out");
 	*out = NULL;
+	if (opts && (st = accel__struct_in("accel_submit", &accel__abi_submit_opts, opts, &o_buf)))
+		return st;
+	if ((st = accel__dev_usable(dev, "accel_submit")))
+		return st;
 	if (cb->dev != dev)
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_submit: the command buffer was "
 				   "recorded for %s, not %s", cb->dev->name, dev->name);
@@ -233,9 +283,10 @@ accel_status accel_submit(accel_device *dev, const accel_cmdbuf *cb,
 		return accel__fail(ACCEL_ERR_NO_MEMORY, "accel_submit: cannot create locks");
 	}
 	atomic_init(&job->kref, 1);
+	accel__dev_get(dev);
 	job->dev = dev;
 	job->queue = o->queue;
-	job->priority = o->priority;
+	job->priority = prio_level(o->priority);
 	job->flags = o->flags;
 	job->callback = o->callback;
 	job->user = o->user;
@@ -342,17 +393,21 @@ accel_status accel_job_poll(accel_job *job)
 
 accel_status accel_job_result_get(accel_job *job, accel_job_result *res)
 {
+	accel_status st;
+
 	if (!job || !res)
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_job_result_get: NULL %s",
 				   job ? "res" : "job");
+	if ((st = accel__struct_out_check("accel_job_result_get", &accel__abi_job_result, res)))
+		return st;
 	pthread_mutex_lock(&job->lock);
 	if (!job->done) {
 		pthread_mutex_unlock(&job->lock);
 		return accel__fail(ACCEL_ERR_PENDING, "accel_job_result_get: job still running");
 	}
-	*res = job->res;
+	st = accel__struct_out("accel_job_result_get", &accel__abi_job_result, res, &job->res);
 	pthread_mutex_unlock(&job->lock);
-	return ACCEL_OK;
+	return st;
 }
 
 void accel_job_release(accel_job *job)
@@ -363,15 +418,33 @@ void accel_job_release(accel_job *job)
 accel_status accel_run(accel_device *dev, const accel_cmdbuf *cb, const accel_submit_opts *opts,
 		       accel_job_result *res)
 {
+	accel_job_result early = ACCEL_JOB_RESULT_INIT;
 	accel_job *job;
 	accel_status st;
+	char msg[512];
 
-	st = accel_submit(dev, cb, opts, &job);
-	if (st)
+	if (res && (st = accel__struct_out_check("accel_run", &accel__abi_job_result, res)))
 		return st;
+	st = accel_submit(dev, cb, opts, &job);
+	if (st) {
+		/* Never leave the caller's result as it was: it tells why. */
+		if (res) {
+			snprintf(msg, sizeof(msg), "%s", accel_last_error());
+			early.status = st;
+			snprintf(early.message, sizeof(early.message), "%.*s",
+				 (int)sizeof(early.message) - 1, msg);
+			accel__struct_out("accel_run", &accel__abi_job_result, res, &early);
+			accel__fail(st, "%s", msg);
+		}
+		return st;
+	}
 	st = accel_job_wait(job, -1);
-	if (res)
+	if (res) {
+		snprintf(msg, sizeof(msg), "%s", accel_last_error());
 		accel_job_result_get(job, res);
+		if (st)
+			accel__fail(st, "%s", msg);
+	}
 	accel_job_release(job);
 	return st;
 }

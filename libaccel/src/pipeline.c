@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi.h"
 #include "internal.h"
 
 #define PIPELINE_MAX_DEPTH 16
@@ -24,7 +25,7 @@ struct slot {
 static accel_status drain(struct slot *s, const accel_pipeline_ops *ops, void *user,
 			  accel_pipeline_stats *st)
 {
-	accel_job_result r;
+	accel_job_result r = ACCEL_JOB_RESULT_INIT;
 	accel_status ret;
 	uint64_t t0 = accel__now_ns(), t1;
 
@@ -48,18 +49,28 @@ static accel_status drain(struct slot *s, const accel_pipeline_ops *ops, void *u
 	return ret;
 }
 
-accel_status accel_pipeline_run(accel_device *dev, const accel_pipeline_ops *ops, void *user,
-				size_t in_bytes, size_t out_bytes, uint64_t num_batches,
+accel_status accel_pipeline_run(accel_device *dev, const accel_pipeline_ops *user_ops,
+				void *user, size_t in_bytes, size_t out_bytes, uint64_t num_batches,
 				unsigned int depth, accel_pipeline_stats *stats)
 {
 	struct slot slots[PIPELINE_MAX_DEPTH];
-	accel_pipeline_stats st = { 0 };
+	accel_pipeline_stats st = ACCEL_PIPELINE_STATS_INIT;
+	accel_pipeline_ops ops_buf, *ops = &ops_buf;
 	accel_status ret = ACCEL_OK;
 	uint64_t start = accel__now_ns();
 
-	if (!dev || !ops || !ops->prepare || !ops->record || !ops->consume)
+	if (!dev || !user_ops)
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_pipeline_run: NULL %s",
-				   !dev ? "device" : "ops or callback");
+				   !dev ? "device" : "ops");
+	if ((ret = accel__struct_in("accel_pipeline_run", &accel__abi_pipeline_ops, user_ops,
+				    &ops_buf)))
+		return ret;
+	if (stats && (ret = accel__struct_out_check("accel_pipeline_run",
+						    &accel__abi_pipeline_stats, stats)))
+		return ret;
+	if (!ops->prepare || !ops->record || !ops->consume)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_pipeline_run: NULL %s callback",
+				   !ops->prepare ? "prepare" : !ops->record ? "record" : "consume");
 	if (!in_bytes || !out_bytes)
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_pipeline_run: in_bytes and "
 				   "out_bytes must be > 0");
@@ -128,6 +139,6 @@ accel_status accel_pipeline_run(accel_device *dev, const accel_pipeline_ops *ops
 	}
 	st.wall_ns = accel__now_ns() - start;
 	if (stats)
-		*stats = st;
+		accel__struct_out("accel_pipeline_run", &accel__abi_pipeline_stats, stats, &st);
 	return ret;
 }

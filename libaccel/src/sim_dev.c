@@ -255,15 +255,26 @@ static accel_status sim_config_env(struct snpu_config *cfg)
 	return ACCEL_OK;
 }
 
+static void sim_stop_worker(struct sim_dev *s)
+{
+	if (!s->worker_running)
+		return;
+	pthread_mutex_lock(&s->wlock);
+	s->stop = true;
+	pthread_cond_signal(&s->wcond);
+	pthread_mutex_unlock(&s->wlock);
+	pthread_join(s->worker, NULL);
+	s->worker_running = false;
+}
+
+static void sim_quiesce(accel_device *dev)
+{
+	sim_stop_worker(sim_dev(dev));
+}
+
 static void sim_teardown(struct sim_dev *s)
 {
-	if (s->worker_running) {
-		pthread_mutex_lock(&s->wlock);
-		s->stop = true;
-		pthread_cond_signal(&s->wcond);
-		pthread_mutex_unlock(&s->wlock);
-		pthread_join(s->worker, NULL);
-	}
+	sim_stop_worker(s);
 	accel__sim_rings_fini(s);
 	accel__sim_mmu_fini(s);
 	if (s->core)
@@ -416,6 +427,7 @@ static accel_status sim_get_param(accel_device *dev, uint32_t param, uint64_t *v
 const struct accel_backend_ops accel__sim_ops = {
 	.name = "sim",
 	.open = sim_open,
+	.quiesce = sim_quiesce,
 	.close = sim_close,
 	.get_param = sim_get_param,
 	.bo_create = accel__sim_bo_create,

@@ -125,7 +125,7 @@ static void print_json(const accel_device_info *i, const uint64_t *cnt, int firs
 
 static int show(const char *name, const struct opts *o, int first)
 {
-	accel_device_info info;
+	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
 	uint64_t cnt[ACCEL_NUM_COUNTERS];
 	accel_device *dev;
 	accel_status st;

@@ -30,8 +30,8 @@ int main(int argc, char **argv)
 	accel_device *dev;
 	accel_buffer *ba, *bb, *bc;
 	accel_cmdbuf *cb;
-	accel_job_result res;
-	accel_gemm g = { 0 };
+	accel_job_result res = ACCEL_JOB_RESULT_INIT;
+	accel_gemm g = ACCEL_GEMM_INIT;
 	accel_status st;
 	double max_err = 0;
 
@@ -55,9 +55,9 @@ int main(int argc, char **argv)
 		return fail("upload", st);
 
 	/* C (1,1,M,N) = A (1,1,M,K) x B (1,1,K,N), packed row-major. */
-	g.a = (accel_tensor){ .mem = { ba, 0 }, .dim = { 1, 1, M, K }, .dtype = ACCEL_DT_FP32 };
-	g.b = (accel_tensor){ .mem = { bb, 0 }, .dim = { 1, 1, K, N }, .dtype = ACCEL_DT_FP32 };
-	g.c = (accel_tensor){ .mem = { bc, 0 }, .dim = { 1, 1, M, N }, .dtype = ACCEL_DT_FP32 };
+	g.a = (accel_tensor){ .mem = accel_ref_buffer(ba, 0), .dim = { 1, 1, M, K }, .dtype = ACCEL_DT_FP32 };
+	g.b = (accel_tensor){ .mem = accel_ref_buffer(bb, 0), .dim = { 1, 1, K, N }, .dtype = ACCEL_DT_FP32 };
+	g.c = (accel_tensor){ .mem = accel_ref_buffer(bc, 0), .dim = { 1, 1, M, N }, .dtype = ACCEL_DT_FP32 };
 	if ((st = accel_cmdbuf_create(dev, &cb)) || (st = accel_cmd_gemm(cb, &g)))
 		return fail("record", st);
 	st = accel_run(dev, cb, NULL, &res);

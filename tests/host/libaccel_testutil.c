@@ -85,10 +85,10 @@ static bool probe(enum tu_feature f, char *why, size_t len)
 		if (!st)
 			st = accel_buffer_create(dev, 4096, ACCEL_MEM_HOST, &buf);
 		if (!st && f == TU_JOBS) {
-			st = accel_cmd_fence(cb, (accel_ref){ buf, 0 }, 1);
+			st = accel_cmd_fence(cb, accel_ref_buffer(buf, 0), 1);
 		} else if (!st) {
-			accel_gemm g = { 0 };
-			accel_tensor t = { .mem = { buf, 0 }, .dim = { 1, 1, 4, 4 },
+			accel_gemm g = ACCEL_GEMM_INIT;
+			accel_tensor t = { .mem = accel_ref_buffer(buf, 0), .dim = { 1, 1, 4, 4 },
 					   .dtype = ACCEL_DT_FP32 };
 
 			g.a = t;

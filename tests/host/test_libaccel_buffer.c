@@ -107,9 +107,9 @@ START_TEST(test_read_only)
 	ck_accel(accel_buffer_create(dev, 4096, ACCEL_MEM_HOST, &rw));
 	ck_accel(accel_buffer_write(ro, 0, &v, 4));	/* the CPU may write it */
 	ck_accel(accel_cmdbuf_create(dev, &cb));
-	ck_accel_err(accel_cmd_fill(cb, (accel_ref){ ro, 0 }, 4, 0), ACCEL_ERR_PERMISSION);
+	ck_accel_err(accel_cmd_fill(cb, accel_ref_buffer(ro, 0), 4, 0), ACCEL_ERR_PERMISSION);
 	ck_assert_uint_eq(accel_cmdbuf_count(cb), 0);
-	ck_accel(accel_cmd_copy(cb, (accel_ref){ rw, 0 }, (accel_ref){ ro, 0 }, 4));
+	ck_accel(accel_cmd_copy(cb, accel_ref_buffer(rw, 0), accel_ref_buffer(ro, 0), 4));
 	ck_accel(accel_run(dev, cb, NULL, NULL));
 	ck_accel(accel_buffer_read(rw, 0, &out, 4));
 	ck_assert_uint_eq(out, v);
@@ -182,20 +182,20 @@ START_TEST(test_share)
 	ck_accel(accel_buffer_share(ha, b, &hb));
 	/* Device b writes, the CPU and device a see it. */
 	ck_accel(accel_cmdbuf_create(b, &cb));
-	ck_accel(accel_cmd_fence(cb, (accel_ref){ hb, 8 }, 0x1122334455667788ull));
+	ck_accel(accel_cmd_fence(cb, accel_ref_buffer(hb, 8), 0x1122334455667788ull));
 	ck_accel(accel_run(b, cb, NULL, NULL));
 	ck_accel(accel_buffer_read(ha, 8, &v, 8));
 	ck_assert_uint_eq(v, 0x1122334455667788ull);
 	ck_accel(accel_buffer_create(a, 4096, ACCEL_MEM_HOST, &out));
 	accel_cmdbuf_free(cb);
 	ck_accel(accel_cmdbuf_create(a, &cb));
-	ck_accel(accel_cmd_copy(cb, (accel_ref){ out, 0 }, (accel_ref){ ha, 8 }, 8));
+	ck_accel(accel_cmd_copy(cb, accel_ref_buffer(out, 0), accel_ref_buffer(ha, 8), 8));
 	ck_accel(accel_run(a, cb, NULL, NULL));
 	v = 0;
 	ck_accel(accel_buffer_read(out, 0, &v, 8));
 	ck_assert_uint_eq(v, 0x1122334455667788ull);
 	/* Using a's buffer in b's command buffer is refused. */
-	ck_accel_err(accel_cmd_fill(cb, (accel_ref){ hb, 0 }, 4, 0), ACCEL_ERR_INVALID_ARG);
+	ck_accel_err(accel_cmd_fill(cb, accel_ref_buffer(hb, 0), 4, 0), ACCEL_ERR_INVALID_ARG);
 	accel_cmdbuf_free(cb);
 	accel_buffer_free(ha);	/* hb keeps the memory */
 	ck_accel(accel_buffer_read(hb, 8, &v, 8));

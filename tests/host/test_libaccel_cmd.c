@@ -6,7 +6,8 @@
 #include "libaccel_testutil.h"
 #include "snpu_cmd.h"
 
-#define REF(b, o) ((accel_ref){ (b), (o) })
+#define REF(b, o) accel_ref_buffer((b), (o))
+#define SRAM(o) accel_ref_sram(o)
 
 /* Header of command i (walking the sizes). */
 static const struct snpu_cmd_header *cmd_at(const accel_cmdbuf *cb, uint32_t idx)
@@ -25,14 +26,14 @@ START_TEST(test_every_opcode)
 	accel_device *dev = tu_open();
 	accel_buffer *b;
 	accel_cmdbuf *cb;
-	accel_device_info info;
+	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
 	uint64_t va;
 	accel_tensor t = { .dim = { 1, 2, 4, 4 }, .dtype = ACCEL_DT_FP32 };
 	accel_tensor w = { .dim = { 2, 2, 1, 1 }, .dtype = ACCEL_DT_FP32 };
-	accel_conv2d cv = { 0 };
-	accel_gemm g = { 0 };
-	accel_pooling pl = { 0 };
-	accel_eltwise el = { 0 };
+	accel_conv2d cv = ACCEL_CONV2D_INIT;
+	accel_gemm g = ACCEL_GEMM_INIT;
+	accel_pooling pl = ACCEL_POOLING_INIT;
+	accel_eltwise el = ACCEL_ELTWISE_INIT;
 	accel_act relu = { .fn = ACCEL_ACT_RELU };
 	uint32_t before[4] = { 0, 0, 1, 1 };
 	static const uint16_t want[] = {
@@ -61,7 +62,7 @@ START_TEST(test_every_opcode)
 	w.mem = REF(b, 8192);
 	ck_accel(accel_cmd_nop(cb));
 	ck_accel(accel_cmd_copy(cb, REF(b, 4096), REF(b, 100), 64));
-	ck_accel(accel_cmd_copy_2d(cb, REF(NULL, 256), 32, REF(b, 0), 64, 16, 3));
+	ck_accel(accel_cmd_copy_2d(cb, SRAM(256), 32, REF(b, 0), 64, 16, 3));
 	ck_accel(accel_cmd_fill(cb, REF(b, 12), 16, 0xabcd));
 	cv.input = t;
 	cv.weight = w;
@@ -89,12 +90,18 @@ START_TEST(test_every_opcode)
 	ck_accel(accel_cmd_activation(cb, &t, &cv.output, &relu));
 	ck_accel(accel_cmd_softmax(cb, &t, &cv.output, 3, 1.0f));
 	ck_accel(accel_cmd_move(cb, &t, &cv.output));
-	ck_accel(accel_cmd_pad(cb, &w, &cv.output, before, ACCEL_PAD_EDGE, 0));
-	ck_accel(accel_cmd_convert(cb, &t, &cv.output));
+	{
+		accel_tensor small = t, half = cv.output;
+
+		small.dim[2] = small.dim[3] = 2;	/* 2x2 + 1 before + 1 after = 4x4 */
+		ck_accel(accel_cmd_pad(cb, &small, &cv.output, before, ACCEL_PAD_EDGE, 0));
+		half.dtype = ACCEL_DT_FP16;
+		ck_accel(accel_cmd_convert(cb, &t, &half));
+	}
 	ck_accel(accel_cmd_fence(cb, REF(b, 24), 77));
 	ck_accel(accel_cmd_wait(cb, REF(b, 24), 77, ACCEL_WAIT_GE, 10));
 	ck_accel(accel_cmd_timestamp(cb, REF(b, 32)));
-	ck_accel(accel_cmd_counters(cb, REF(NULL, 0)));
+	ck_accel(accel_cmd_counters(cb, SRAM(0)));
 	ck_assert_uint_eq(accel_cmdbuf_count(cb), sizeof(want) / sizeof(want[0]));
 	for (uint32_t i = 0; i < accel_cmdbuf_count(cb); i++) {
 		const struct snpu_cmd_header *h = cmd_at(cb, i);
@@ -162,7 +169,7 @@ START_TEST(test_refusals)
 	accel_device *dev = tu_open();
 	accel_buffer *b;
 	accel_cmdbuf *cb;
-	accel_device_info info;
+	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
 	accel_tensor t = { .dim = { 1, 1, 4, 4 }, .dtype = ACCEL_DT_FP32 };
 	accel_act bad_act = { .fn = (accel_act_fn)99 };
 	uint32_t before[4] = { 0 };
@@ -172,7 +179,7 @@ START_TEST(test_refusals)
 	ck_accel(accel_cmdbuf_create(dev, &cb));
 	t.mem = REF(b, 0);
 	ck_accel_err(accel_cmd_nop(NULL), ACCEL_ERR_INVALID_ARG);
-	ck_accel_err(accel_cmd_copy(cb, REF(NULL, info.sram_size - 8), REF(b, 0), 16),
+	ck_accel_err(accel_cmd_copy(cb, SRAM(info.sram_size - 8), REF(b, 0), 16),
 		     ACCEL_ERR_OUT_OF_RANGE);
 	ck_assert_ptr_nonnull(strstr(accel_last_error(), "SRAM"));
 	ck_accel_err(accel_cmd_copy_2d(cb, REF(b, 0), 8, REF(b, 1024), 16, 16, 2),

@@ -68,7 +68,7 @@ END_TEST
 START_TEST(test_query)
 {
 	accel_device *dev = tu_open();
-	accel_device_info info;
+	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
 	uint64_t v, ts1, ts2;
 
 	ck_accel(accel_device_query(dev, &info));
@@ -172,7 +172,7 @@ END_TEST
 static void *query_thread(void *arg)
 {
 	accel_device *dev = arg;
-	accel_device_info info;
+	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
 
 	for (int i = 0; i < 200; i++)
 		if (accel_device_query(dev, &info) || info.device_id != 0x534e)

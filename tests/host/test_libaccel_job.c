@@ -12,7 +12,8 @@
 #include "snpu_cmd.h"
 #include "snpu_regs.h"
 
-#define REF(b, o) ((accel_ref){ (b), (o) })
+#define REF(b, o) accel_ref_buffer((b), (o))
+#define SRAM(o) accel_ref_sram(o)
 
 static accel_buffer *host_buf(accel_device *dev, uint64_t size)
 {
@@ -35,7 +36,7 @@ START_TEST(test_fill_fence)
 	accel_device *dev = tu_open();
 	accel_buffer *b = host_buf(dev, 8192);
 	accel_cmdbuf *cb;
-	accel_job_result r;
+	accel_job_result r = ACCEL_JOB_RESULT_INIT;
 	uint32_t w[4];
 
 	ck_accel(accel_cmdbuf_create(dev, &cb));
@@ -66,7 +67,7 @@ START_TEST(test_bad_submit)
 	accel_buffer *b = host_buf(dev, 4096), *ro;
 	accel_cmdbuf *cb, *empty, *ocb;
 	accel_job *job = (accel_job *)0x1, *nulldep = NULL;
-	accel_submit_opts o = { 0 };
+	accel_submit_opts o = ACCEL_SUBMIT_OPTS_INIT;
 
 	ck_accel(accel_cmdbuf_create(dev, &cb));
 	ck_accel(accel_cmdbuf_create(dev, &empty));
@@ -92,7 +93,7 @@ START_TEST(test_bad_submit)
 	o.profile = ro;
 	o.num_profile = 1;
 	ck_accel_err(accel_submit(dev, cb, &o, &job), ACCEL_ERR_INVALID_ARG);
-	memset(&o, 0, sizeof(o));
+	o = (accel_submit_opts)ACCEL_SUBMIT_OPTS_INIT;
 	o.num_deps = 1;
 	ck_accel_err(accel_submit(dev, cb, &o, &job), ACCEL_ERR_INVALID_ARG);
 	o.deps = &nulldep;
@@ -110,7 +111,7 @@ START_TEST(test_bad_submit)
 	ck_accel_err(accel_cmd_fill(cb, REF(b, 0), 6, 0), ACCEL_ERR_INVALID_ARG);
 	ck_accel_err(accel_cmd_copy(cb, REF(b, 0), REF(b, 8), 16), ACCEL_ERR_INVALID_ARG);
 	ck_assert_ptr_nonnull(strstr(accel_last_error(), "overlap"));
-	ck_accel_err(accel_cmd_copy(cb, REF(NULL, 0), REF(b, 0), 8ull << 30),
+	ck_accel_err(accel_cmd_copy(cb, SRAM(0), REF(b, 0), 8ull << 30),
 		     ACCEL_ERR_OUT_OF_RANGE);
 	ck_assert_uint_eq(accel_cmdbuf_count(cb), 1);
 	accel_cmdbuf_free(cb);
@@ -142,14 +143,15 @@ START_TEST(test_async_callbacks)
 	accel_job *jobs[64];
 	accel_cmdbuf *cb;
 	struct cb_state s;
-	accel_device_info info;
+	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
 
 	atomic_init(&s.calls, 0);
 	atomic_init(&s.failures, 0);
 	ck_accel(accel_device_query(dev, &info));
 	ck_accel(accel_cmdbuf_create(dev, &cb));
 	for (int i = 0; i < 64; i++) {
-		accel_submit_opts o = { .queue = (uint32_t)i % info.num_queues,
+		accel_submit_opts o = { .struct_size = sizeof(accel_submit_opts),
+					.queue = (uint32_t)i % info.num_queues,
 					.priority = (accel_priority)(i % 2),
 					.callback = on_done, .user = &s };
 
@@ -182,9 +184,11 @@ START_TEST(test_dependencies)
 	accel_buffer *b = host_buf(dev, 4096);
 	accel_cmdbuf *ca, *cbb, *cc;
 	accel_job *a, *jb, *c;
-	accel_device_info info;
-	accel_submit_opts ob = { .queue = 1, .priority = ACCEL_PRIORITY_NORMAL };
-	accel_submit_opts oc = { .queue = 2, .priority = ACCEL_PRIORITY_NORMAL };
+	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
+	accel_submit_opts ob = { .struct_size = sizeof(accel_submit_opts),
+	.queue = 1, .priority = ACCEL_PRIORITY_NORMAL };
+	accel_submit_opts oc = { .struct_size = sizeof(accel_submit_opts),
+.queue = 2, .priority = ACCEL_PRIORITY_NORMAL };
 
 	ck_accel(accel_device_query(dev, &info));
 	ck_assert_uint_ge(info.num_queues, 3);
@@ -226,8 +230,9 @@ START_TEST(test_failure_and_cancel)
 	accel_buffer *b = host_buf(dev, 4096);
 	accel_cmdbuf *ca, *cbb;
 	accel_job *a, *jb;
-	accel_job_result r;
-	accel_submit_opts ob = { .priority = ACCEL_PRIORITY_NORMAL };
+	accel_job_result r = ACCEL_JOB_RESULT_INIT;
+	accel_submit_opts ob = { .struct_size = sizeof(accel_submit_opts),
+.priority = ACCEL_PRIORITY_NORMAL };
 
 	ck_accel(accel_cmdbuf_create(dev, &ca));
 	ck_accel(accel_cmdbuf_create(dev, &cbb));
@@ -272,7 +277,7 @@ START_TEST(test_raw_errors)
 	accel_buffer *b = host_buf(dev, 4096);
 	accel_cmdbuf *cb;
 	accel_job *job;
-	accel_job_result r;
+	accel_job_result r = ACCEL_JOB_RESULT_INIT;
 	struct snpu_cmd_header bad = { .opcode = 0x7f, .size = 8 };
 	struct snpu_cmd_fence f = { .hdr = { .opcode = SNPU_OP_FENCE, .size = sizeof(f) },
 				    .addr = 0x40000000ull, .value = 1 };
@@ -339,7 +344,8 @@ START_TEST(test_profile_timestamp_counters)
 	accel_buffer *b = host_buf(dev, 4096), *prof = host_buf(dev, 4096);
 	accel_profile_rec rec[3];
 	accel_cmdbuf *cb;
-	accel_submit_opts o = { .priority = ACCEL_PRIORITY_HIGH, .flags = ACCEL_SUBMIT_PROFILE,
+	accel_submit_opts o = { .struct_size = sizeof(accel_submit_opts),
+				.priority = ACCEL_PRIORITY_HIGH, .flags = ACCEL_SUBMIT_PROFILE,
 				.profile = prof, .num_profile = 3 };
 	uint64_t ts[2], cnt[ACCEL_NUM_COUNTERS];
 
@@ -376,7 +382,7 @@ START_TEST(test_stress_1000)
 	accel_device *dev = tu_open();
 	accel_buffer *src = host_buf(dev, SLOT), *dst = host_buf(dev, (uint64_t)N * SLOT);
 	accel_buffer *dram;
-	accel_device_info info;
+	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
 	accel_cmdbuf *cb;
 	accel_job **jobs = calloc(N, sizeof(*jobs));
 	uint8_t *pattern = malloc(SLOT), *expect = malloc(SLOT), *got = malloc(SLOT);
@@ -392,7 +398,8 @@ START_TEST(test_stress_1000)
 	ck_accel(accel_buffer_write(dram, 0, pattern, SLOT));
 	ck_accel(accel_cmdbuf_create(dev, &cb));
 	for (int i = 0; i < N; i++) {
-		accel_submit_opts o = { .queue = tu_rand(&seed) % info.num_queues,
+		accel_submit_opts o = { .struct_size = sizeof(accel_submit_opts),
+					.queue = tu_rand(&seed) % info.num_queues,
 					.priority = (accel_priority)(tu_rand(&seed) % 2) };
 		accel_ref out = REF(dst, (uint64_t)i * SLOT);
 
@@ -487,9 +494,12 @@ START_TEST(test_pipeline)
 {
 	accel_device *dev = tu_open();
 	struct pipe_ctx c = { .n = 65536 };
-	accel_pipeline_ops ops = { pipe_prepare, pipe_record, pipe_consume };
-	accel_pipeline_stats st;
+	accel_pipeline_ops ops = ACCEL_PIPELINE_OPS_INIT;
+	accel_pipeline_stats st = ACCEL_PIPELINE_STATS_INIT;
 
+	ops.prepare = pipe_prepare;
+	ops.record = pipe_record;
+	ops.consume = pipe_consume;
 	ck_accel(accel_buffer_create(dev, 2 * c.n, ACCEL_MEM_DEVICE, &c.stage));
 	ck_accel(accel_pipeline_run(dev, &ops, &c, c.n, c.n, 20, 2, &st));
 	ck_assert_int_eq(c.bad, 0);

@@ -95,9 +95,10 @@ START_TEST(test_callbacks_on_pool)
 	ck_accel(accel_device_set_pool(dev, p));
 	ck_accel(accel_buffer_create(dev, 4096, ACCEL_MEM_HOST, &b));
 	ck_accel(accel_cmdbuf_create(dev, &cb));
-	ck_accel(accel_cmd_fence(cb, (accel_ref){ b, 0 }, 1));
+	ck_accel(accel_cmd_fence(cb, accel_ref_buffer(b, 0), 1));
 	for (int i = 0; i < 32; i++) {
-		accel_submit_opts o = { .callback = on_done, .user = &c,
+		accel_submit_opts o = { .struct_size = sizeof(accel_submit_opts),
+					.callback = on_done, .user = &c,
 					.priority = ACCEL_PRIORITY_NORMAL };
 
 		ck_accel(accel_submit(dev, cb, &o, &jobs[i]));
@@ -136,7 +137,7 @@ static void *submitter(void *arg)
 		uint64_t v = 0;
 
 		accel_cmdbuf_reset(cb);
-		if (accel_cmd_fence(cb, (accel_ref){ w->buf, 8 * (uint64_t)w->id }, (uint64_t)i + 1) ||
+		if (accel_cmd_fence(cb, accel_ref_buffer(w->buf, 8 * (uint64_t)w->id), (uint64_t)i + 1) ||
 		    accel_run(w->dev, cb, NULL, NULL) ||
 		    accel_buffer_read(w->buf, 8 * (uint64_t)w->id, &v, 8) || v != (uint64_t)i + 1)
 			w->errors++;

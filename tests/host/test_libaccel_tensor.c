@@ -145,7 +145,7 @@ static void fill_random(accel_buffer *b, accel_dtype dt, uint32_t *seed)
 static accel_tensor tens(accel_buffer *b, uint32_t d0, uint32_t d1, uint32_t d2, uint32_t d3,
 			 accel_dtype dt)
 {
-	accel_tensor t = { .mem = { b, 0 }, .dim = { d0, d1, d2, d3 }, .dtype = dt };
+	accel_tensor t = { .mem = accel_ref_buffer(b, 0), .dim = { d0, d1, d2, d3 }, .dtype = dt };
 
 	if (dt == ACCEL_DT_INT8)
 		t.scale = 0.05f;
@@ -161,7 +161,7 @@ static void random_gemm(accel_device *dev, uint32_t *seed, accel_buffer **bufs, 
 	accel_dtype dt = tu_rand(seed) % 2 ? ACCEL_DT_FP32 : ACCEL_DT_INT8;
 	uint32_t es = accel_dtype_size(dt);
 	unsigned int place = tu_rand(seed) % 2 ? ACCEL_MEM_DEVICE : ACCEL_MEM_HOST;
-	accel_gemm g = { 0 };
+	accel_gemm g = ACCEL_GEMM_INIT;
 
 	ck_accel(accel_buffer_create(dev, (uint64_t)batch * m * k * es, place, &bufs[0]));
 	ck_accel(accel_buffer_create(dev, (uint64_t)batch * k * n * es, ACCEL_MEM_HOST, &bufs[1]));
@@ -188,7 +188,7 @@ static void random_gemm(accel_device *dev, uint32_t *seed, accel_buffer **bufs, 
 						   &g.epi.requant_shift) == 0);
 	}
 	g.epi.flags = ACCEL_EPI_BIAS;
-	g.epi.bias = (accel_ref){ bufs[3], 0 };
+	g.epi.bias = accel_ref_buffer(bufs[3], 0);
 	g.epi.act.fn = tu_rand(seed) % 2 ? ACCEL_ACT_RELU : ACCEL_ACT_NONE;
 	ck_accel(accel_cmd_gemm(cb, &g));
 	*out_dt = dt;
@@ -204,7 +204,7 @@ START_TEST(test_gemm_shapes)
 		accel_cmdbuf *cb;
 		accel_dtype dt;
 		struct shadow s;
-		accel_job_result r;
+		accel_job_result r = ACCEL_JOB_RESULT_INIT;
 
 		ck_accel(accel_cmdbuf_create(dev, &cb));
 		random_gemm(dev, &seed, b, cb, &dt);
@@ -231,9 +231,9 @@ START_TEST(test_chain)
 	accel_cmdbuf *cb;
 	uint32_t seed = 5;
 	struct shadow s;
-	accel_conv2d c = { 0 };
-	accel_pooling p = { 0 };
-	accel_eltwise e = { 0 };
+	accel_conv2d c = ACCEL_CONV2D_INIT;
+	accel_pooling p = ACCEL_POOLING_INIT;
+	accel_eltwise e = ACCEL_ELTWISE_INIT;
 	accel_tensor sm_in, sm_out;
 
 	ck_accel(accel_buffer_create(dev, 2 * 3 * 12 * 12 * 4, ACCEL_MEM_HOST, &in));
@@ -253,7 +253,7 @@ START_TEST(test_chain)
 	c.weight = tens(w, 8, 3, 3, 3, ACCEL_DT_FP32);
 	c.output = tens(mid, 2, 8, 12, 12, ACCEL_DT_FP32);
 	c.epi.flags = ACCEL_EPI_BIAS;
-	c.epi.bias = (accel_ref){ bias, 0 };
+	c.epi.bias = accel_ref_buffer(bias, 0);
 	c.epi.act.fn = ACCEL_ACT_RELU;
 	c.stride_h = c.stride_w = c.dilation_h = c.dilation_w = 1;
 	c.pad_top = c.pad_left = c.pad_bottom = c.pad_right = 1;
@@ -301,33 +301,54 @@ START_TEST(test_chain)
 }
 END_TEST
 
-/* A shape the device refuses: the failure names the command. */
+/* A shape error is caught when recorded, naming operand, axis and both
+ * values; the device checks again (a raw command), naming the command and
+ * the same field. */
 START_TEST(test_shape_error)
 {
 	accel_device *dev = tu_open();
 	accel_buffer *b;
-	accel_cmdbuf *cb;
-	accel_gemm g = { 0 };
-	accel_job_result r;
+	accel_cmdbuf *cb, *tmp;
+	accel_gemm g = ACCEL_GEMM_INIT;
+	accel_job_result r = ACCEL_JOB_RESULT_INIT;
+	struct snpu_cmd_gemm raw;
 	accel_status st;
 
 	ck_accel(accel_buffer_create(dev, 4096, ACCEL_MEM_HOST, &b));
 	ck_accel(accel_cmdbuf_create(dev, &cb));
+	ck_accel(accel_cmdbuf_create(dev, &tmp));
 	g.a = tens(b, 1, 1, 4, 5, ACCEL_DT_FP32);
 	g.b = tens(b, 1, 1, 6, 4, ACCEL_DT_FP32);	/* K mismatch: 5 vs 6 */
 	g.c = tens(b, 1, 1, 4, 4, ACCEL_DT_FP32);
 	g.c.mem.offset = 1024;
 	ck_accel(accel_cmd_nop(cb));
-	ck_accel(accel_cmd_gemm(cb, &g));
+	ck_accel_err(accel_cmd_gemm(cb, &g), ACCEL_ERR_INVALID_ARG);
+	ck_assert_str_eq(accel_last_error(), "accel_cmd_gemm: operand 'b' dim[2] (K) is 6 but "
+			 "operand 'a' dim[3] (K) is 5");
+	ck_assert_uint_eq(accel_cmdbuf_count(cb), 1);
+	/* The same mismatch as a hand-made command reaches the device. */
+	g.b.dim[2] = 5;
+	ck_accel(accel_cmd_gemm(tmp, &g));
+	memcpy(&raw, accel_cmdbuf_data(tmp), sizeof(raw));
+	raw.b.dim[2] = 6;
+	raw.b.stride[1] = raw.b.stride[0] = 24;
+	ck_accel(accel_cmdbuf_append_raw(cb, &raw, sizeof(raw)));
+	ck_accel(accel_cmdbuf_use(cb, b, ACCEL_ACCESS_READ | ACCEL_ACCESS_WRITE));
 	st = accel_run(dev, cb, NULL, &r);
 	if (st == ACCEL_ERR_INVALID_ARG && !tu_is_sim()) {
 		/* the driver's command checker refused it at submit */
+		ck_assert_uint_eq(r.status, ACCEL_ERR_INVALID_ARG);
+		ck_assert_uint_eq(r.cmds, 0);
 	} else {
 		ck_accel_err(st, ACCEL_ERR_JOB_FAILED);
 		ck_assert_uint_eq(r.failed_cmd, 1);
 		ck_assert_uint_eq(r.hw_error, SNPU_ERR_SHAPE);
 		ck_assert_ptr_nonnull(strstr(accel_last_error(), "command 1 (gemm)"));
+		ck_assert_msg(strstr(r.message, "operand 'b' dim[2] (K) is 6 but operand 'a' "
+				     "dim[3] (K) is 5"), "device message: %s", r.message);
 	}
+	accel_cmdbuf_reset(cb);
+	g.b.dim[2] = 6;
 	/* Encoder-side errors. */
 	g.b.dim[2] = 0;
 	ck_accel_err(accel_cmd_gemm(cb, &g), ACCEL_ERR_INVALID_ARG);
@@ -340,7 +361,8 @@ START_TEST(test_shape_error)
 	ck_assert_ptr_nonnull(strstr(accel_last_error(), "scale"));
 	g.b = tens(b, 1, 1, 5, 4000, ACCEL_DT_FP32);
 	ck_accel_err(accel_cmd_gemm(cb, &g), ACCEL_ERR_OUT_OF_RANGE);
-	ck_assert_uint_eq(accel_cmdbuf_count(cb), 2);
+	ck_assert_uint_eq(accel_cmdbuf_count(cb), 0);
+	accel_cmdbuf_free(tmp);
 	accel_cmdbuf_free(cb);
 	accel_buffer_free(b);
 	accel_close(dev);
@@ -352,7 +374,7 @@ START_TEST(test_gemm_stress)
 {
 	enum { N = 200 };
 	accel_device *dev = tu_open();
-	accel_device_info info;
+	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
 	accel_buffer *b[N][4];
 	accel_cmdbuf *cb[N];
 	accel_job *job[N];
@@ -363,7 +385,8 @@ START_TEST(test_gemm_stress)
 	ck_assert_ptr_nonnull(s);
 	ck_accel(accel_device_query(dev, &info));
 	for (int i = 0; i < N; i++) {
-		accel_submit_opts o = { .queue = (uint32_t)i % info.num_queues,
+		accel_submit_opts o = { .struct_size = sizeof(accel_submit_opts),
+					.queue = (uint32_t)i % info.num_queues,
 					.priority = ACCEL_PRIORITY_NORMAL };
 
 		ck_accel(accel_cmdbuf_create(dev, &cb[i]));

@@ -5,6 +5,7 @@
  * the reason (under ASan: nothing leaks, nothing crashes). Models are
  * built here with the generated protobuf-c structs and packed.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,6 +345,37 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
+/* Every input the fuzzer found a crash with loads cleanly: OK, or an error
+ * with a message (tests/models/fuzz/). */
+START_TEST(test_fuzz_regressions)
+{
+	const char *dir = MODEL_TEST_DIR "/fuzz";
+	accel_device *dev = tu_open();
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	ck_assert_msg(d, "%s", dir);
+	while ((de = readdir(d))) {
+		char path[1024];
+		accel_model *m = NULL;
+		accel_status st;
+
+		if (!strstr(de->d_name, ".onnx"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		st = accel_model_load_file(dev, path, NULL, &m);
+		ck_assert_msg(st == ACCEL_OK || accel_last_error()[0], "%s: no message", path);
+		printf("  %s: %s\n", de->d_name, st ? accel_last_error() : "ok");
+		accel_model_free(m);
+		n++;
+	}
+	closedir(d);
+	ck_assert_int_gt(n, 0);
+	accel_close(dev);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("model_import");
@@ -364,6 +396,7 @@ int main(void)
 	tcase_add_test(tc, test_output_not_produced);
 	tcase_add_test(tc, test_external_data_escape);
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_fuzz_regressions);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

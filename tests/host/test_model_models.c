@@ -61,8 +61,22 @@ static void check_model(const char *name, const char *sfx, uint32_t flags)
 	ck_accel(accel_model_run(m, (uint32_t)in.dim[0], ins, outs));
 	ck_accel(accel_model_run(m, (uint32_t)in.dim[0], ins, outs));
 	ck_accel(accel_device_counters(dev, c1));
-	if (!flags)	/* one submit per inference, no weight upload on a run */
+	if (!flags) {
+		uint64_t h2d = c1[ACCEL_CNT_DMA_H2D] - c0[ACCEL_CNT_DMA_H2D];
+		uint64_t d2h = c1[ACCEL_CNT_DMA_D2H] - c0[ACCEL_CNT_DMA_D2H];
+
+		/* one submit per inference */
 		ck_assert_uint_eq(c1[ACCEL_CNT_JOBS] - c0[ACCEL_CNT_JOBS], 2);
+		/* a run moves its input and output (plus the command stream and the
+		 * queue's descriptors), never the weights again */
+		ck_assert_uint_ge(h2d, 2 * in.bytes);
+		ck_assert_uint_ge(d2h, 2 * want.bytes);
+		ck_assert_uint_le(d2h, 2 * (want.bytes + 1024));
+		ck_assert_msg(h2d - 2 * in.bytes < 2 * 8192, "%s: %llu bytes to the device "
+			      "beyond the inputs", name, (unsigned long long)(h2d - 2 * in.bytes));
+		if (!strcmp(name, "lenet") || !strcmp(name, "mlp"))
+			ck_assert_uint_gt(stats.weight_bytes, 16384);
+	}
 	for (k = 0; k < want.count; k++) {
 		double e = fabs((double)out[k] - ((const float *)want.data)[k]);
 

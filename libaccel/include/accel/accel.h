@@ -8,6 +8,7 @@
 #define ACCEL_ACCEL_H
 
 #include "accel/status.h"
+#include "accel/version.h"
 #include "accel/device.h"
 #include "accel/buffer.h"
 #include "accel/cmd.h"
@@ -15,9 +16,7 @@
 #include "accel/pool.h"
 #include "accel/pipeline.h"
 #include "accel/group.h"
+#include "accel/quant.h"
 #include "accel/model.h"
-
-#define ACCEL_VERSION_MAJOR 0
-#define ACCEL_VERSION_MINOR 1
 
 #endif /* ACCEL_ACCEL_H */

@@ -15,6 +15,16 @@
  * accel_buffer like any other. Buffers are reference counted internally:
  * accel_buffer_free() may be called while a job still uses the buffer; the
  * memory goes away when the last job using it has ended.
+ *
+ * Filling an ACCEL_MEM_READ_ONLY buffer: the device may only read it, so
+ * the DMA engine cannot write it; accel_buffer_write() copies through the
+ * CPU mapping instead (for device memory: a write-combined mapping), and
+ * accel_buffer_map() gives a pointer to fill it in place.
+ *
+ * Threads: buffers and heaps are thread-safe: several threads may map,
+ * read, write (disjoint ranges, or ordering is theirs to keep), use in
+ * commands and free buffers at once. Each buffer holds a reference on its
+ * device (see accel_close()).
  */
 #ifndef ACCEL_BUFFER_H
 #define ACCEL_BUFFER_H
@@ -57,13 +67,14 @@ ACCEL_API accel_status accel_buffer_map(accel_buffer *buf, void **ptr);
 
 /* Copy n bytes between host memory and the buffer at offset off.
  * Host buffers: memcpy. Device buffers: through a pinned staging buffer
- * and DMA_COPY commands on the device (synchronous). */
+ * and DMA_COPY commands on the device (synchronous); READ_ONLY device
+ * buffers are written through the CPU mapping. */
 ACCEL_API accel_status accel_buffer_write(accel_buffer *buf, uint64_t off, const void *src,
 					  size_t n);
 ACCEL_API accel_status accel_buffer_read(accel_buffer *buf, uint64_t off, void *dst, size_t n);
 
 /* Device-side copy of n bytes (DMA_COPY on the device, synchronous).
- * Both buffers must belong to the same device. */
+ * Both buffers must belong to the same device; dst must not be READ_ONLY. */
 ACCEL_API accel_status accel_buffer_copy(accel_buffer *dst, uint64_t dst_off, accel_buffer *src,
 					 uint64_t src_off, uint64_t n);
 

@@ -11,8 +11,19 @@
  *          new, independent device.
  * Both answer every query with the same facts.
  *
- * An accel_device is thread-safe: any thread may use it, concurrently.
- * Devices are independent; the library keeps no global device state.
+ * Threads: an accel_device is thread-safe: any thread may use it,
+ * concurrently (except accel_close, which ends the handle). Devices are
+ * independent; the library keeps no global device state.
+ *
+ * Lifetime: buffers, heaps, command buffers and jobs each hold a reference
+ * on their device. accel_close() ends the caller's handle: it waits for the
+ * device's pending jobs and their callbacks, then stops the device's
+ * threads; the device itself (its memory, its file descriptor) goes when
+ * the last of those objects is released, in any order. After accel_close
+ * the remaining objects may still be released, waited on, read (host
+ * memory) and queried; calls that need the device to run something
+ * (accel_submit, accel_buffer_write to device memory...) fail with
+ * ACCEL_ERR_STATE "device ... is closed".
  */
 #ifndef ACCEL_DEVICE_H
 #define ACCEL_DEVICE_H
@@ -29,11 +40,13 @@ typedef struct accel_device accel_device;
 
 #define ACCEL_NAME_MAX 64
 
-/* One device found by accel_enumerate(). */
+/* One device found by accel_enumerate() (an array element: its size never
+ * changes; later versions fill the reserved bytes, zeroed today). */
 typedef struct accel_device_desc {
 	char name[ACCEL_NAME_MAX];	/* what accel_open() takes: "/dev/accel/accel0", "sim" */
 	char backend[8];		/* "drm" or "sim" */
 	char pci_address[32];		/* "0000:00:03.0"; "" for sim */
+	uint8_t reserved[24];		/* zeroed by the library */
 } accel_device_desc;
 
 #define ACCEL_ENUM_SIM	(1u << 0)	/* also list the in-process "sim" device */
@@ -53,8 +66,10 @@ ACCEL_API accel_status accel_open(const char *name, accel_device **out);
 /* Open the index-th device accel_enumerate(..., 0) lists (drm devices). */
 ACCEL_API accel_status accel_open_index(unsigned int index, accel_device **out);
 
-/* Close: waits for the device's pending jobs, frees everything. Buffers,
- * command buffers and jobs of the device must be released before. */
+/* Close the handle: waits for the device's pending jobs (and their
+ * callbacks), stops its threads and drops the caller's reference. Objects
+ * still alive keep the device's memory until they are released (see
+ * "Lifetime" above). Call it once, when no other thread uses the handle. */
 ACCEL_API void accel_close(accel_device *dev);
 
 /* The name the device was opened with ("sim", "/dev/accel/accel0"). */
@@ -87,8 +102,11 @@ enum accel_cap {
  * NULL for an unassigned bit. */
 ACCEL_API const char *accel_cap_name(unsigned int bit);
 
-/* Everything a device reports (see uapi/drm/snpu_accel.h GET_PARAM). */
+/* Everything a device reports (see <snpu/drm/snpu_accel.h> GET_PARAM). An
+ * output struct: set struct_size (ACCEL_DEVICE_INFO_INIT); the library
+ * fills the fields it knows and zeroes the rest of struct_size bytes. */
 typedef struct accel_device_info {
+	uint32_t struct_size;	/* sizeof(accel_device_info) */
 	char name[ACCEL_NAME_MAX];
 	char backend[8];
 	char pci_address[32];	/* "" for sim */
@@ -109,7 +127,10 @@ typedef struct accel_device_info {
 	uint32_t max_cmdbuf;	/* bytes per submit */
 	uint32_t context_id;	/* this open's MMU context */
 	uint64_t sram_va;	/* VA of the SRAM window */
+	uint64_t reserved[8];
 } accel_device_info;
+
+#define ACCEL_DEVICE_INFO_INIT { .struct_size = sizeof(accel_device_info) }
 
 ACCEL_API accel_status accel_device_query(accel_device *dev, accel_device_info *info);
 

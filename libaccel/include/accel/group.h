@@ -2,6 +2,9 @@
 /*
  * libaccel device groups: one batch split across several devices (data
  * parallel) or a chain of stages, one per device (pipeline parallel).
+ *
+ * Threads: a group is not thread-safe: one run (data_parallel, pipeline)
+ * at a time per group; the record callbacks run in the calling thread.
  */
 #ifndef ACCEL_GROUP_H
 #define ACCEL_GROUP_H

@@ -32,6 +32,7 @@ extern "C" {
 
 typedef struct accel_model accel_model;
 typedef struct accel_model_job accel_model_job;
+typedef struct accel_scheduler accel_scheduler;
 
 /* Numeric precision the compiler lowers the model to. */
 typedef enum accel_precision {
@@ -59,12 +60,13 @@ typedef struct accel_model_options {
 	uint32_t batch;			/* symbolic batch dim; 0 = 1 */
 	uint32_t max_inflight;		/* runs in flight per device; 0 = 2 */
 	accel_precision precision;
-	int32_t priority;		/* enum accel_priority; 0 = normal */
+	int32_t priority;		/* of submitted runs: higher first; 0 = normal */
 	const char *calibration;	/* .npy file or directory of them (int8/mixed) */
 	float max_error;		/* mixed: bound on the output error */
 	uint32_t pad0;
 	const char *cache_dir;		/* compiled-model cache; NULL = none */
-	uint64_t reserved[8];
+	accel_scheduler *scheduler;	/* shared dispatch of submits; NULL = own */
+	uint64_t reserved[7];
 } accel_model_options;
 
 #define ACCEL_MODEL_OPTIONS_INIT { .struct_size = sizeof(accel_model_options) }
@@ -112,16 +114,35 @@ ACCEL_API accel_status accel_model_find_output(const accel_model *model, const c
 ACCEL_API accel_status accel_model_run(accel_model *model, uint32_t batch,
 				       const float *const *inputs, float *const *outputs);
 
-/* Asynchronous: the inputs are copied (or read in place from buffers of
- * accel_model_io_buffers) before the call returns; outputs are written
- * when the job completes. cb (may be NULL) runs on a library thread. */
+/*
+ * Asynchronous: the inputs are copied before the call returns; outputs
+ * are written when the job completes; cb (may be NULL) runs on a
+ * scheduler thread when it has, and may release the job. Requests wait in
+ * the model's scheduler (options.scheduler, shared by the models that
+ * name it, else one of the model's own): the highest priority first and,
+ * within one priority, the shortest predicted first (the timing model's
+ * cycles of the compiled plan), a request's claim growing with its wait
+ * (aging) so long ones are not starved.
+ */
 typedef void (*accel_model_callback)(accel_model_job *job, accel_status status, void *user);
 ACCEL_API accel_status accel_model_submit(accel_model *model, uint32_t batch,
 					  const float *const *inputs, float *const *outputs,
 					  accel_model_callback cb, void *user,
 					  accel_model_job **job);
+/* The job's status once it ended; ACCEL_ERR_TIMEOUT if it has not ended
+ * within timeout_ns (relative; < 0 = forever). */
 ACCEL_API accel_status accel_model_job_wait(accel_model_job *job, int64_t timeout_ns);
 ACCEL_API void accel_model_job_release(accel_model_job *job);
+
+/*
+ * A dispatcher shared by models: `running` requests execute at once (each
+ * on its own thread; 0 = 1), the rest wait in its queue. aging_per_ms:
+ * predicted cycles a waiting request's cost is lowered by per millisecond
+ * waited (0 = 1000000). Destroy it after the models that use it.
+ */
+ACCEL_API accel_status accel_scheduler_create(uint32_t running, uint64_t aging_per_ms,
+					      accel_scheduler **out);
+ACCEL_API void accel_scheduler_destroy(accel_scheduler *sched);
 
 /* Human-readable reports (owned by the model, valid until it is freed):
  * the placement of every node (device or CPU, and why), the memory plan

@@ -4,6 +4,9 @@
  * with `depth` (default 2: double buffering) pinned input and output
  * buffers, so the host prepares and uploads batch n+1 and consumes batch
  * n-1 while the device runs batch n.
+ *
+ * Threads: accel_pipeline_run calls the callbacks in the calling thread,
+ * one at a time; two runs may proceed in two threads at once.
  */
 #ifndef ACCEL_PIPELINE_H
 #define ACCEL_PIPELINE_H
@@ -19,7 +22,9 @@
 extern "C" {
 #endif
 
+/* Callbacks: ACCEL_PIPELINE_OPS_INIT, then set all three. */
 typedef struct accel_pipeline_ops {
+	uint32_t struct_size;	/* sizeof(accel_pipeline_ops) */
 	/* Fill in[0..in_bytes) with batch `batch`. */
 	accel_status (*prepare)(void *user, uint64_t batch, void *in);
 	/* Record the device work of a batch into cb (empty on entry): read
@@ -29,15 +34,24 @@ typedef struct accel_pipeline_ops {
 			       accel_buffer *in, accel_buffer *out);
 	/* Use out[0..out_bytes) of batch `batch` (called in batch order). */
 	accel_status (*consume)(void *user, uint64_t batch, const void *out);
+	uint64_t reserved[8];	/* 0 */
 } accel_pipeline_ops;
 
+#define ACCEL_PIPELINE_OPS_INIT { .struct_size = sizeof(accel_pipeline_ops) }
+
+/* An output struct: set struct_size (ACCEL_PIPELINE_STATS_INIT). */
 typedef struct accel_pipeline_stats {
+	uint32_t struct_size;		/* sizeof(accel_pipeline_stats) */
+	uint32_t pad0;
 	uint64_t batches;
 	uint64_t wall_ns;		/* whole run */
 	uint64_t host_ns;		/* in prepare + record + consume */
 	uint64_t wait_ns;		/* host blocked waiting for the device */
 	uint64_t device_ns;		/* sum of job device times */
+	uint64_t reserved[8];
 } accel_pipeline_stats;
+
+#define ACCEL_PIPELINE_STATS_INIT { .struct_size = sizeof(accel_pipeline_stats) }
 
 /* Run num_batches batches, in order, on queue 0. Stops at the first
  * failing callback or job and returns its status. stats may be NULL. */

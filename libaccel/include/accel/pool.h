@@ -2,6 +2,9 @@
 /*
  * libaccel thread pool for host-side work: CPU fallback ops, data
  * preparation, job completion callbacks.
+ *
+ * Threads: a pool is thread-safe (submit and wait from any thread, except
+ * accel_pool_wait and accel_pool_destroy from one of its own threads).
  */
 #ifndef ACCEL_POOL_H
 #define ACCEL_POOL_H

@@ -300,8 +300,8 @@ accel_status ir_topo_order(const struct ir_graph *g, int *order, uint32_t *count
 
 			if (nd->dead || done[i])
 				continue;
-			for (j = 0; j < nd->n_in && ready; j++) {
-				int v = nd->in[j];
+			for (j = 0; j <= nd->n_in && ready; j++) {
+				int v = j < nd->n_in ? nd->in[j] : nd->epi.residual;
 
 				if (v >= 0 && prod[v] >= 0 && !done[prod[v]])
 					ready = false;

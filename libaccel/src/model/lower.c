@@ -5,7 +5,6 @@
  * contiguous in every operand are merged, dims of 1 broadcast, and a view
  * whose axes cannot be merged to four is refused with the node's name.
  */
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,9 +25,7 @@ struct iter {
 static accel_ref ref_of(const struct lower_env *e, int v, uint64_t extra)
 {
 	const struct plan_loc *l = &e->p->loc[v];
-	accel_ref r = { l->space == PLAN_WEIGHTS ? e->weights : e->arena, l->offset + extra };
-
-	return r;
+	return accel_ref_buffer(l->space == PLAN_WEIGHTS ? e->weights : e->arena, l->offset + extra);
 }
 
 static void packed_strides(uint32_t rank, const int64_t *dim, int64_t *st)
@@ -218,7 +215,7 @@ static accel_status lower_conv(const struct lower_env *e, const struct ir_node *
 	st = shape_window((struct ir_graph *)e->g, n, &w);
 	if (st)
 		return st;
-	memset(&c, 0, sizeof(c));
+	c = (accel_conv2d)ACCEL_CONV2D_INIT;
 	c.input = window_tensor(e, n->in[0]);
 	c.weight = window_tensor(e, n->in[1]);
 	c.output = window_tensor(e, n->out[0]);
@@ -254,7 +251,7 @@ static accel_status lower_gemm(const struct lower_env *e, const struct ir_node *
 
 	if (ir_attr_float(n, "alpha", 1.0f) != 1.0f || (cv && ir_attr_float(n, "beta", 1.0f) != 1.0f))
 		return ir_node_fail(g, n, "alpha/beta other than 1 with non-constant operands");
-	memset(&p, 0, sizeof(p));
+	p = (accel_gemm)ACCEL_GEMM_INIT;
 	p.a.mem = ref_of(e, n->in[0], 0);
 	p.a.dtype = ACCEL_DT_FP32;
 	p.a.dim[0] = p.a.dim[1] = 1;
@@ -333,7 +330,7 @@ static accel_status lower_matmul(const struct lower_env *e, const struct ir_node
 	}
 	if (!iter_collapse(&it) || it.rank > 2)
 		return ir_node_fail(g, n, "batch dims cannot be merged into two");
-	memset(&p, 0, sizeof(p));
+	p = (accel_gemm)ACCEL_GEMM_INIT;
 	for (i = 0; i < 3; i++) {
 		accel_tensor *t = i == 0 ? &p.c : i == 1 ? &p.a : &p.b;
 		int64_t rows = i == 0 ? m : i == 1 ? m : k, cols = i == 0 ? nn : i == 1 ? k : nn;
@@ -399,7 +396,7 @@ static accel_status lower_eltwise(const struct lower_env *e, const struct ir_nod
 	}
 	if (!iter_collapse(&it))
 		return ir_node_fail(g, n, "broadcast needs more than 4 axes");
-	memset(&p, 0, sizeof(p));
+	p = (accel_eltwise)ACCEL_ELTWISE_INIT;
 	p.out = iter_tensor(&it, 0, ref_of(e, n->out[0], 0));
 	p.a = iter_tensor(&it, 1, ref_of(e, n->in[0], 0));
 	p.b = iter_tensor(&it, 2, ref_of(e, n->in[1], 0));
@@ -422,52 +419,17 @@ static accel_tensor flat_tensor(const struct lower_env *e, int v, const struct i
 	return iter_tensor(&it, 0, ref_of(e, v, 0));
 }
 
-static accel_status act_params(const struct lower_env *e, const struct ir_node *n, accel_act *a)
-{
-	const struct ir_graph *g = e->g;
-
-	memset(a, 0, sizeof(*a));
-	switch (n->kind) {
-	case OP_RELU: a->fn = ACCEL_ACT_RELU; break;
-	case OP_SIGMOID: a->fn = ACCEL_ACT_SIGMOID; break;
-	case OP_TANH: a->fn = ACCEL_ACT_TANH; break;
-	case OP_HARD_SWISH: a->fn = ACCEL_ACT_HARD_SWISH; break;
-	case OP_LEAKY_RELU:
-		a->fn = ACCEL_ACT_LEAKY_RELU;
-		a->alpha = ir_attr_float(n, "alpha", 0.01f);
-		break;
-	case OP_CLIP: {
-		const struct ir_value *lo = n->n_in > 1 && n->in[1] >= 0 ? &g->val[n->in[1]] : NULL;
-		const struct ir_value *hi = n->n_in > 2 && n->in[2] >= 0 ? &g->val[n->in[2]] : NULL;
-
-		a->fn = ACCEL_ACT_CLIP;
-		/* the device wants finite bounds: an absent one is the float range */
-		a->min = ir_attr_float(n, "min", -FLT_MAX);
-		a->max = ir_attr_float(n, "max", FLT_MAX);
-		if ((lo && (!(lo->flags & IR_VAL_CONST) || ir_numel(lo) != 1)) ||
-		    (hi && (!(hi->flags & IR_VAL_CONST) || ir_numel(hi) != 1)))
-			return ir_node_fail(g, n, "min/max must be scalar constants");
-		if (lo)
-			a->min = *(const float *)lo->data;
-		if (hi)
-			a->max = *(const float *)hi->data;
-		break;
-	}
-	default:
-		return ir_node_fail(g, n, "not an activation");
-	}
-	return ACCEL_OK;
-}
-
 static accel_status lower_act(const struct lower_env *e, const struct ir_node *n, accel_cmdbuf *cb)
 {
 	const struct ir_value *o = &e->g->val[n->out[0]];
 	accel_tensor in = flat_tensor(e, n->in[0], o), out = flat_tensor(e, n->out[0], o);
+	struct ir_epilogue epi;
+	accel_status st = op_activation(e->g, n, &epi);
 	accel_act a;
-	accel_status st = act_params(e, n, &a);
 
 	if (st)
 		return st;
+	a = act_of(&epi);
 	return accel_cmd_activation(cb, &in, &out, &a);
 }
 
@@ -510,7 +472,7 @@ static accel_status lower_pool(const struct lower_env *e, const struct ir_node *
 	const struct ir_graph *g = e->g;
 	accel_pooling p;
 
-	memset(&p, 0, sizeof(p));
+	p = (accel_pooling)ACCEL_POOLING_INIT;
 	p.input = window_tensor(e, n->in[0]);
 	p.output = window_tensor(e, n->out[0]);
 	p.mode = n->kind == OP_MAXPOOL || n->kind == OP_GLOBAL_MAXPOOL ? ACCEL_POOL_MAX :
@@ -587,7 +549,7 @@ static accel_status lower_reduce(const struct lower_env *e, const struct ir_node
 	}
 	if (len > 65535 || outer > UINT32_MAX || inner > UINT32_MAX)
 		return ir_node_fail(g, n, "reduction of %lld elements is too long", (long long)len);
-	memset(&p, 0, sizeof(p));
+	p = (accel_pooling)ACCEL_POOLING_INIT;
 	p.input = nchw(e, n->in[0]);
 	p.input.dim[0] = 1;
 	p.input.dim[1] = (uint32_t)outer;
@@ -764,7 +726,7 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 	if (s == 0) {
 		for (i = 0; i < g->n_inputs; i++) {
 			const struct plan_loc *l = &e->p->loc[g->inputs[i]];
-			accel_ref src = { e->in[i], 0 };
+			accel_ref src = accel_ref_buffer(e->in[i], 0);
 
 			if (l->space != PLAN_ARENA)
 				continue;	/* unused input */
@@ -781,7 +743,7 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 		if (st)
 			return node_status(e, n, st);
 		if (e->timestamps && op_get(n->kind)->cls != OPC_VIEW) {
-			accel_ref ts = { e->timestamps, (uint64_t)i * 16 };
+			accel_ref ts = accel_ref_buffer(e->timestamps, (uint64_t)i * 16);
 
 			st = accel_cmd_timestamp(cb, ts);
 			if (st)
@@ -791,7 +753,7 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 	if (s + 1 == e->p->n_steps) {
 		for (i = 0; i < g->n_outputs; i++) {
 			int v = g->outputs[i];
-			accel_ref dst = { e->out[i], 0 };
+			accel_ref dst = accel_ref_buffer(e->out[i], 0);
 
 			st = copy(cb, dst, ref_of(e, v, 0),
 				  (uint64_t)ir_numel(&g->val[v]) * sizeof(float));

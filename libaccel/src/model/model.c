@@ -69,7 +69,7 @@ static accel_status item_sizes(accel_model *m)
 static accel_status compile(accel_model *m, const void *data, size_t size, const char *name,
 			    const char *base_dir, accel_device *const *devs, uint32_t n)
 {
-	accel_device_info info;
+	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
 	uint32_t caps = ~0u, d;
 	accel_status st;
 
@@ -91,6 +91,8 @@ static accel_status compile(accel_model *m, const void *data, size_t size, const
 		st = item_sizes(m);
 	if (!st)
 		st = rt_bind(m, devs, n);
+	if (!st)
+		st = rt_calibrate(m);
 	if (!st)
 		st = report_build(m);
 	return st;
@@ -237,6 +239,7 @@ void accel_model_free(accel_model *m)
 {
 	if (!m)
 		return;
+	sched_drain(m);
 	rt_unbind(m);
 	plan_free(&m->p);
 	ir_free(&m->g);
@@ -316,7 +319,7 @@ accel_status accel_model_find_output(const accel_model *m, const char *name, siz
 	return find(m, m ? m->g.outputs : NULL, m ? m->g.n_outputs : 0, name, index, "output");
 }
 
-accel_status accel_model_run(accel_model *m, uint32_t batch, const float *const *inputs,
+accel_status model_check_run(accel_model *m, uint32_t batch, const float *const *inputs,
 			     float *const *outputs)
 {
 	uint32_t i;
@@ -329,11 +332,22 @@ accel_status accel_model_run(accel_model *m, uint32_t batch, const float *const 
 	for (i = 0; i < m->g.n_outputs; i++)
 		if (!outputs[i])
 			return accel__fail(ACCEL_ERR_INVALID_ARG, "output %u is NULL", i);
+	if (!batch || batch > m->batch_per_dev * m->n_devs)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "%s: batch %u outside 1..%u", m->source,
+				   batch, m->batch_per_dev * m->n_devs);
 	if (!m->batch_major && batch != m->batch_per_dev * m->n_devs)
 		return accel__fail(ACCEL_ERR_INVALID_ARG,
 				   "%s: a graph input or output has no batch dim; run the whole "
 				   "compiled batch (%u)", m->source, m->batch_per_dev * m->n_devs);
-	return rt_run(m, batch, inputs, outputs);
+	return ACCEL_OK;
+}
+
+accel_status accel_model_run(accel_model *m, uint32_t batch, const float *const *inputs,
+			     float *const *outputs)
+{
+	accel_status st = model_check_run(m, batch, inputs, outputs);
+
+	return st ? st : rt_run(m, batch, inputs, outputs);
 }
 
 const char *accel_model_report(const accel_model *m)
@@ -360,5 +374,6 @@ accel_status accel_model_get_stats(const accel_model *m, accel_model_stats *s)
 	s->weight_bytes = m->p.weights_bytes;
 	s->arena_bytes = m->p.arena_bytes;
 	s->arena_lower_bound = m->p.arena_lower_bound;
+	s->predicted_cycles = atomic_load(&m->pred_cycles);
 	return ACCEL_OK;
 }

@@ -233,7 +233,7 @@ static accel_status import_constant(struct ir_graph *g, struct ir_node *n)
 	int src = -1;
 	uint32_t i;
 
-	if (n->n_out != 1 || n->n_attr != 1)
+	if (n->n_out != 1 || n->out[0] < 0 || n->n_attr != 1)
 		return ir_node_fail(g, n, "needs one output and exactly one value attribute");
 	a = &n->attr[0];
 	out = &g->val[n->out[0]];

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* The operator table. */
+#include <float.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "accel/cmd.h"
 #include "ops.h"
 
 static const struct op_desc ops[] = {
@@ -68,7 +70,7 @@ const struct op_desc *op_get(enum op_kind kind)
 
 accel_status ops_resolve(struct ir_graph *g)
 {
-	uint32_t i;
+	uint32_t i, j;
 
 	for (i = 0; i < g->n_node; i++) {
 		struct ir_node *n = &g->node[i];
@@ -84,6 +86,9 @@ accel_status ops_resolve(struct ir_graph *g)
 					    d->min_in, d->max_in);
 		if (n->n_out < 1 || !ir_out(g, n, 0))
 			return ir_node_fail(g, n, "has no output");
+		for (j = 0; j < d->min_in; j++)
+			if (!ir_in(g, n, j))
+				return ir_node_fail(g, n, "required input %u is missing", j);
 		n->kind = d->kind;
 	}
 	return ACCEL_OK;
@@ -97,4 +102,44 @@ void ops_list(char *buf, size_t len)
 		buf[0] = 0;
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]) && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", ops[i].name);
+}
+
+accel_status op_activation(const struct ir_graph *g, const struct ir_node *n,
+			   struct ir_epilogue *epi)
+{
+	const struct ir_value *lo, *hi;
+
+	epi->alpha = 0.0f;
+	epi->min = 0.0f;
+	epi->max = 0.0f;
+	switch (n->kind) {
+	case OP_RELU: epi->act = ACCEL_ACT_RELU; break;
+	case OP_SIGMOID: epi->act = ACCEL_ACT_SIGMOID; break;
+	case OP_TANH: epi->act = ACCEL_ACT_TANH; break;
+	case OP_HARD_SWISH: epi->act = ACCEL_ACT_HARD_SWISH; break;
+	case OP_LEAKY_RELU:
+		epi->act = ACCEL_ACT_LEAKY_RELU;
+		epi->alpha = ir_attr_float(n, "alpha", 0.01f);
+		break;
+	case OP_CLIP:
+		lo = n->n_in > 1 && n->in[1] >= 0 ? &g->val[n->in[1]] : NULL;
+		hi = n->n_in > 2 && n->in[2] >= 0 ? &g->val[n->in[2]] : NULL;
+		epi->act = ACCEL_ACT_CLIP;
+		/* the device wants finite bounds: an absent one is the float range */
+		epi->min = ir_attr_float(n, "min", -FLT_MAX);
+		epi->max = ir_attr_float(n, "max", FLT_MAX);
+		if ((lo && (!(lo->flags & IR_VAL_CONST) || ir_numel(lo) != 1 ||
+			    lo->dtype != IR_DT_FLOAT)) ||
+		    (hi && (!(hi->flags & IR_VAL_CONST) || ir_numel(hi) != 1 ||
+			    hi->dtype != IR_DT_FLOAT)))
+			return ir_node_fail(g, n, "min/max must be scalar float constants");
+		if (lo)
+			epi->min = *(const float *)lo->data;
+		if (hi)
+			epi->max = *(const float *)hi->data;
+		break;
+	default:
+		return ir_node_fail(g, n, "not an activation");
+	}
+	return ACCEL_OK;
 }

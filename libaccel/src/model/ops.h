@@ -48,4 +48,10 @@ accel_status ops_resolve(struct ir_graph *g);
 /* Write the supported op names, comma-separated, into buf. */
 void ops_list(char *buf, size_t len);
 
+
+
+/* The activation an activation node computes, as an epilogue (act is an
+ * accel_act_fn); fails naming the node when a parameter is not constant. */
+accel_status op_activation(const struct ir_graph *g, const struct ir_node *n,
+			   struct ir_epilogue *epi);
 #endif /* MODEL_OPS_H */

@@ -8,7 +8,6 @@ accel_status passes_run(struct ir_graph *g, bool no_fusion, struct pass_log *log
 {
 	accel_status st;
 
-	(void)no_fusion;
 	st = ops_resolve(g);
 	if (!st)
 		st = pass_fold(g, log);
@@ -18,6 +17,8 @@ accel_status passes_run(struct ir_graph *g, bool no_fusion, struct pass_log *log
 		st = pass_bn(g, log);
 	if (!st)
 		st = pass_decompose(g, log);
+	if (!st && !no_fusion)
+		st = pass_fuse(g, log);
 	if (!st)
 		st = pass_dce(g, log);
 	if (!st)

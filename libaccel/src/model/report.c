@@ -81,6 +81,8 @@ accel_status report_build(accel_model *m)
 		put(&b, "  step %u: %s, nodes %u..%u\n", i,
 		    p->steps[i].target == IR_TARGET_CPU ? "cpu reference" : "device (one submit)",
 		    p->steps[i].first, p->steps[i].first + p->steps[i].count - 1);
+	put(&b, "predicted: %llu cycles per run (timing model)\n",
+	    (unsigned long long)atomic_load(&m->pred_cycles));
 	put(&b, "memory: weights %llu bytes (preloaded once per device), arena peak %llu bytes, "
 	    "lower bound (max live set) %llu bytes\n", (unsigned long long)p->weights_bytes,
 	    (unsigned long long)p->arena_bytes, (unsigned long long)p->arena_lower_bound);

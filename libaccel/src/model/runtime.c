@@ -203,10 +203,13 @@ static accel_status cpu_step(accel_model *m, struct mdl_slot *s, uint32_t step)
 
 static accel_status job_status(accel_model *m, accel_job *job, accel_status st)
 {
-	accel_job_result res;
+	accel_job_result res = ACCEL_JOB_RESULT_INIT;
 
-	if (!st)
+	if (!st) {
+		if (!accel_job_result_get(job, &res))
+			atomic_store(&m->pred_cycles, res.pred_cycles);
 		return ACCEL_OK;
+	}
 	if (!accel_job_result_get(job, &res))
 		return accel__fail(st, "%s: inference failed: %s", m->g.source, res.message);
 	return st;
@@ -292,5 +295,33 @@ accel_status rt_run(accel_model *m, uint32_t batch, const float *const *inputs,
 		st = st ? st : st2;
 		slot_put(m, s[d]);
 	}
+	return st;
+}
+
+/* One run of zeroed inputs at load: the timing model's cycles of the plan
+ * (shortest-predicted-first dispatch), and a check that it runs at all. */
+accel_status rt_calibrate(accel_model *m)
+{
+	const float **in = calloc(m->g.n_inputs + 1, sizeof(*in));
+	float **out = calloc(m->g.n_outputs + 1, sizeof(*out));
+	uint32_t i, batch = m->batch_per_dev * m->n_devs;
+	accel_status st = ACCEL_OK;
+
+	if (!in || !out)
+		st = accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+	for (i = 0; !st && i < m->g.n_inputs; i++)
+		if (!(in[i] = calloc(1, batch * m->in_item[i] + 1)))
+			st = accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+	for (i = 0; !st && i < m->g.n_outputs; i++)
+		if (!(out[i] = calloc(1, batch * m->out_item[i] + 1)))
+			st = accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+	if (!st)
+		st = rt_run(m, batch, in, out);
+	for (i = 0; in && i < m->g.n_inputs; i++)
+		free((void *)in[i]);
+	for (i = 0; out && i < m->g.n_outputs; i++)
+		free(out[i]);
+	free(in);
+	free(out);
 	return st;
 }

@@ -9,6 +9,7 @@
 #define MODEL_RUNTIME_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "accel/accel.h"
@@ -49,13 +50,24 @@ struct accel_model {
 	pthread_cond_t freed;
 	char *report;
 	uint32_t commands_per_run;
+	_Atomic uint64_t pred_cycles;	/* timing model, last device run (0 = unknown) */
+	uint32_t pending;		/* submitted runs not ended (under lock) */
+	accel_scheduler *own_sched;	/* made on the first submit without one */
 };
 
 /* Bind a compiled model to devs (weights upload, slots, command streams). */
 accel_status rt_bind(accel_model *m, accel_device *const *devs, uint32_t n);
 void rt_unbind(accel_model *m);
+/* A first run on zeroed inputs: records the plan's predicted cycles. */
+accel_status rt_calibrate(accel_model *m);
 /* One inference of count items from inputs into outputs (item offset off). */
 accel_status rt_run(accel_model *m, uint32_t batch, const float *const *inputs,
 		    float *const *outputs);
+
+/* Arguments of a run (model, batch, every pointer). */
+accel_status model_check_run(accel_model *m, uint32_t batch, const float *const *inputs,
+			     float *const *outputs);
+/* Wait for m's submitted runs; stop its own scheduler (sched.c). */
+void sched_drain(accel_model *m);
 
 #endif /* MODEL_RUNTIME_H */

@@ -441,9 +441,9 @@ static accel_status infer_reshape(struct ir_graph *g, struct ir_node *n)
 		}
 		if (dim[i] < 0)
 			return ir_node_fail(g, n, "negative dim %lld", (long long)dim[i]);
-		known *= dim[i];
-		if (known > ((int64_t)1 << 40))
+		if (dim[i] > ((int64_t)1 << 40) || (dim[i] && known > ((int64_t)1 << 40) / dim[i]))
 			return ir_node_fail(g, n, "shape overflows");
+		known *= dim[i];
 	}
 	if (infer >= 0) {
 		if (!known || total % known)
@@ -594,7 +594,7 @@ static accel_status infer_fold_op(struct ir_graph *g, struct ir_node *n)
 	}
 }
 
-accel_status shape_infer_node(struct ir_graph *g, struct ir_node *n)
+static accel_status infer_node(struct ir_graph *g, struct ir_node *n)
 {
 	struct ir_value *x = ir_in(g, n, 0), *o = ir_out(g, n, 0);
 	int64_t dim[IR_MAX_RANK];
@@ -708,6 +708,25 @@ accel_status shape_infer_node(struct ir_graph *g, struct ir_node *n)
 	default:
 		return infer_fold_op(g, n);
 	}
+}
+
+/* Infer, then bound every output (dims and bytes) like a file's tensors. */
+accel_status shape_infer_node(struct ir_graph *g, struct ir_node *n)
+{
+	accel_status st = infer_node(g, n);
+	char what[300];
+	uint32_t i;
+
+	for (i = 0; !st && i < n->n_out; i++) {
+		const struct ir_value *o = ir_out(g, n, i);
+
+		if (!o)
+			continue;
+		snprintf(what, sizeof(what), "%s: node '%s' (%s): output '%s'", g->source, n->name,
+			 n->op, o->name);
+		st = onnx_check_dims(what, o->rank, o->dim, 8);
+	}
+	return st;
 }
 
 accel_status shape_infer(struct ir_graph *g)

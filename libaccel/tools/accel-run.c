@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+/*
+ * accel-run: run an ONNX model on an SNPU with NumPy .npy tensors.
+ *
+ *   accel-run MODEL.onnx -i IN.npy... -o OUT.npy... [--device sim|/dev/accel/accelN|all|A,B]
+ *             [--batch N] [--repeat N] [--report] [--cpu]
+ *
+ * -i/-o repeat for several graph inputs/outputs, in graph order or as
+ * NAME=FILE. Inputs with more items than one batch are streamed batch by
+ * batch (the last one partial); the outputs hold every item. --device all
+ * (or a comma list) runs data parallel on a group. --report prints the
+ * placement report, the memory plan and images/s. Exit status 0 only on
+ * success; every failure says why on stderr.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <accel/accel.h>
+#include <accel/model.h>
+
+#include "npy.h"
+
+#define MAX_IO 32
+
+struct io {
+	const char *name;	/* NAME= part, or NULL (graph order) */
+	const char *path;
+};
+
+struct args {
+	const char *model, *device;
+	struct io in[MAX_IO], out[MAX_IO];
+	int nin, nout;
+	uint32_t batch, repeat;
+	int report, cpu;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: accel-run MODEL.onnx -i [NAME=]IN.npy... -o [NAME=]OUT.npy...\n"
+		   "                 [--device sim|/dev/accel/accelN|all|A,B] [--batch N] [--repeat N]\n"
+		   "                 [--report] [--cpu]\n");
+}
+
+static int fail(const char *what)
+{
+	fprintf(stderr, "accel-run: %s: %s\n", what, accel_last_error());
+	return 1;
+}
+
+static int parse_io(struct io *io, int *n, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (*n >= MAX_IO) {
+		fprintf(stderr, "accel-run: more than %d -i/-o\n", MAX_IO);
+		return -1;
+	}
+	io[*n].name = NULL;
+	io[*n].path = arg;
+	if (eq) {
+		char *name = strndup(arg, (size_t)(eq - arg));
+
+		if (!name)
+			return -1;
+		io[*n].name = name;
+		io[*n].path = eq + 1;
+	}
+	(*n)++;
+	return 0;
+}
+
+static int parse_u32(const char *opt, const char *s, uint32_t *v)
+{
+	char *end;
+	unsigned long x = strtoul(s, &end, 10);
+
+	if (!*s || *end || !x || x > 1000000) {
+		fprintf(stderr, "accel-run: %s wants a positive number, not '%s'\n", opt, s);
+		return -1;
+	}
+	*v = (uint32_t)x;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct args *a)
+{
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	a->repeat = 1;
+	for (i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strcmp(s, "--report")) {
+			a->report = 1;
+		} else if (!strcmp(s, "--cpu")) {
+			a->cpu = 1;
+		} else if (!strcmp(s, "-i") || !strcmp(s, "-o") || !strcmp(s, "--device") ||
+			   !strcmp(s, "--batch") || !strcmp(s, "--repeat")) {
+			if (!v) {
+				fprintf(stderr, "accel-run: %s needs a value\n", s);
+				return -1;
+			}
+			i++;
+			if (!strcmp(s, "-i") && parse_io(a->in, &a->nin, v))
+				return -1;
+			if (!strcmp(s, "-o") && parse_io(a->out, &a->nout, v))
+				return -1;
+			if (!strcmp(s, "--device"))
+				a->device = v;
+			if (!strcmp(s, "--batch") && parse_u32(s, v, &a->batch))
+				return -1;
+			if (!strcmp(s, "--repeat") && parse_u32(s, v, &a->repeat))
+				return -1;
+		} else if (s[0] == '-') {
+			fprintf(stderr, "accel-run: unknown option %s\n", s);
+			return -1;
+		} else if (!a->model) {
+			a->model = s;
+		} else {
+			fprintf(stderr, "accel-run: more than one model (%s)\n", s);
+			return -1;
+		}
+	}
+	if (!a->model) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* Map each -i/-o to its graph index (graph order or NAME=). */
+static int resolve(accel_model *m, struct io *io, int n, size_t count, int is_in, int *idx)
+{
+	int k;
+
+	if ((size_t)n != count) {
+		fprintf(stderr, "accel-run: the model has %zu %s, %d given\n", count,
+			is_in ? "inputs" : "outputs", n);
+		return -1;
+	}
+	for (k = 0; k < n; k++) {
+		size_t i = (size_t)k;
+
+		if (io[k].name) {
+			accel_status st = is_in ? accel_model_find_input(m, io[k].name, &i) :
+						  accel_model_find_output(m, io[k].name, &i);
+			if (st)
+				return fail(io[k].name), -1;
+		}
+		idx[i] = k;
+	}
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int run(struct args *a)
+{
+	accel_model_options opts = ACCEL_MODEL_OPTIONS_INIT;
+	accel_npy in[MAX_IO];
+	int in_idx[MAX_IO], out_idx[MAX_IO], rc = 1, k;
+	accel_tensor_info info;
+	accel_device *dev = NULL;
+	accel_group *group = NULL;
+	accel_model *m = NULL;
+	float *outs[MAX_IO] = { 0 };
+	uint64_t items = 1, out_dim[MAX_IO][8], item_in[MAX_IO], item_out[MAX_IO];
+	uint32_t batch, r, rank[MAX_IO];
+	double t0, t;
+	size_t ni, no, i;
+
+	memset(in, 0, sizeof(in));
+	for (k = 0; k < a->nin; k++) {
+		if (accel__npy_read_file(a->in[k].path, ACCEL_NPY_FP32, &in[k])) {
+			fail("input");
+			goto out;
+		}
+	}
+	if (a->nin && in[0].rank)
+		items = in[0].dim[0];
+	batch = a->batch ? a->batch : (uint32_t)(items > 64 ? 64 : items ? items : 1);
+	opts.batch = batch;
+	opts.flags = a->cpu ? ACCEL_MODEL_CPU_ONLY : 0;
+	if (a->device && (!strcmp(a->device, "all") || strchr(a->device, ','))) {
+		if (accel_group_open(a->device, &group)) {
+			fail(a->device);
+			goto out;
+		}
+		if (accel_model_load_file_group(group, a->model, &opts, &m)) {
+			fail(a->model);
+			goto out;
+		}
+	} else {
+		if (accel_open(a->device, &dev)) {
+			fail(a->device ? a->device : "device");
+			goto out;
+		}
+		if (accel_model_load_file(dev, a->model, &opts, &m)) {
+			fail(a->model);
+			goto out;
+		}
+	}
+	ni = accel_model_input_count(m);
+	no = accel_model_output_count(m);
+	if (resolve(m, a->in, a->nin, ni, 1, in_idx) || resolve(m, a->out, a->nout, no, 0, out_idx))
+		goto out;
+	/* the model's batch dim (all devices) and the items per tensor */
+	accel_model_input_info(m, 0, &info);
+	batch = ni && info.rank ? (uint32_t)info.dim[0] : 1;
+	for (i = 0; i < ni; i++) {
+		const accel_npy *x = &in[in_idx[i]];
+		uint64_t n = 1;
+		uint32_t d;
+
+		accel_model_input_info(m, i, &info);
+		for (d = 1; d < info.rank; d++)
+			n *= info.dim[d];
+		if (x->rank != info.rank || !info.rank || x->dim[0] != items ||
+		    x->count != items * n) {
+			if (x->count != n * (info.rank ? info.dim[0] : 1) || items != batch ||
+			    x->rank != info.rank) {
+				fprintf(stderr, "accel-run: %s: %llu elements in %u dims do not fit input "
+					"'%s' (%u dims, %llu elements per item)\n", a->in[in_idx[i]].path,
+					(unsigned long long)x->count, x->rank, info.name, info.rank,
+					(unsigned long long)n);
+				goto out;
+			}
+		}
+		item_in[i] = n;
+	}
+	for (i = 0; i < no; i++) {
+		uint32_t d;
+
+		accel_model_output_info(m, i, &info);
+		rank[i] = info.rank;
+		item_out[i] = 1;
+		for (d = 0; d < info.rank; d++) {
+			out_dim[i][d] = info.dim[d];
+			if (d)
+				item_out[i] *= info.dim[d];
+		}
+		if (info.rank)
+			out_dim[i][0] = items;
+		outs[i] = calloc(items * item_out[i] + 1, sizeof(float));
+		if (!outs[i]) {
+			fprintf(stderr, "accel-run: out of memory\n");
+			goto out;
+		}
+	}
+	t0 = now();
+	for (r = 0; r < a->repeat; r++) {
+		uint64_t off;
+
+		for (off = 0; off < items; off += batch) {
+			uint32_t cnt = (uint32_t)(items - off < batch ? items - off : batch);
+			const float *ip[MAX_IO];
+			float *op[MAX_IO];
+
+			for (i = 0; i < ni; i++)
+				ip[i] = (const float *)in[in_idx[i]].data + off * item_in[i];
+			for (i = 0; i < no; i++)
+				op[i] = outs[i] + off * item_out[i];
+			if (accel_model_run(m, cnt, ip, op)) {
+				fail("run");
+				goto out;
+			}
+		}
+	}
+	t = now() - t0;
+	for (i = 0; i < no; i++) {
+		if (accel__npy_write_file(a->out[out_idx[i]].path, outs[i], rank[i], out_dim[i])) {
+			fail("output");
+			goto out;
+		}
+	}
+	if (a->report) {
+		printf("%s", accel_model_report(m));
+		printf("run: %llu item(s) x %u repeat(s) in %.3f s: %.1f images/s\n",
+		       (unsigned long long)items, a->repeat, t,
+		       t > 0 ? (double)items * a->repeat / t : 0.0);
+	}
+	rc = 0;
+out:
+	for (k = 0; k < MAX_IO; k++) {
+		accel__npy_free(&in[k]);
+		free(outs[k]);
+	}
+	accel_model_free(m);
+	if (group)
+		accel_group_destroy(group);
+	if (dev)
+		accel_close(dev);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a;
+	int rc, k;
+
+	if (parse(argc, argv, &a))
+		return 2;
+	rc = run(&a);
+	for (k = 0; k < a.nin; k++)
+		free((char *)a.in[k].name);
+	for (k = 0; k < a.nout; k++)
+		free((char *)a.out[k].name);
+	return rc;
+}
