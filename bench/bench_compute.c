@@ -74,13 +74,13 @@ static accel_status record(accel_cmdbuf *cb, const struct dev_shape *s, accel_bu
 	accel_status st;
 
 	epi.flags = ACCEL_EPI_BIAS;
-	epi.bias = (accel_ref){ b[3], 0 };
+	epi.bias = (accel_ref){ .buf = b[3], .offset = 0 };
 	epi.act.fn = ACCEL_ACT_RELU;
 	if (dt == ACCEL_DT_INT8 &&
 	    snpu_quantize_multiplier(0.05 * 0.05 / 0.05 / 64, &epi.requant_mult,
 				     &epi.requant_shift))
 		return ACCEL_ERR_INVALID_ARG;
-	if ((st = accel_cmd_timestamp(cb, (accel_ref){ ts, 0 })))
+	if ((st = accel_cmd_timestamp(cb, (accel_ref){ .buf = ts, .offset = 0 })))
 		return st;
 	if (!s->conv) {
 		accel_gemm g = { 0 };
@@ -104,7 +104,7 @@ static accel_status record(accel_cmdbuf *cb, const struct dev_shape *s, accel_bu
 		*ops = 2.0 * s->batch * s->cout * s->hw * s->hw * s->cin * 9;
 		st = accel_cmd_conv2d(cb, &c);
 	}
-	return st ? st : accel_cmd_timestamp(cb, (accel_ref){ ts, 16 });
+	return st ? st : accel_cmd_timestamp(cb, (accel_ref){ .buf = ts, .offset = 16 });
 }
 
 static int one_shape(accel_device *dev, const struct dev_shape *s, uint32_t clock_mhz,

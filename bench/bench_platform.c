@@ -156,7 +156,7 @@ int bench_dma(accel_device *dev, const struct bench_opts *o)
 		goto out;
 	for (dir = 0; dir < 2 && !st; dir++) {
 		for (size_t n = MIN_SIZE; n <= max && !st; n *= 4) {
-			accel_ref s = { sys, 0 }, d = { devm, 0 };
+			accel_ref s = { .buf = sys }, d = { .buf = devm };
 			accel_job_result res;
 			struct bench_reps r;
 			char name[64];
@@ -164,9 +164,9 @@ int bench_dma(accel_device *dev, const struct bench_opts *o)
 
 			accel_cmdbuf_reset(cb);
 			what = "recording the DMA job";
-			if ((st = accel_cmd_timestamp(cb, (accel_ref){ ts, 0 })) ||
+			if ((st = accel_cmd_timestamp(cb, (accel_ref){ .buf = ts, .offset = 0 })) ||
 			    (st = dir ? accel_cmd_copy(cb, s, d, n) : accel_cmd_copy(cb, d, s, n)) ||
-			    (st = accel_cmd_timestamp(cb, (accel_ref){ ts, 16 })))
+			    (st = accel_cmd_timestamp(cb, (accel_ref){ .buf = ts, .offset = 16 })))
 				break;
 			what = "accel_run (DMA job)";
 			st = accel_run(dev, cb, NULL, NULL);
@@ -299,7 +299,7 @@ int bench_breakdown(accel_device *dev, const struct bench_opts *o)
 	    (st = accel_buffer_create(dev, 4096, ACCEL_MEM_HOST, &stage)) ||
 	    (st = accel_cmdbuf_create(dev, &nop)) || (st = accel_cmd_nop(nop)) ||
 	    (st = accel_cmdbuf_create(dev, &copy)) ||
-	    (st = accel_cmd_copy(copy, (accel_ref){ devm, 0 }, (accel_ref){ stage, 0 }, 4096)))
+	    (st = accel_cmd_copy(copy, (accel_ref){ .buf = devm, .offset = 0 }, (accel_ref){ .buf = stage, .offset = 0 }, 4096)))
 		goto out;
 	for (k = 0; k < N && !st; k++) {
 		bench_reps_init(&r[k], 20, 1000, o->budget / N);
@@ -341,7 +341,7 @@ int bench_breakdown(accel_device *dev, const struct bench_opts *o)
 			case 8:	/* a fresh staging buffer: first touch, first job, free */
 				if ((st = accel_buffer_create(dev, 4096, ACCEL_MEM_HOST, &b)) ||
 				    (st = accel_buffer_map(b, &p)) || (st = accel_cmdbuf_create(dev, &cb)) ||
-				    (st = accel_cmd_copy(cb, (accel_ref){ devm, 0 }, (accel_ref){ b, 0 },
+				    (st = accel_cmd_copy(cb, (accel_ref){ .buf = devm, .offset = 0 }, (accel_ref){ .buf = b, .offset = 0 },
 							 4096))) {
 					accel_cmdbuf_free(cb);
 					accel_buffer_free(b);

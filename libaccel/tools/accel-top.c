@@ -190,7 +190,7 @@ static void print(struct dev *devs, size_t n, double interval, int clear)
 	       n == 1 ? "" : "s");
 	printf("%-20s %-4s %6s %6s %9s %9s %9s %9s %9s %5s %5s %5s %s\n", "DEVICE", "BE", "UTIL%",
 	       "PRED%", "JOBS/s", "CMDS/s", "GMAC/s", "H2D MB/s", "D2H MB/s", "FAIL", "FAULT",
-	       "RESET", "QUEUED (per queue) / CLIENTS");
+	       "RESET", "IN FLIGHT per queue / CLIENTS");
 	for (size_t i = 0; i < n; i++) {
 		struct dev *d = &devs[i];
 		double dt = d->t[1] - d->t[0];
