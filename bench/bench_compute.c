@@ -181,7 +181,7 @@ static int one_shape(accel_device *dev, const struct dev_shape *s, uint32_t cloc
 
 int bench_gemm(accel_device *dev, const struct bench_opts *o)
 {
-	accel_device_info info;
+	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
 	accel_status st;
 	int ret = 0;
 

@@ -52,7 +52,7 @@ int bench_model(accel_device *dev, const char *path, const char *tag, unsigned i
 	char name[128], pname[140];
 	accel_model_stats stats = { .struct_size = sizeof(stats) };
 	uint64_t c0[ACCEL_NUM_COUNTERS], c1[ACCEL_NUM_COUNTERS];
-	accel_device_info info;
+	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
 	accel_model *m = NULL;
 	struct bench_reps r;
 	size_t nin, nout, i;

@@ -47,7 +47,7 @@ static int num_arg(const char *opt, const char *v, double lo, double hi, double 
 
 static int need_device(accel_device **dev, const char *name)
 {
-	accel_device_info i;
+	accel_device_info i = ACCEL_DEVICE_INFO_INIT;
 	accel_status st;
 
 	if (*dev)

@@ -305,6 +305,7 @@ static int open_all(const struct opts *o, struct dev *devs, size_t *n)
 			return 1;
 		}
 		(*n)++;
+		d->info.struct_size = sizeof(d->info);
 		if ((st = accel_device_query(d->dev, &d->info))) {
 			fprintf(stderr, "accel-top: %s: %s\n", names[i], accel_last_error());
 			return 1;
