@@ -15,3 +15,14 @@ $(SNPU_BENCH): $(SNPU_BENCH_SRCS) bench/bench.h $(LIBACCEL_HDRS) $(LIBACCEL_SO_L
 		$(SNPU_BENCH_SRCS) -L$(HOST)/lib -laccel -ldl -lm -Wl,-rpath,'$$ORIGIN/../lib'
 
 build/host/bin/snpu-bench: $(SNPU_BENCH) ;
+
+# tests/host/test_bench_smoke.c: snpu-bench runs every part on "sim" and
+# reports every figure (not a timed test: values are only checked > 0).
+BENCH_SMOKE := $(SAN)/tests/test_bench_smoke
+HOST_TESTS += $(BENCH_SMOKE)
+$(BENCH_SMOKE): tests/host/test_bench_smoke.c $(SNPU_BENCH) $(FW_IMAGE) $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(SAN_CFLAGS) $(shell pkg-config --cflags check 2>/dev/null) \
+		-DBENCH_BIN='"$(SNPU_BENCH)"' -DMODEL_DIR='"$(TOP)/tests/models"' -o $@ $< \
+		$(shell pkg-config --libs check 2>/dev/null)
+build/san/tests/test_bench_smoke: $(BENCH_SMOKE) ;

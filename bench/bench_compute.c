@@ -83,7 +83,7 @@ static accel_status record(accel_cmdbuf *cb, const struct dev_shape *s, accel_bu
 	if ((st = accel_cmd_timestamp(cb, (accel_ref){ .buf = ts, .offset = 0 })))
 		return st;
 	if (!s->conv) {
-		accel_gemm g = { 0 };
+		accel_gemm g = ACCEL_GEMM_INIT;
 
 		g.a = tens(b[0], 1, 1, s->m, s->k, dt);
 		g.b = tens(b[1], 1, 1, s->k, s->n, dt);
@@ -92,7 +92,7 @@ static accel_status record(accel_cmdbuf *cb, const struct dev_shape *s, accel_bu
 		*ops = 2.0 * s->m * s->n * s->k;
 		st = accel_cmd_gemm(cb, &g);
 	} else {
-		accel_conv2d c = { 0 };
+		accel_conv2d c = ACCEL_CONV2D_INIT;
 
 		c.input = tens(b[0], s->batch, s->cin, s->hw, s->hw, dt);
 		c.weight = tens(b[1], s->cout, s->cin, 3, 3, dt);
