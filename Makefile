@@ -49,6 +49,7 @@ HOST_TESTS :=
 INSTALL_STEPS :=
 GUEST_BINS :=
 GUEST_LIBS :=
+GUEST_DATA :=
 VM_TESTS :=
 HOST_LINT :=
 FUZZ_RUNS :=
@@ -60,6 +61,7 @@ include kernel/kernel.mk
 include libaccel/libaccel.mk
 include tests/tests.mk
 include bench/bench.mk
+include samples/samples.mk
 include scripts/vm.mk
 
 all: $(ALL)
