@@ -52,15 +52,16 @@ HOST_LINT += kernel-lint
 # In-VM tests of the driver (run in name order by snpu-vm-tests) and the
 # helpers they call (installed in the guest's /usr/bin).
 VM_TESTS += $(TOP)/tests/vm/10-driver-load.sh $(TOP)/tests/vm/20-driver-ioctl.sh \
-	$(TOP)/tests/vm/30-driver-cycles.sh
+	$(TOP)/tests/vm/25-driver-races.sh $(TOP)/tests/vm/30-driver-cycles.sh
 DRIVER_TEST_BIN := $(BUILD)/guest/bin
 DRIVER_TEST_CFLAGS = $(COMMON_CFLAGS) $(OPT_CFLAGS) $$(pkg-config --cflags libdrm)
 DRIVER_TEST_LIBS = $$(pkg-config --libs libdrm)
-DRIVER_TEST_BINS := $(DRIVER_TEST_BIN)/snpu-driver-params $(DRIVER_TEST_BIN)/snpu-driver-ioctl
+DRIVER_TEST_BINS := $(DRIVER_TEST_BIN)/snpu-driver-params $(DRIVER_TEST_BIN)/snpu-driver-ioctl \
+	$(DRIVER_TEST_BIN)/snpu-driver-races
 GUEST_BINS += $(DRIVER_TEST_BINS)
 ALL += $(DRIVER_TEST_BINS)
 
-$(DRIVER_TEST_BIN)/snpu-driver-%: tests/vm/driver_%.c tests/vm/driver_check.h $(wildcard uapi/*.h uapi/drm/*.h) \
+$(DRIVER_TEST_BIN)/snpu-driver-%: tests/vm/driver_%.c tests/vm/driver_check.h tests/vm/driver_util.h $(wildcard uapi/*.h uapi/drm/*.h) \
 		$(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(DRIVER_TEST_CFLAGS) -o $@ $< $(DRIVER_TEST_LIBS)
+	$(Q)$(CC) $(DRIVER_TEST_CFLAGS) -pthread -o $@ $< $(DRIVER_TEST_LIBS)

@@ -60,6 +60,9 @@ enum drm_snpu_param {
 	DRM_SNPU_PARAM_TIMESTAMP = 19,	/* device clock now, ns */
 	DRM_SNPU_PARAM_CONTEXT_ID = 20,	/* this file's MMU context */
 	DRM_SNPU_PARAM_SRAM_VA = 21,	/* VA of the SRAM window */
+	DRM_SNPU_PARAM_BO_FLAGS = 22,	/* DRM_SNPU_BO_* this driver takes */
+	DRM_SNPU_PARAM_BIND_FLAGS = 23,	/* DRM_SNPU_BIND_* this driver takes */
+	DRM_SNPU_PARAM_SUBMIT_FLAGS = 24,	/* DRM_SNPU_SUBMIT_* this driver takes */
 	/* DRM_SNPU_PARAM_COUNTER(i): device counter i (enum snpu_counter) */
 	DRM_SNPU_PARAM_COUNTER_BASE = 0x100,
 };
@@ -193,9 +196,10 @@ struct drm_snpu_sync {
 	__u64 point;
 };
 
+/* 0 is the default, as a zeroed struct drm_snpu_submit asks (since 1.1) */
 enum drm_snpu_priority {
-	DRM_SNPU_PRIORITY_LOW = 0,
-	DRM_SNPU_PRIORITY_NORMAL = 1,
+	DRM_SNPU_PRIORITY_NORMAL = 0,
+	DRM_SNPU_PRIORITY_LOW = 1,
 	DRM_SNPU_PRIORITY_HIGH = 2,	/* needs CAP_SYS_NICE, else -EPERM */
 };
 
@@ -277,6 +281,10 @@ enum drm_snpu_job_status {
 	/* never ran: device reset, removal, or a dependency failed */
 	DRM_SNPU_JOB_CANCELED = 3,
 	DRM_SNPU_JOB_FAULTED = 4,	/* MMU fault, see fault_va */
+	/* was running when the engine was reset for another job's hang: it
+	 * may have run part of its commands and is not run again
+	 */
+	DRM_SNPU_JOB_ABORTED = 5,
 };
 
 /**
