@@ -83,13 +83,18 @@ static const struct drm_ioctl_desc snpu_ioctls[] = {
 	SNPU_IOCTL(JOB_WAIT, job_wait),
 };
 
-DEFINE_DRM_ACCEL_FOPS(snpu_fops);
+static const struct file_operations snpu_fops = {
+	.owner = THIS_MODULE,
+	DRM_ACCEL_FOPS,
+	.show_fdinfo = drm_show_fdinfo,
+};
 
 static const struct drm_driver snpu_drm_driver = {
 	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ |
 			   DRIVER_SYNCOBJ_TIMELINE,
 	.open = snpu_open,
 	.postclose = snpu_postclose,
+	.show_fdinfo = snpu_show_fdinfo,
 	.gem_create_object = snpu_gem_create_object,
 	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
 	.ioctls = snpu_ioctls,
@@ -97,8 +102,13 @@ static const struct drm_driver snpu_drm_driver = {
 	.fops = &snpu_fops,
 	.name = "snpu",
 	.desc = "SNPU neural network accelerator",
+	/*
+	 * 1.1: priority 0 is NORMAL, DRM_SNPU_JOB_ABORTED, the *_FLAGS params,
+	 * READ_ONLY a BO property, va without FIXED_VA and negative timeouts
+	 * refused, VAs from 64 KiB.
+	 */
 	.major = 1,
-	.minor = 0,
+	.minor = 1,
 };
 
 static void snpu_ida_fini(struct drm_device *drm, void *arg)

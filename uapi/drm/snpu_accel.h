@@ -81,10 +81,13 @@ struct drm_snpu_get_param {
 	__u64 value;
 };
 
+/* Lowest VA the driver maps: [0, 64 KiB) always faults (NULL-based addresses). */
+#define DRM_SNPU_VA_MIN		0x10000ull
+
 /* BO placement and access, DRM_IOCTL_SNPU_BO_CREATE flags */
 #define DRM_SNPU_BO_SYSTEM	0x0u	/* host pages (shmem), pinned while mapped */
 #define DRM_SNPU_BO_DEVICE	0x1u	/* device DRAM (BAR2), mmap is write-combined */
-#define DRM_SNPU_BO_READ_ONLY	0x2u	/* device may only read it */
+#define DRM_SNPU_BO_READ_ONLY	0x2u	/* device may only read it, in every context */
 #define DRM_SNPU_BO_FIXED_VA	0x4u	/* map at @va instead of choosing one */
 #define DRM_SNPU_BO_FLAGS	(DRM_SNPU_BO_DEVICE | DRM_SNPU_BO_READ_ONLY | DRM_SNPU_BO_FIXED_VA)
 
@@ -97,11 +100,14 @@ struct drm_snpu_get_param {
  * @flags: [in] DRM_SNPU_BO_* (unknown bits -EINVAL)
  * @handle: [out] GEM handle
  * @va: [in/out] with DRM_SNPU_BO_FIXED_VA the page-aligned VA to map at
- *      (-EINVAL if 0, unaligned or past the VA space, -ENOSPC if taken),
- *      otherwise ignored on input and [out] the VA chosen; valid only in
- *      this file's context
+ *      (-EINVAL if below DRM_SNPU_VA_MIN, unaligned or past the VA space,
+ *      -ENOSPC if taken), otherwise 0 on input (-EINVAL) and [out] the VA
+ *      chosen; valid only in this file's context
  *
- * New BOs read as zero. DEVICE BOs cannot be exported with PRIME
+ * New BOs read as zero. READ_ONLY is a property of the BO: every mapping
+ * of it (BO_BIND, PRIME imports of it) is read-only for the device. SYSTEM
+ * BOs are pinned while mapped in a context (their pages are charged to the
+ * creator's memory cgroup). DEVICE BOs cannot be exported with PRIME
  * (-EOPNOTSUPP); SYSTEM BOs can, and an importer maps them with
  * DRM_IOCTL_SNPU_BO_BIND.
  */
@@ -151,8 +157,11 @@ struct drm_snpu_bo_info {
  * @handle: [in] GEM handle (-ENOENT if unknown)
  * @flags: [in] DRM_SNPU_BIND_*; unknown bits, or UNMAP with another flag ->
  *         -EINVAL; mapping twice -> -EBUSY, unmapping an unmapped BO ->
- *         -ENOENT, unmapping a BO a pending job uses -> -EBUSY
- * @va: [in/out] as for drm_snpu_bo_create (ignored by UNMAP)
+ *         -ENOENT, unmapping a BO a pending job uses -> -EBUSY (any job
+ *         whose fence is in the BO's reservation; decided under the
+ *         reservation lock, so no SUBMIT can start using the mapping
+ *         meanwhile); a READ_ONLY BO is mapped read-only whatever the flags
+ * @va: [in/out] as for drm_snpu_bo_create (must be 0 with UNMAP)
  */
 struct drm_snpu_bo_bind {
 	__u32 handle;
