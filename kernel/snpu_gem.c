@@ -315,7 +315,8 @@ static int snpu_check_fixed_va(struct snpu_device *sdev, u64 va, u64 size)
 {
 	u64 end;
 
-	if (va < SNPU_VA_MIN || !IS_ALIGNED(va, SNPU_PAGE_SIZE) || check_add_overflow(va, size, &end) ||
+	if (va < SNPU_VA_MIN || !IS_ALIGNED(va, SNPU_PAGE_SIZE) ||
+	    check_add_overflow(va, size, &end) ||
 	    end > (1ull << sdev->hw.va_bits))
 		return -EINVAL;
 	return 0;

@@ -278,8 +278,8 @@ static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad)
 				ret = snpu_engine_start(sdev);
 			if (ret && !sdev->dead) {
 				WRITE_ONCE(sdev->dead, true);
-				dev_err(&sdev->pdev->dev,
-					"engine did not come back from a reset (%d): jobs fail\n", ret);
+				dev_err(&sdev->pdev->dev, "engine did not come back from a reset (%d)\n",
+					ret);
 			}
 		}
 	}

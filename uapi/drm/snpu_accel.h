@@ -256,8 +256,10 @@ enum drm_snpu_priority {
  * @job_id: [out] id to pass to DRM_IOCTL_SNPU_JOB_WAIT, from 1 up per file
  *
  * An unreadable @cmds, @bo_refs or sync array is -EFAULT. When 256 jobs of
- * this file already wait for the same queue and priority, -EAGAIN: wait
- * for some of them and submit again.
+ * this file (any queue and priority) are queued or running, -EAGAIN: wait
+ * for some of them and submit again (libdrm's drmIoctl() retries -EAGAIN
+ * by itself). A device that did not come back from a reset: -EIO. A
+ * context banned after 3 hangs of its jobs: -ECANCELED (open a new file).
  */
 struct drm_snpu_submit {
 	__u64 cmds;
@@ -283,11 +285,13 @@ enum drm_snpu_job_status {
 	DRM_SNPU_JOB_DONE = 0,		/* completed, device status in hw_status */
 	DRM_SNPU_JOB_PENDING = 1,	/* not finished before the timeout */
 	/* hung: killed by the watchdog and an engine reset; the jobs queued
-	 * behind it by the same file, queue and priority are CANCELED, jobs
-	 * of others are run again
+	 * behind it by the same file, queue and priority are CANCELED; jobs
+	 * of others not yet started run after the reset
 	 */
 	DRM_SNPU_JOB_TIMEDOUT = 2,
-	/* never ran: device reset, removal, or a dependency failed */
+	/* never ran: queued behind a hung job of its file/queue/priority,
+	 * its context banned, device removal, or a dependency failed
+	 */
 	DRM_SNPU_JOB_CANCELED = 3,
 	DRM_SNPU_JOB_FAULTED = 4,	/* MMU fault, see fault_va */
 	/* was running when the engine was reset for another job's hang: it
@@ -300,10 +304,11 @@ enum drm_snpu_job_status {
  * struct drm_snpu_job_wait - wait for a job of this file and read its result
  * @job_id: [in] from DRM_IOCTL_SNPU_SUBMIT; results of the last 4096 jobs
  *          of a file are kept (-ENOENT for unknown or forgotten ids)
- * @timeout_ns: [in] absolute CLOCK_MONOTONIC; 0 = poll; a signal
- *              interrupts the wait (-EINTR/-ERESTARTSYS)
+ * @timeout_ns: [in] absolute CLOCK_MONOTONIC; 0 = poll; negative -EINVAL;
+ *              a signal interrupts the wait (-EINTR/-ERESTARTSYS)
  * @status: [out] enum drm_snpu_job_status
- * @hw_status: [out] enum snpu_err from the completion record
+ * @hw_status: [out] enum snpu_err from the completion record;
+ *             SNPU_ERR_ABORTED for TIMEDOUT, ABORTED and CANCELED
  * @failed_cmd: [out] index of the failing command
  * @pad: [out] zero
  * @fault_va: [out] faulting VA (FAULTED)
