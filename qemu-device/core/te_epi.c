@@ -167,6 +167,8 @@ static void epi_rows(void *opaque, size_t begin, size_t end)
 		uint32_t i1 = (uint32_t)(row / d2 % d1), i2 = (uint32_t)(row % d2);
 		size_t base = row * d3, ro = p->has_res ? te_off(&p->res, i0, i1, i2, 0) : 0;
 
+		if (te_cancelled())
+			return;
 		if (!p->s8)
 			row_fp(p, (const float *)r->acc + base, (float *)o->data + base, d3, i1,
 			       p->has_res ? (const float *)p->res.data + ro : NULL, p->res.st[3]);

@@ -79,6 +79,8 @@ static void mv_rows(void *opaque, size_t begin, size_t end)
 	size_t row;
 
 	for (row = begin; row < end; row++) {
+		if (te_cancelled())
+			return;
 		o[0] = (uint32_t)(row / ((size_t)d1 * d2));
 		o[1] = (uint32_t)(row / d2 % d1);
 		o[2] = (uint32_t)(row % d2);

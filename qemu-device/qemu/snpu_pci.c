@@ -475,6 +475,8 @@ static const Property snpu_properties[] = {
     DEFINE_PROP_UNSIGNED_NODEFAULT("threads", SnpuState, cfg.threads,
                                    qdev_prop_uint32, uint32_t),
     DEFINE_PROP("pace", SnpuState, cfg.pace, qdev_prop_bool, bool),
+    DEFINE_PROP("fault-injection", SnpuState, cfg.fault_injection,
+                qdev_prop_bool, bool),
 };
 
 static void snpu_set_default(ObjectClass *oc, const char *name, uint64_t val,
@@ -521,11 +523,16 @@ static void snpu_class_init(ObjectClass *oc, void *data)
     snpu_set_default(oc, "cmd-overhead", d.cmd_overhead,
                      "cycles per command (timing)");
     snpu_set_default(oc, "threads", d.threads,
-                     "tensor engine host threads, 0 = all cores");
+                     "tensor engine host threads (0..64, 0 = all host cores)");
     object_property_set_default_bool(object_class_property_find(oc, "pace"),
                                      d.pace);
     object_class_property_set_description(oc, "pace",
         "hold completions until the timing model's predicted time");
+    object_property_set_default_bool(
+        object_class_property_find(oc, "fault-injection"), d.fault_injection);
+    object_class_property_set_description(oc, "fault-injection",
+        "enable the FI_* debug registers (drop interrupts, fail DMA, hang a "
+        "queue, fail a soft reset) for driver recovery tests");
 }
 
 static void snpu_register_types(void)
