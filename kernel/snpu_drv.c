@@ -27,6 +27,7 @@
 #include "snpu_job.h"
 #include "snpu_mmu_ctx.h"
 #include "snpu_param.h"
+#include "snpu_pm.h"
 #include "snpu_queue.h"
 
 static int snpu_open(struct drm_device *drm, struct drm_file *file)
@@ -170,6 +171,7 @@ static int snpu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(&pdev->dev, "cannot register the DRM device: %d\n", ret);
 		goto err_jobs;
 	}
+	snpu_pm_init(sdev);
 	return 0;
 
 err_jobs:
@@ -184,6 +186,8 @@ static void snpu_remove(struct pci_dev *pdev)
 {
 	struct snpu_device *sdev = pci_get_drvdata(pdev);
 
+	/* The PCI core resumed the device for remove: keep it so. */
+	snpu_pm_fini(sdev);
 	drm_dev_unplug(&sdev->drm);
 	WRITE_ONCE(sdev->started, false);
 	synchronize_irq(sdev->err_irq);
@@ -202,6 +206,9 @@ static struct pci_driver snpu_pci_driver = {
 	.id_table = snpu_pci_ids,
 	.probe = snpu_probe,
 	.remove = snpu_remove,
+	.shutdown = snpu_shutdown,
+	.err_handler = &snpu_err_handlers,
+	.driver.pm = pm_ptr(&snpu_pm_ops),
 };
 module_pci_driver(snpu_pci_driver);
 

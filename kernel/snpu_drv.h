@@ -129,6 +129,7 @@ struct snpu_fw_info {
  * @watchdog: looks for queues busy without progress while jobs run
  * @stopped: the device was quiesced for removal (reset_lock)
  * @dead: the engine did not come back from a reset: every job fails
+ * @suspends: runtime suspends since probe
  * @resets: engine resets since probe
  * @timeouts: job timeouts since probe
  */
@@ -160,6 +161,7 @@ struct snpu_device {
 	struct delayed_work watchdog;
 	bool stopped;
 	bool dead;
+	atomic_t suspends;
 	atomic_t resets;
 	atomic_t timeouts;
 };

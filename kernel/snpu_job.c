@@ -51,12 +51,14 @@
 #include "snpu_ring.h"
 
 #include "snpu_cmdcheck.h"
+#include "snpu_coredump.h"
 #include "snpu_device.h"
 #include "snpu_drv.h"
 #include "snpu_firmware.h"
 #include "snpu_gem.h"
 #include "snpu_job.h"
 #include "snpu_mmu_ctx.h"
+#include "snpu_pm.h"
 #include "snpu_queue.h"
 
 #define SNPU_TIMEOUT_MIN_MS	10
@@ -159,6 +161,8 @@ static void snpu_job_free_resources(struct snpu_job *job)
 	else
 		kfree(job->hw_fence);
 	snpu_stream_put(job->stream);
+	if (job->pm_ref)
+		snpu_pm_put(job->sdev);
 	atomic_dec(&job->vm->queued);
 	snpu_vm_put(job->vm);
 	snpu_result_put(job->res);
@@ -230,13 +234,13 @@ static void snpu_job_blame(struct snpu_job *bad)
 }
 
 /*
- * Stop every scheduler and the device, end every job on a ring, restart.
- * bad: the job a timeout is for (NULL: the device is being removed).
- * Returns whether the engine was reset (false: bad had finished).
+ * Stop every scheduler and the device, end every job on a ring, restart
+ * (unless removing). bad: the job a timeout is for, or NULL. Returns
+ * whether the engine was reset (false: bad had finished after all).
  */
-static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad)
+static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad, bool removing)
 {
-	bool removing = !bad, reset = true, entered, cookie;
+	bool reset = true, entered, cookie;
 	struct snpu_queue *q;
 	int idx, ret = 0;
 	u32 i;
@@ -256,15 +260,17 @@ static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad)
 			/* A lost interrupt is not a hang. */
 			snpu_queue_process(&sdev->queues[i]);
 		}
-		if (!removing && snpu_job_hw_done(bad)) {
+		if (bad && !removing && snpu_job_hw_done(bad)) {
 			reset = false;
 			snpu_wr(sdev, SNPU_REG_IRQ_MASK, 0);
 		}
 	}
 
 	if (reset && !sdev->stopped) {
-		if (bad)
+		if (bad) {
 			snpu_job_blame(bad);
+			snpu_coredump(sdev, bad);
+		}
 		ret = snpu_device_reset(sdev);
 		if (ret)
 			ret = snpu_device_flr(sdev);
@@ -301,6 +307,16 @@ static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad)
 	return reset;
 }
 
+/**
+ * snpu_engine_recover - reset and restart the engine (after a PCI error):
+ * the jobs on the rings fail, queued ones run afterwards
+ * @sdev: the device
+ */
+void snpu_engine_recover(struct snpu_device *sdev)
+{
+	snpu_engine_reset(sdev, NULL, false);
+}
+
 static enum drm_gpu_sched_stat snpu_sched_timedout_job(struct drm_sched_job *sched_job)
 {
 	struct snpu_job *job = to_snpu_job(sched_job);
@@ -310,7 +326,7 @@ static enum drm_gpu_sched_stat snpu_sched_timedout_job(struct drm_sched_job *sch
 	u32 status = snpu_rd(sdev, SNPU_REG_QUEUE(q->index, SNPU_QREG_STATUS));
 	u32 error = snpu_rd(sdev, SNPU_REG_QUEUE(q->index, SNPU_QREG_ERROR));
 
-	if (snpu_engine_reset(sdev, job)) {
+	if (snpu_engine_reset(sdev, job, false)) {
 		atomic_inc(&sdev->timeouts);
 		dev_err(&sdev->pdev->dev,
 			"queue %u: job %llu of context %u hung (STATUS 0x%x, ERROR %u, command %u): engine reset\n",
@@ -474,7 +490,7 @@ void snpu_job_stop(struct snpu_device *sdev)
 	u32 i;
 
 	cancel_delayed_work_sync(&sdev->watchdog);
-	snpu_engine_reset(sdev, NULL);
+	snpu_engine_reset(sdev, NULL, true);
 
 	/* drm_sched_fini() does not free pending jobs: let the scheduler free them. */
 	deadline = jiffies + msecs_to_jiffies(2000);
@@ -993,6 +1009,12 @@ int snpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	kref_init(&job->res->ref);
 	job->res->status = DRM_SNPU_JOB_CANCELED;
 	job->res->hw_status = SNPU_ERR_ABORTED;
+
+	/* The device stays awake while the job exists. */
+	ret = snpu_pm_get(sdev);
+	if (ret)
+		goto out_free;
+	job->pm_ref = true;
 
 	ret = snpu_submit_bos(job, file, args);
 	if (ret)

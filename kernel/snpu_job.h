@@ -92,6 +92,7 @@ struct snpu_stream {
  *            ring, signalled by the completion interrupt; the job's
  *            reference, NULL once signalled
  * @hw_fence_init: @hw_fence was initialised (else it is only memory)
+ * @pm_ref: holds a runtime PM reference of the device
  * @seqno: descriptor seqno of the current run
  * @slot: ring slot (descriptor and completion record) of the current run
  * @link: in q->inflight while on the ring
@@ -117,6 +118,7 @@ struct snpu_job {
 	u64 stream_seq;
 	struct dma_fence *hw_fence;
 	bool hw_fence_init;
+	bool pm_ref;
 	u64 seqno;
 	u32 slot;
 	struct list_head link;
@@ -127,6 +129,7 @@ void snpu_job_stop(struct snpu_device *sdev);
 int snpu_engine_start(struct snpu_device *sdev);
 void snpu_engine_hw_init(struct snpu_device *sdev);
 void snpu_engine_fault(struct snpu_device *sdev, u32 queue);
+void snpu_engine_recover(struct snpu_device *sdev);
 
 void snpu_show_fdinfo(struct drm_printer *p, struct drm_file *file);
 int snpu_file_jobs_init(struct snpu_file *sfile);
