@@ -60,6 +60,7 @@
 #include "snpu_mmu_ctx.h"
 #include "snpu_pm.h"
 #include "snpu_queue.h"
+#include "snpu_trace.h"
 
 #define SNPU_TIMEOUT_MIN_MS	10
 #define SNPU_TIMEOUT_MAX_MS	600000
@@ -292,6 +293,7 @@ static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad, bo
 	dma_fence_end_signalling(cookie);
 	if (entered)
 		drm_dev_exit(idx);
+	trace_snpu_engine_reset(bad ? (int)bad->q->index : -1, bad ? bad->seqno : 0, reset);
 
 	for (i = 0; i < sdev->hw.num_queues; i++) {
 		q = &sdev->queues[i];
@@ -928,6 +930,7 @@ static int snpu_submit_push(struct snpu_job *job, struct snpu_file *sfile,
 				   DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
 	drm_exec_fini(&exec);
 
+	trace_snpu_job_submit(job->vm->id, job->q->index, args->priority, id, job->cmds_size);
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&sdev->sched_lock);
 

@@ -28,6 +28,7 @@
 #include "snpu_job.h"
 #include "snpu_mmu_ctx.h"
 #include "snpu_queue.h"
+#include "snpu_trace.h"
 
 static_assert(sizeof(struct snpu_job_desc) == 64);
 static_assert(sizeof(struct snpu_completion) == 64);
@@ -68,6 +69,8 @@ static void snpu_job_complete_locked(struct snpu_job *job, int error)
 	struct dma_fence *fence = job->hw_fence;
 
 	lockdep_assert_held(&job->q->lock);
+	trace_snpu_job_complete(job->q->index, job->seqno, job->res->status, job->res->hw_status,
+				error);
 	job->hw_fence = NULL;
 	list_del_init(&job->link);
 	if (error)
@@ -273,6 +276,7 @@ struct dma_fence *snpu_queue_push(struct snpu_queue *q, struct snpu_job *job)
 	list_add_tail(&job->link, &q->inflight);
 	spin_unlock_irqrestore(&q->lock, flags);
 
+	trace_snpu_job_run(job->vm->id, q->index, job->seqno, slot);
 	/* writel() orders the descriptor and record writes before the doorbell. */
 	q->tail++;
 	snpu_qwr(q, SNPU_QREG_RING_TAIL, q->tail);
