@@ -6,7 +6,9 @@
  * descriptor and the command it was stuck at (hex).
  *
  * It runs in the timeout handler, a fence signalling path: it allocates
- * with GFP_NOWAIT and gives up (no dump) when that fails.
+ * with GFP_NOWAIT and gives up (no dump) when that fails. A dump lives
+ * until read and deleted (write to data), 5 minutes, or the device's
+ * removal.
  */
 
 #include <linux/devcoredump.h>
@@ -139,6 +141,19 @@ void snpu_coredump(struct snpu_device *sdev, struct snpu_job *bad)
 			snpu_dump_printf(&d, " %02x", *p);
 		snpu_dump_printf(&d, "\n");
 	}
-	dev_coredumpm(&sdev->pdev->dev, THIS_MODULE, d.buf, d.len, GFP_NOWAIT, snpu_dump_read,
+	/*
+	 * No module reference (it would block rmmod for the dump's lifetime):
+	 * snpu_coredump_fini() drops the dump before the module can go.
+	 */
+	dev_coredumpm(&sdev->pdev->dev, NULL, d.buf, d.len, GFP_NOWAIT, snpu_dump_read,
 		      snpu_dump_free);
+}
+
+/**
+ * snpu_coredump_fini - at removal: free a dump userspace has not read
+ * @sdev: the device
+ */
+void snpu_coredump_fini(struct snpu_device *sdev)
+{
+	dev_coredump_put(&sdev->pdev->dev);
 }

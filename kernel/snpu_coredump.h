@@ -9,5 +9,6 @@ struct snpu_device;
 struct snpu_job;
 
 void snpu_coredump(struct snpu_device *sdev, struct snpu_job *bad);
+void snpu_coredump_fini(struct snpu_device *sdev);
 
 #endif /* __SNPU_COREDUMP_H__ */

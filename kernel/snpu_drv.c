@@ -19,6 +19,7 @@
 #include "drm/snpu_accel.h"
 #include "snpu_regs.h"
 
+#include "snpu_coredump.h"
 #include "snpu_debugfs.h"
 #include "snpu_device.h"
 #include "snpu_drv.h"
@@ -193,6 +194,7 @@ static void snpu_remove(struct pci_dev *pdev)
 	synchronize_irq(sdev->err_irq);
 	snpu_job_stop(sdev);
 	snpu_device_fini(sdev);
+	snpu_coredump_fini(sdev);
 }
 
 static const struct pci_device_id snpu_pci_ids[] = {

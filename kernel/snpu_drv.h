@@ -128,6 +128,7 @@ struct snpu_fw_info {
  * @reset_lock: held while the device is reset and brought back
  * @watchdog: looks for queues busy without progress while jobs run
  * @stopped: the device was quiesced for removal (reset_lock)
+ * @sched_paused: system sleep paused the schedulers (reset_lock)
  * @dead: the engine did not come back from a reset: every job fails
  * @suspends: runtime suspends since probe
  * @resets: engine resets since probe
@@ -160,6 +161,7 @@ struct snpu_device {
 	struct mutex reset_lock;	/* see @reset_lock above */
 	struct delayed_work watchdog;
 	bool stopped;
+	bool sched_paused;
 	bool dead;
 	atomic_t suspends;
 	atomic_t resets;

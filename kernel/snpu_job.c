@@ -301,9 +301,12 @@ static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad, bo
 			/* Puts bad back on the pending list, frees the ended jobs. */
 			drm_sched_stop(&q->sched, &bad->base);
 			drm_sched_start(&q->sched);
-		} else {
+		} else if (!sdev->sched_paused) {
 			drm_sched_wqueue_start(&q->sched);
 		}
+		/* System sleep paused them: no job reaches the device until resume. */
+		if (sdev->sched_paused)
+			drm_sched_wqueue_stop(&q->sched);
 	}
 	mutex_unlock(&sdev->reset_lock);
 	return reset;

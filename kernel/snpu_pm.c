@@ -107,10 +107,13 @@ static bool snpu_rings_idle(struct snpu_device *sdev)
 	return true;
 }
 
+/* Under reset_lock: a reset meanwhile keeps them paused (sched_paused). */
 static void snpu_sched_pause(struct snpu_device *sdev, bool pause)
 {
 	u32 i;
 
+	guard(mutex)(&sdev->reset_lock);
+	sdev->sched_paused = pause;
 	for (i = 0; i < sdev->hw.num_queues; i++) {
 		if (pause)
 			drm_sched_wqueue_stop(&sdev->queues[i].sched);
