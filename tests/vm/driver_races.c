@@ -9,6 +9,8 @@
  *       pagetables    bind/unbind at successive 2 MiB VAs frees the tables
  *       uapi          negative timeout, lowest VA, va without FIXED_VA,
  *                     discoverable flags, priority 0 = normal, driver minor
+ *       isolation     another process's handles, VAs, mmap offsets, dma-buf
+ *                     misuse, a freed context id: all refused or harmless
  *       reset         a hang resets the engine: the hung job TIMEDOUT with
  *                     hw_status ABORTED, another file's running job ABORTED
  *                     and never run again, the hung file's job queued behind
@@ -399,6 +401,164 @@ static void test_reset(int fd)
 	close(fd2);
 }
 
+/*
+ * ---- Isolation attacks: A tries every route to B's buffers ----
+ * B (a child process) holds a secret BO; A gets B's handle, VA, mmap
+ * offset and context id, and a third process C freed its context after
+ * writing a secret. Every attempt is refused or stays in A's own context;
+ * B's data is checked byte for byte at the end.
+ */
+struct victim {
+	uint64_t va, offset;
+	uint32_t handle, ctx;
+};
+
+static void test_isolation_attacks(void)
+{
+	int to_a[2], to_b[2], fd, fd2, status, pfd[2], dmabuf = -1;
+	struct drm_snpu_bo_mmap_offset mo;
+	struct drm_snpu_bo_info bi;
+	struct drm_snpu_bo_ref ref;
+	struct drm_snpu_job_wait w;
+	struct bo mine = { 0 }, at_c = { 0 };
+	struct stream st = { .len = 0 };
+	struct victim b, c;
+	uint32_t h;
+	pid_t pb, pc;
+	void *p;
+	char go = 1;
+	int err;
+
+	if (pipe(to_a) || pipe(to_b)) {
+		CHECK(0, "pipes");
+		return;
+	}
+	pb = fork();
+	if (pb == 0) {	/* B: a secret, kept until A is done */
+		struct bo secret = { 0 };
+		struct drm_snpu_bo_mmap_offset m = { 0 };
+		int bfd = open(node, O_RDWR);
+
+		if (bfd < 0 || bo_new(bfd, 16384, 0, &secret))
+			_exit(2);
+		memset(secret.map, 0x42, secret.size);
+		m.handle = secret.handle;
+		xioctl(bfd, DRM_IOCTL_SNPU_BO_MMAP_OFFSET, &m);
+		b = (struct victim){ secret.va, m.offset, secret.handle,
+				     (uint32_t)get_param(bfd, DRM_SNPU_PARAM_CONTEXT_ID) };
+		if (write(to_a[1], &b, sizeof(b)) != sizeof(b) || read(to_b[0], &go, 1) != 1)
+			_exit(3);
+		_exit(all_bytes(secret.map, secret.size, 0x42) ? 0 : 1);
+	}
+	if (read(to_a[0], &b, sizeof(b)) != sizeof(b)) {
+		CHECK(0, "B did not start");
+		return;
+	}
+	pc = fork();
+	if (pc == 0) {	/* C: writes a secret with a job, then closes its context */
+		struct bo secret = { 0 };
+		struct drm_snpu_bo_ref r;
+		struct drm_snpu_job_wait cw;
+		struct stream cs = { .len = 0 };
+		int cfd = open(node, O_RDWR);
+
+		secret.va = 0x3000000000ull;
+		if (cfd < 0 || bo_new(cfd, 16384, DRM_SNPU_BO_FIXED_VA, &secret))
+			_exit(2);
+		r = (struct drm_snpu_bo_ref){ secret.handle, DRM_SNPU_BO_REF_WRITE };
+		cmd_fill(&cs, secret.va, 16384, 0x43434343);
+		if (run(cfd, &cs, &r, 1, &cw) || cw.status != DRM_SNPU_JOB_DONE)
+			_exit(4);
+		c = (struct victim){ secret.va, 0, secret.handle,
+				     (uint32_t)get_param(cfd, DRM_SNPU_PARAM_CONTEXT_ID) };
+		close(cfd);
+		_exit(write(to_a[1], &c, sizeof(c)) == sizeof(c) ? 0 : 5);
+	}
+	CHECK(read(to_a[0], &c, sizeof(c)) == sizeof(c), "C wrote a secret and closed");
+	waitpid(pc, &status, 0);
+
+	fd = open(node, O_RDWR);
+	fd2 = -1;
+	/* Another file's mmap offset. */
+	p = mmap(NULL, 16384, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)b.offset);
+	CHECK(p == MAP_FAILED, "mmap of B's offset on my file is refused");
+	if (p != MAP_FAILED)
+		munmap(p, 16384);
+	/* Stale and foreign handles. */
+	bi = (struct drm_snpu_bo_info){ .handle = b.handle };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_INFO, &bi) == ENOENT, "B's handle is unknown here");
+	mo = (struct drm_snpu_bo_mmap_offset){ .handle = b.handle };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_MMAP_OFFSET, &mo) == ENOENT,
+	      "no mmap offset for B's handle");
+	/* Forged VA: B's VA in a command. */
+	CHECK(!bo_new(fd, 16384, 0, &mine), "my BO");
+	ref = (struct drm_snpu_bo_ref){ mine.handle, DRM_SNPU_BO_REF_READ | DRM_SNPU_BO_REF_WRITE };
+	cmd_copy(&st, b.va, mine.va, 16384);
+	CHECK(run(fd, &st, &ref, 1, &w) == EPERM, "a command at B's VA is refused");
+	/* dma-buf misuse: a non-dma-buf fd, and my own export bound at B's VA. */
+	CHECK(!pipe(pfd), "pipe");
+	CHECK(drmPrimeFDToHandle(fd, pfd[0], &h) != 0, "a pipe is no dma-buf");
+	close(pfd[0]);
+	close(pfd[1]);
+	CHECK(!drmPrimeHandleToFD(fd, mine.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf),
+	      "export my BO");
+	fd2 = open(node, O_RDWR);
+	if (dmabuf >= 0 && !drmPrimeFDToHandle(fd2, dmabuf, &h)) {
+		struct drm_snpu_bo_bind bb = { .handle = h, .flags = DRM_SNPU_BIND_FIXED_VA,
+					       .va = b.va };
+
+		CHECK(!xioctl(fd2, DRM_IOCTL_SNPU_BO_BIND, &bb), "bind my import at B's VA");
+		st.len = 0;
+		cmd_fill(&st, b.va, 16384, 0x66666666);
+		ref = (struct drm_snpu_bo_ref){ h, DRM_SNPU_BO_REF_WRITE };
+		err = run(fd2, &st, &ref, 1, &w);
+		CHECK(!err && w.status == DRM_SNPU_JOB_DONE && all_words(mine.map, 16384, 0x66666666),
+		      "a job at B's VA reaches my BO only (err %d status %u)", err, w.status);
+		p = mmap(NULL, 32768, PROT_READ, MAP_SHARED, dmabuf, 0);
+		CHECK(p == MAP_FAILED, "a dma-buf mmap past its size is refused");
+		if (p != MAP_FAILED)
+			munmap(p, 32768);
+	}
+	if (dmabuf >= 0)
+		close(dmabuf);
+	/* C's freed context id: open files until one gets it. */
+	{
+		int fds[64], n = 0, got = -1;
+
+		for (; n < 64; n++) {
+			fds[n] = open(node, O_RDWR);
+			if (fds[n] < 0)
+				break;
+			if (get_param(fds[n], DRM_SNPU_PARAM_CONTEXT_ID) == c.ctx) {
+				got = fds[n];
+				break;
+			}
+		}
+		CHECK(got >= 0, "a new file got C's freed context id %u", c.ctx);
+		if (got >= 0) {
+			at_c.va = c.va;
+			CHECK(!bo_new(got, 16384, DRM_SNPU_BO_FIXED_VA, &at_c), "a BO at C's VA");
+			ref = (struct drm_snpu_bo_ref){ at_c.handle, DRM_SNPU_BO_REF_READ };
+			st.len = 0;
+			cmd_fence(&st, c.va, 0);	/* needs WRITE: refused */
+			CHECK(run(got, &st, &ref, 1, &w) == EPERM, "write through a READ ref");
+			CHECK(all_bytes(at_c.map, 16384, 0), "C's secret is not in the reused context");
+			bo_free(got, &at_c);
+		}
+		if (got >= 0)
+			n++;	/* fds[n] is got */
+		for (int i = 0; i < n; i++)
+			close(fds[i]);
+	}
+	bo_free(fd, &mine);
+	close(fd2);
+	close(fd);
+	CHECK(write(to_b[1], &go, 1) == 1, "wake B");
+	waitpid(pb, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "B's secret is intact byte for byte (B status 0x%x)", status);
+}
+
 /* ---- Finding 5: DEVICE BO mmaps and unbind ---- */
 static int unbind_mmap(const char *bdf)
 {
@@ -475,6 +635,8 @@ int main(int argc, char **argv)
 	printf("+uapi: %d passed, %d failed\n", passed, failed);
 	test_reset(fd);
 	printf("+reset: %d passed, %d failed\n", passed, failed);
+	test_isolation_attacks();
+	printf("+isolation: %d passed, %d failed\n", passed, failed);
 	close(fd);
 	printf("driver-races: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
