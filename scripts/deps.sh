@@ -23,6 +23,7 @@ PKGS=(
   seabios ipxe-qemu
   libopenblas-dev libopenblas0-pthread libdnnl-dev libblis-dev
   clang llvm lld libclang-rt-14-dev
+  trinity
 )
 # Packages that must come from bookworm-backports.
 BPO_PKGS=(meson python3-pycotap qemu-system-data linux-headers-amd64 linux-source-6.12)

@@ -476,51 +476,6 @@ static void test_isolation_attacks(void)
 	}
 	CHECK(read(to_a[0], &c, sizeof(c)) == sizeof(c), "C wrote a secret and closed");
 	waitpid(pc, &status, 0);
-
-	fd = open(node, O_RDWR);
-	fd2 = -1;
-	/* Another file's mmap offset. */
-	p = mmap(NULL, 16384, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)b.offset);
-	CHECK(p == MAP_FAILED, "mmap of B's offset on my file is refused");
-	if (p != MAP_FAILED)
-		munmap(p, 16384);
-	/* Stale and foreign handles. */
-	bi = (struct drm_snpu_bo_info){ .handle = b.handle };
-	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_INFO, &bi) == ENOENT, "B's handle is unknown here");
-	mo = (struct drm_snpu_bo_mmap_offset){ .handle = b.handle };
-	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_MMAP_OFFSET, &mo) == ENOENT,
-	      "no mmap offset for B's handle");
-	/* Forged VA: B's VA in a command. */
-	CHECK(!bo_new(fd, 16384, 0, &mine), "my BO");
-	ref = (struct drm_snpu_bo_ref){ mine.handle, DRM_SNPU_BO_REF_READ | DRM_SNPU_BO_REF_WRITE };
-	cmd_copy(&st, b.va, mine.va, 16384);
-	CHECK(run(fd, &st, &ref, 1, &w) == EPERM, "a command at B's VA is refused");
-	/* dma-buf misuse: a non-dma-buf fd, and my own export bound at B's VA. */
-	CHECK(!pipe(pfd), "pipe");
-	CHECK(drmPrimeFDToHandle(fd, pfd[0], &h) != 0, "a pipe is no dma-buf");
-	close(pfd[0]);
-	close(pfd[1]);
-	CHECK(!drmPrimeHandleToFD(fd, mine.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf),
-	      "export my BO");
-	fd2 = open(node, O_RDWR);
-	if (dmabuf >= 0 && !drmPrimeFDToHandle(fd2, dmabuf, &h)) {
-		struct drm_snpu_bo_bind bb = { .handle = h, .flags = DRM_SNPU_BIND_FIXED_VA,
-					       .va = b.va };
-
-		CHECK(!xioctl(fd2, DRM_IOCTL_SNPU_BO_BIND, &bb), "bind my import at B's VA");
-		st.len = 0;
-		cmd_fill(&st, b.va, 16384, 0x66666666);
-		ref = (struct drm_snpu_bo_ref){ h, DRM_SNPU_BO_REF_WRITE };
-		err = run(fd2, &st, &ref, 1, &w);
-		CHECK(!err && w.status == DRM_SNPU_JOB_DONE && all_words(mine.map, 16384, 0x66666666),
-		      "a job at B's VA reaches my BO only (err %d status %u)", err, w.status);
-		p = mmap(NULL, 32768, PROT_READ, MAP_SHARED, dmabuf, 0);
-		CHECK(p == MAP_FAILED, "a dma-buf mmap past its size is refused");
-		if (p != MAP_FAILED)
-			munmap(p, 32768);
-	}
-	if (dmabuf >= 0)
-		close(dmabuf);
 	/* C's freed context id: open files until one gets it. */
 	{
 		int fds[64], n = 0, got = -1;
@@ -550,6 +505,52 @@ static void test_isolation_attacks(void)
 		for (int i = 0; i < n; i++)
 			close(fds[i]);
 	}
+
+	fd = open(node, O_RDWR);
+	fd2 = -1;
+	/* Another file's mmap offset. */
+	p = mmap(NULL, 16384, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)b.offset);
+	CHECK(p == MAP_FAILED, "mmap of B's offset on my file is refused");
+	if (p != MAP_FAILED)
+		munmap(p, 16384);
+	/* Stale and foreign handles. */
+	bi = (struct drm_snpu_bo_info){ .handle = b.handle };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_INFO, &bi) == ENOENT, "B's handle is unknown here");
+	mo = (struct drm_snpu_bo_mmap_offset){ .handle = b.handle };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_MMAP_OFFSET, &mo) == ENOENT,
+	      "no mmap offset for B's handle");
+	/* Forged VA: B's VA in a command (my BO away from the VAs handed out). */
+	mine.va = 0x5000000000ull;
+	CHECK(!bo_new(fd, 16384, DRM_SNPU_BO_FIXED_VA, &mine), "my BO");
+	ref = (struct drm_snpu_bo_ref){ mine.handle, DRM_SNPU_BO_REF_READ | DRM_SNPU_BO_REF_WRITE };
+	cmd_copy(&st, b.va, mine.va, 16384);
+	CHECK(run(fd, &st, &ref, 1, &w) == EPERM, "a command at B's VA is refused");
+	/* dma-buf misuse: a non-dma-buf fd, and my own export bound at B's VA. */
+	CHECK(!pipe(pfd), "pipe");
+	CHECK(drmPrimeFDToHandle(fd, pfd[0], &h) != 0, "a pipe is no dma-buf");
+	close(pfd[0]);
+	close(pfd[1]);
+	CHECK(!drmPrimeHandleToFD(fd, mine.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf),
+	      "export my BO");
+	fd2 = open(node, O_RDWR);
+	if (dmabuf >= 0 && !drmPrimeFDToHandle(fd2, dmabuf, &h)) {
+		struct drm_snpu_bo_bind bb = { .handle = h, .flags = DRM_SNPU_BIND_FIXED_VA,
+					       .va = b.va };
+
+		CHECK(!xioctl(fd2, DRM_IOCTL_SNPU_BO_BIND, &bb), "bind my import at B's VA");
+		st.len = 0;
+		cmd_fill(&st, b.va, 16384, 0x66666666);
+		ref = (struct drm_snpu_bo_ref){ h, DRM_SNPU_BO_REF_WRITE };
+		err = run(fd2, &st, &ref, 1, &w);
+		CHECK(!err && w.status == DRM_SNPU_JOB_DONE && all_words(mine.map, 16384, 0x66666666),
+		      "a job at B's VA reaches my BO only (err %d status %u)", err, w.status);
+		p = mmap(NULL, 32768, PROT_READ, MAP_SHARED, dmabuf, 0);
+		CHECK(p == MAP_FAILED, "a dma-buf mmap past its size is refused");
+		if (p != MAP_FAILED)
+			munmap(p, 32768);
+	}
+	if (dmabuf >= 0)
+		close(dmabuf);
 	bo_free(fd, &mine);
 	close(fd2);
 	close(fd);
