@@ -446,6 +446,7 @@ static void snpu_sched_fini(struct drm_device *drm, void *arg)
 
 	for (i = 0; i < sdev->hw.num_queues; i++)
 		drm_sched_fini(&sdev->queues[i].sched);
+	cancel_delayed_work_sync(&sdev->watchdog);
 	destroy_workqueue(sdev->reset_wq);
 }
 
@@ -496,6 +497,8 @@ void snpu_job_stop(struct snpu_device *sdev)
 
 	cancel_delayed_work_sync(&sdev->watchdog);
 	snpu_engine_reset(sdev, NULL, true);
+	/* A run_job that was under way may have armed it again. */
+	cancel_delayed_work_sync(&sdev->watchdog);
 
 	/* drm_sched_fini() does not free pending jobs: let the scheduler free them. */
 	deadline = jiffies + msecs_to_jiffies(2000);
