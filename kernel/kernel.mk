@@ -68,8 +68,8 @@ $(DRIVER_TEST_BIN)/snpu-driver-%: tests/vm/driver_%.c tests/vm/driver_check.h te
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(DRIVER_TEST_CFLAGS) -pthread -o $@ $< $(DRIVER_TEST_LIBS)
 
-# make fuzz-driver: boot the VM with two SNPUs and run the ioctl fuzzer for
-# FUZZ_SECONDS, then trinity restricted to the device nodes (ioctl, mmap,
+# make fuzz-driver: boot the VM with two SNPUs and run the ioctl fuzzer and
+# the load (checked results) for FUZZ_SECONDS each, then trinity restricted to the device nodes (ioctl, mmap,
 # read, write, close on fds of /dev/accel only); the run fails on any
 # WARN/BUG/oops (the in-VM runner's check) or if a checked job fails after.
 GUEST_BINS += /usr/bin/trinity
@@ -80,6 +80,7 @@ fuzz-driver: $(INITRAMFS) $(VM_QEMU)
 		SNPU_DEVICE_OPTS=fault-injection=on VM_TIMEOUT=$$(( $(FUZZ_SECONDS) + 900 )) \
 		CMD='modprobe snpu job_timeout_ms=1000 && \
 		snpu-driver-fuzz --seconds $(FUZZ_SECONDS) --procs 3 --threads 4 && \
+		snpu-driver-fuzz --load $(FUZZ_SECONDS) --procs 4 && \
 		cd /tmp && trinity --dangerous -q -N $(TRINITY_CALLS) -C 2 -V /dev/accel \
 			--disable-fds=sockets,pipes,perf,epoll,eventfd,pseudo,timerfd,testfile,memfd,drm \
 			-c ioctl -c mmap -c read -c write -c close -c dup -c fcntl >/tmp/trinity.log 2>&1; \

@@ -10,6 +10,9 @@
  * fresh file. The in-VM runner fails the test on any WARN/BUG/oops/KASAN.
  *
  *   snpu-driver-fuzz [--seconds N] [--procs N] [--threads N] [--seed N] [/dev/accel/accelN]
+ *   snpu-driver-fuzz --load SECONDS [--procs N]   load instead: N submitters at
+ *       every priority (each result checked), a binder churning mappings and
+ *       a reader of counters and fdinfo
  *
  * Prints the number of calls made and ends with "driver-fuzz: N passed, N failed".
  */
@@ -295,6 +298,126 @@ static unsigned long fuzz_process(int seconds, int threads, uint64_t seed)
 	return total;
 }
 
+/*
+ * Load: submitters at every priority, each job's result checked; a binder
+ * churning its own mappings; a reader of counters and fdinfo. Returns the
+ * number of jobs checked, or -1 when one was lost or wrong.
+ */
+static long load_submitter(int seconds, uint32_t id)
+{
+	struct bo b = { 0 };
+	struct drm_snpu_bo_ref ref;
+	struct drm_snpu_job_wait w;
+	struct drm_snpu_submit a;
+	struct stream st = { .len = 0 };
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+	uint32_t nq = get_param(fd, DRM_SNPU_PARAM_NUM_QUEUES);
+	int64_t end = now_ns() + (int64_t)seconds * 1000000000;
+	long jobs = 0;
+
+	if (fd < 0 || bo_new(fd, 65536, 0, &b))
+		return -1;
+	ref = (struct drm_snpu_bo_ref){ b.handle, DRM_SNPU_BO_REF_READ | DRM_SNPU_BO_REF_WRITE };
+	for (uint32_t n = 0; now_ns() < end; n++) {
+		uint32_t v = id << 24 | (n & 0xffffff);
+
+		st.len = 0;
+		cmd_fill(&st, b.va, 32768, v);
+		cmd_copy(&st, b.va, b.va + 32768, 32768);
+		a = sub(&st, &ref, 1);
+		a.queue = n % nq;
+		a.priority = n % 3;	/* NORMAL, LOW, HIGH */
+		if (xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &a) || job_wait(fd, a.job_id, 30000, &w) ||
+		    w.status != DRM_SNPU_JOB_DONE || w.hw_status != 0 ||
+		    !all_words((char *)b.map + 32768, 32768, v))
+			return -1;
+		jobs++;
+	}
+	bo_free(fd, &b);
+	close(fd);
+	return jobs;
+}
+
+static long load_binder(int seconds)
+{
+	struct bo b = { 0 };
+	struct drm_snpu_bo_bind bb;
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+	int64_t end = now_ns() + (int64_t)seconds * 1000000000;
+	long n = 0;
+
+	if (fd < 0 || bo_new(fd, 8192, 0, &b))
+		return -1;
+	while (now_ns() < end) {
+		bb = (struct drm_snpu_bo_bind){ .handle = b.handle, .flags = DRM_SNPU_BIND_UNMAP };
+		if (xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &bb))
+			return -1;
+		bb = (struct drm_snpu_bo_bind){ .handle = b.handle, .flags = DRM_SNPU_BIND_FIXED_VA,
+						.va = 0x1000000000ull + (uint64_t)(n % 1024) * 65536 };
+		if (xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &bb))
+			return -1;
+		n++;
+	}
+	bo_free(fd, &b);
+	close(fd);
+	return n;
+}
+
+static long load_reader(int seconds)
+{
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+	int64_t end = now_ns() + (int64_t)seconds * 1000000000;
+	char path[64], buf[2048];
+	long n = 0;
+	FILE *f;
+
+	if (fd < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	while (now_ns() < end) {
+		if (get_param(fd, DRM_SNPU_PARAM_COUNTER(n % 16)) == ~0ull)
+			return -1;
+		f = fopen(path, "r");
+		if (!f || !fread(buf, 1, sizeof(buf), f))
+			return -1;
+		fclose(f);
+		n++;
+	}
+	close(fd);
+	return n;
+}
+
+static void load(int seconds, int procs)
+{
+	int pipes[18][2], status, n = procs + 2;
+	long got[18];
+
+	for (int p = 0; p < n; p++) {
+		if (pipe(pipes[p]))
+			return;
+		if (fork() == 0) {
+			long r = p < procs ? load_submitter(seconds, p) :
+				 p == procs ? load_binder(seconds) : load_reader(seconds);
+
+			_exit(write(pipes[p][1], &r, sizeof(r)) == sizeof(r) ? 0 : 1);
+		}
+	}
+	for (int p = 0; p < n; p++) {
+		got[p] = -1;
+		if (read(pipes[p][0], &got[p], sizeof(got[p])) != sizeof(got[p]))
+			got[p] = -1;
+		wait(&status);
+	}
+	for (int p = 0; p < procs; p++)
+		printf("driver-load: submitter %d: %ld jobs checked\n", p, got[p]);
+	printf("driver-load: binder %ld unmap/map pairs, reader %ld reads\n", got[procs],
+	       got[procs + 1]);
+	for (int p = 0; p < procs; p++)
+		CHECK(got[p] > 0, "submitter %d: %ld jobs, every result checked", p, got[p]);
+	CHECK(got[procs] > 0, "binder: %ld unmap/map pairs", got[procs]);
+	CHECK(got[procs + 1] > 0, "reader: %ld counter and fdinfo reads", got[procs + 1]);
+}
+
 /* After the fuzzing: a fresh file still gets a correct result. */
 static void sanity(void)
 {
@@ -316,7 +439,7 @@ static void sanity(void)
 
 int main(int argc, char **argv)
 {
-	int seconds = 10, procs = 2, threads = 3, status;
+	int seconds = 10, procs = 2, threads = 3, status, load_seconds = 0;
 	unsigned long calls = 0, n;
 	uint64_t seed = (uint64_t)now_ns();
 	int pipes[16][2];
@@ -328,6 +451,8 @@ int main(int argc, char **argv)
 			procs = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
 			threads = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--load") && i + 1 < argc)
+			load_seconds = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
 			seed = strtoull(argv[++i], NULL, 0);
 		else
@@ -335,6 +460,13 @@ int main(int argc, char **argv)
 	}
 	procs = procs < 1 ? 1 : procs > 16 ? 16 : procs;
 	threads = threads < 1 ? 1 : threads > 16 ? 16 : threads;
+	if (load_seconds) {
+		printf("driver-load: %d submitters, a binder and a reader for %d s\n", procs,
+		       load_seconds);
+		load(load_seconds, procs);
+		printf("driver-fuzz: %d passed, %d failed\n", passed, failed);
+		return failed ? 1 : 0;
+	}
 	printf("driver-fuzz: %d processes x %d threads for %d s, seed %" PRIu64 "\n", procs,
 	       threads, seconds, seed);
 	fflush(stdout);
