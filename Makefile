@@ -49,6 +49,7 @@ HOST_TESTS :=
 INSTALL_STEPS :=
 GUEST_BINS :=
 GUEST_LIBS :=
+GUEST_DATA :=
 VM_TESTS :=
 HOST_LINT :=
 FUZZ_RUNS :=
@@ -59,6 +60,8 @@ include qemu-device/qemu-build.mk
 include kernel/kernel.mk
 include libaccel/libaccel.mk
 include tests/tests.mk
+include bench/bench.mk
+include samples/samples.mk
 include scripts/vm.mk
 
 all: $(ALL)
@@ -72,8 +75,10 @@ check-host: $(DEPS_STAMP) $(HOST_TESTS) $(HOST_LINT)
 demo: all
 	$(Q)bash scripts/demo.sh
 
-bench:
-	@echo "make bench: no benchmarks exist yet (see the roadmap: Benchmarks and profiling)" >&2; exit 1
+# Benchmarks: ratios against the baselines, results.json and plots under
+# build/bench/ (docs/performance.md).
+bench: all $(TE_BENCH)
+	$(Q)BUILD='$(BUILD)' $(VM_ENV) bash bench/run.sh
 
 # Every fragment adds its fuzz runs (phony targets, each bounded by
 # FUZZ_SECONDS) to FUZZ_RUNS.

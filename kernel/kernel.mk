@@ -52,15 +52,39 @@ HOST_LINT += kernel-lint
 # In-VM tests of the driver (run in name order by snpu-vm-tests) and the
 # helpers they call (installed in the guest's /usr/bin).
 VM_TESTS += $(TOP)/tests/vm/10-driver-load.sh $(TOP)/tests/vm/20-driver-ioctl.sh \
-	$(TOP)/tests/vm/30-driver-cycles.sh
+	$(TOP)/tests/vm/25-driver-races.sh $(TOP)/tests/vm/26-driver-recovery.sh \
+	$(TOP)/tests/vm/27-driver-fuzz.sh $(TOP)/tests/vm/30-driver-cycles.sh
 DRIVER_TEST_BIN := $(BUILD)/guest/bin
 DRIVER_TEST_CFLAGS = $(COMMON_CFLAGS) $(OPT_CFLAGS) $$(pkg-config --cflags libdrm)
 DRIVER_TEST_LIBS = $$(pkg-config --libs libdrm)
-DRIVER_TEST_BINS := $(DRIVER_TEST_BIN)/snpu-driver-params $(DRIVER_TEST_BIN)/snpu-driver-ioctl
+DRIVER_TEST_BINS := $(DRIVER_TEST_BIN)/snpu-driver-params $(DRIVER_TEST_BIN)/snpu-driver-ioctl \
+	$(DRIVER_TEST_BIN)/snpu-driver-races $(DRIVER_TEST_BIN)/snpu-driver-recovery \
+	$(DRIVER_TEST_BIN)/snpu-driver-fuzz
 GUEST_BINS += $(DRIVER_TEST_BINS)
 ALL += $(DRIVER_TEST_BINS)
 
-$(DRIVER_TEST_BIN)/snpu-driver-%: tests/vm/driver_%.c tests/vm/driver_check.h $(wildcard uapi/*.h uapi/drm/*.h) \
+$(DRIVER_TEST_BIN)/snpu-driver-%: tests/vm/driver_%.c tests/vm/driver_check.h tests/vm/driver_util.h $(wildcard uapi/*.h uapi/drm/*.h) \
 		$(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(DRIVER_TEST_CFLAGS) -o $@ $< $(DRIVER_TEST_LIBS)
+	$(Q)$(CC) $(DRIVER_TEST_CFLAGS) -pthread -o $@ $< $(DRIVER_TEST_LIBS)
+
+# make fuzz-driver: boot the VM with two SNPUs and run the ioctl fuzzer and
+# the load (checked results) for FUZZ_SECONDS each, then trinity restricted to the device nodes (ioctl, mmap,
+# read, write, close on fds of /dev/accel only); the run fails on any
+# WARN/BUG/oops (the in-VM runner's check) or if a checked job fails after.
+GUEST_BINS += /usr/bin/trinity
+FUZZ_RUNS += fuzz-driver
+TRINITY_CALLS ?= 20000
+fuzz-driver: $(INITRAMFS) $(VM_QEMU)
+	$(Q)QEMU_BIN='$(VM_QEMU)' INITRAMFS='$(INITRAMFS)' NPU=2 \
+		SNPU_DEVICE_OPTS=fault-injection=on VM_TIMEOUT=$$(( $(FUZZ_SECONDS) + 900 )) \
+		CMD='modprobe snpu job_timeout_ms=1000 && \
+		snpu-driver-fuzz --seconds $(FUZZ_SECONDS) --procs 3 --threads 4 && \
+		snpu-driver-fuzz --load $(FUZZ_SECONDS) --procs 4 && \
+		cd /tmp && trinity --dangerous -q -N $(TRINITY_CALLS) -C 2 -V /dev/accel \
+			--disable-fds=sockets,pipes,perf,epoll,eventfd,pseudo,timerfd,testfile,memfd,drm \
+			-c ioctl -c mmap -c read -c write -c close -c dup -c fcntl >/tmp/trinity.log 2>&1; \
+		tail -n 5 /tmp/trinity.log; \
+		snpu-driver-fuzz --seconds 1 --procs 1 --threads 1 && \
+		! dmesg | grep -E "WARNING:|BUG:|Oops|KASAN|refcount_t:|list_(add|del) corruption"' \
+		bash scripts/vm.sh

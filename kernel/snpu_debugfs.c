@@ -7,12 +7,19 @@
  *   contexts  the context table entries in use
  *   counters  the device performance counters
  *   faults    the last MMU faults
+ * and one that writes (root only):
+ *   fault_inject  the device's fault-injection registers (hardware.md 3.7,
+ *                 only on a device created with fault-injection=on): read
+ *                 them, or write "NAME VALUE" with NAME drop_irq, dma_fail,
+ *                 hang_queue or reset_fail, to test the recovery paths
  */
 
 #include <drm/drm_debugfs.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
+#include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/uaccess.h>
 
 #include "snpu_mmu.h"
 #include "snpu_regs.h"
@@ -42,8 +49,9 @@ static int snpu_debugfs_status(struct seq_file *m, void *unused)
 	seq_printf(m, "fw_status %u\nfw_version 0x%06x\nfw_api 0x%08x\nfw_caps 0x%04x\n",
 		   snpu_rd(sdev, SNPU_REG_FW_STATUS), sdev->fw.version, sdev->fw.api,
 		   sdev->fw.caps);
-	seq_printf(m, "dead %d\nresets %d\ntimeouts %d\n", sdev->dead,
-		   atomic_read(&sdev->resets), atomic_read(&sdev->timeouts));
+	seq_printf(m, "dead %d\nresets %d\ntimeouts %d\nsuspends %d\n", sdev->dead,
+		   atomic_read(&sdev->resets), atomic_read(&sdev->timeouts),
+		   atomic_read(&sdev->suspends));
 	drm_dev_exit(idx);
 	return 0;
 }
@@ -182,6 +190,77 @@ static const struct drm_debugfs_info snpu_debugfs_files[] = {
 	{ "faults", snpu_debugfs_faults, 0 },
 };
 
+static const struct {
+	const char *name;
+	u32 reg;
+} snpu_fi_regs[] = {
+	{ "drop_irq", SNPU_REG_FI_DROP_IRQ },
+	{ "dma_fail", SNPU_REG_FI_DMA_FAIL },
+	{ "hang_queue", SNPU_REG_FI_HANG_QUEUE },
+	{ "reset_fail", SNPU_REG_FI_RESET_FAIL },
+};
+
+static int snpu_fi_show(struct seq_file *m, void *unused)
+{
+	struct snpu_device *sdev = m->private;
+	u32 i;
+	int idx;
+
+	if (!drm_dev_enter(&sdev->drm, &idx))
+		return -ENODEV;
+	seq_printf(m, "enable %u\n", snpu_rd(sdev, SNPU_REG_FI_ENABLE));
+	for (i = 0; i < ARRAY_SIZE(snpu_fi_regs); i++)
+		seq_printf(m, "%s %u\n", snpu_fi_regs[i].name, snpu_rd(sdev, snpu_fi_regs[i].reg));
+	seq_printf(m, "injected %u\n", snpu_rd(sdev, SNPU_REG_FI_INJECTED));
+	drm_dev_exit(idx);
+	return 0;
+}
+
+static int snpu_fi_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, snpu_fi_show, inode->i_private);
+}
+
+static ssize_t snpu_fi_write(struct file *file, const char __user *ubuf, size_t len,
+			     loff_t *pos)
+{
+	struct snpu_device *sdev = file_inode(file)->i_private;
+	char buf[48], name[16];
+	u32 i, value;
+	int idx;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+	if (sscanf(buf, "%15s %i", name, &value) != 2)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(snpu_fi_regs); i++)
+		if (!strcmp(name, snpu_fi_regs[i].name))
+			break;
+	if (i == ARRAY_SIZE(snpu_fi_regs))
+		return -EINVAL;
+	if (!drm_dev_enter(&sdev->drm, &idx))
+		return -ENODEV;
+	if (!snpu_rd(sdev, SNPU_REG_FI_ENABLE)) {
+		drm_dev_exit(idx);
+		return -EOPNOTSUPP;
+	}
+	snpu_wr(sdev, snpu_fi_regs[i].reg, value);
+	drm_dev_exit(idx);
+	return len;
+}
+
+static const struct file_operations snpu_fi_fops = {
+	.owner = THIS_MODULE,
+	.open = snpu_fi_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = snpu_fi_write,
+};
+
 /**
  * snpu_debugfs_init - add the files (before the DRM device is registered)
  * @sdev: the device
@@ -189,4 +268,5 @@ static const struct drm_debugfs_info snpu_debugfs_files[] = {
 void snpu_debugfs_init(struct snpu_device *sdev)
 {
 	drm_debugfs_add_files(&sdev->drm, snpu_debugfs_files, ARRAY_SIZE(snpu_debugfs_files));
+	debugfs_create_file("fault_inject", 0600, sdev->drm.debugfs_root, sdev, &snpu_fi_fops);
 }

@@ -51,6 +51,31 @@ int snpu_device_reset(struct snpu_device *sdev)
 	return ret;
 }
 
+/**
+ * snpu_device_flr - the fallback when a soft reset does not complete:
+ * a PCIe function level reset, with the config space saved and restored
+ * @sdev: the device
+ *
+ * Return: 0, or a negative errno (no FLR, or the device did not come back).
+ */
+int snpu_device_flr(struct snpu_device *sdev)
+{
+	struct pci_dev *pdev = sdev->pdev;
+	bool done;
+	int ret;
+
+	dev_warn(&pdev->dev, "soft reset failed: trying a function level reset\n");
+	pci_save_state(pdev);
+	ret = pcie_reset_flr(pdev, PCI_RESET_DO_RESET);
+	pci_restore_state(pdev);
+	if (!ret)
+		ret = read_poll_timeout(snpu_reset_done, done, done, SNPU_RESET_POLL_US,
+					SNPU_RESET_TIMEOUT_US, false, sdev);
+	if (ret)
+		dev_err(&pdev->dev, "function level reset failed: %d\n", ret);
+	return ret;
+}
+
 static int snpu_read_hw_info(struct snpu_device *sdev)
 {
 	struct device *dev = &sdev->pdev->dev;

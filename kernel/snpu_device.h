@@ -36,6 +36,7 @@ static inline u64 snpu_rd64(struct snpu_device *sdev, u32 lo, u32 hi)
 
 int snpu_device_init(struct snpu_device *sdev);
 int snpu_device_reset(struct snpu_device *sdev);
+int snpu_device_flr(struct snpu_device *sdev);
 void snpu_device_fini(struct snpu_device *sdev);
 
 #endif /* __SNPU_DEVICE_H__ */

@@ -19,6 +19,7 @@
 #include "drm/snpu_accel.h"
 #include "snpu_regs.h"
 
+#include "snpu_coredump.h"
 #include "snpu_debugfs.h"
 #include "snpu_device.h"
 #include "snpu_drv.h"
@@ -27,6 +28,7 @@
 #include "snpu_job.h"
 #include "snpu_mmu_ctx.h"
 #include "snpu_param.h"
+#include "snpu_pm.h"
 #include "snpu_queue.h"
 
 static int snpu_open(struct drm_device *drm, struct drm_file *file)
@@ -83,13 +85,18 @@ static const struct drm_ioctl_desc snpu_ioctls[] = {
 	SNPU_IOCTL(JOB_WAIT, job_wait),
 };
 
-DEFINE_DRM_ACCEL_FOPS(snpu_fops);
+static const struct file_operations snpu_fops = {
+	.owner = THIS_MODULE,
+	DRM_ACCEL_FOPS,
+	.show_fdinfo = drm_show_fdinfo,
+};
 
 static const struct drm_driver snpu_drm_driver = {
 	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ |
 			   DRIVER_SYNCOBJ_TIMELINE,
 	.open = snpu_open,
 	.postclose = snpu_postclose,
+	.show_fdinfo = snpu_show_fdinfo,
 	.gem_create_object = snpu_gem_create_object,
 	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
 	.ioctls = snpu_ioctls,
@@ -97,8 +104,13 @@ static const struct drm_driver snpu_drm_driver = {
 	.fops = &snpu_fops,
 	.name = "snpu",
 	.desc = "SNPU neural network accelerator",
+	/*
+	 * 1.1: priority 0 is NORMAL, DRM_SNPU_JOB_ABORTED, the *_FLAGS params,
+	 * READ_ONLY a BO property, va without FIXED_VA and negative timeouts
+	 * refused, VAs from 64 KiB.
+	 */
 	.major = 1,
-	.minor = 0,
+	.minor = 1,
 };
 
 static void snpu_ida_fini(struct drm_device *drm, void *arg)
@@ -160,6 +172,7 @@ static int snpu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(&pdev->dev, "cannot register the DRM device: %d\n", ret);
 		goto err_jobs;
 	}
+	snpu_pm_init(sdev);
 	return 0;
 
 err_jobs:
@@ -174,11 +187,14 @@ static void snpu_remove(struct pci_dev *pdev)
 {
 	struct snpu_device *sdev = pci_get_drvdata(pdev);
 
+	/* The PCI core resumed the device for remove: keep it so. */
+	snpu_pm_fini(sdev);
 	drm_dev_unplug(&sdev->drm);
 	WRITE_ONCE(sdev->started, false);
 	synchronize_irq(sdev->err_irq);
 	snpu_job_stop(sdev);
 	snpu_device_fini(sdev);
+	snpu_coredump_fini(sdev);
 }
 
 static const struct pci_device_id snpu_pci_ids[] = {
@@ -192,6 +208,9 @@ static struct pci_driver snpu_pci_driver = {
 	.id_table = snpu_pci_ids,
 	.probe = snpu_probe,
 	.remove = snpu_remove,
+	.shutdown = snpu_shutdown,
+	.err_handler = &snpu_err_handlers,
+	.driver.pm = pm_ptr(&snpu_pm_ops),
 };
 module_pci_driver(snpu_pci_driver);
 

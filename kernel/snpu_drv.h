@@ -18,8 +18,9 @@
 
 /*
  * Locking, outermost first:
- *   sdev->reset_lock    an engine reset (timeout workqueue only)
- *   BO reservations     ww_mutex, taken together in SUBMIT
+ *   sdev->reset_lock    an engine reset (timeout workqueue, removal)
+ *   BO reservations     ww_mutex, taken together in SUBMIT (drm_exec),
+ *                       one in UNMAP
  *   sdev->sched_lock    arming and pushing a job (in order per entity)
  *   sfile->lock         a file's scheduler entities and job ids
  *   sdev->mm_lock       page tables, VA allocators, BO maps, context table
@@ -41,6 +42,7 @@
 
 struct pci_dev;
 struct snpu_mmu_ctx;
+struct snpu_entity;
 struct snpu_queue;
 struct snpu_vm;
 
@@ -124,7 +126,11 @@ struct snpu_fw_info {
  *              two to happen in order per entity)
  * @reset_wq: ordered: job timeouts and resets run one at a time
  * @reset_lock: held while the device is reset and brought back
+ * @watchdog: looks for queues busy without progress while jobs run
+ * @stopped: the device was quiesced for removal (reset_lock)
+ * @sched_paused: system sleep paused the schedulers (reset_lock)
  * @dead: the engine did not come back from a reset: every job fails
+ * @suspends: runtime suspends since probe
  * @resets: engine resets since probe
  * @timeouts: job timeouts since probe
  */
@@ -153,7 +159,11 @@ struct snpu_device {
 	struct mutex sched_lock;	/* see @sched_lock above */
 	struct workqueue_struct *reset_wq;
 	struct mutex reset_lock;	/* see @reset_lock above */
+	struct delayed_work watchdog;
+	bool stopped;
+	bool sched_paused;
 	bool dead;
+	atomic_t suspends;
 	atomic_t resets;
 	atomic_t timeouts;
 };
@@ -171,7 +181,7 @@ struct snpu_file {
 	struct snpu_device *sdev;
 	struct snpu_vm *vm;
 	struct mutex lock;	/* see @lock above */
-	struct drm_sched_entity **entities;
+	struct snpu_entity **entities;
 	u64 next_job_id;
 	struct xarray results;
 };

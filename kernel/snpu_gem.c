@@ -23,6 +23,7 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/sizes.h>
 
 #include "drm/snpu_accel.h"
 #include "snpu_mmu.h"
@@ -82,12 +83,14 @@ static int snpu_bo_map(struct snpu_bo *bo, struct snpu_vm *vm, u64 *va, bool fix
 	struct snpu_bo_map *map;
 	int ret;
 
+	/* Read-only is the BO's: no context maps it writable. */
+	read_only |= bo->flags & DRM_SNPU_BO_READ_ONLY;
 	if (!(bo->flags & DRM_SNPU_BO_DEVICE)) {
 		sgt = drm_gem_shmem_get_pages_sgt(&bo->shmem);
 		if (IS_ERR(sgt))
 			return PTR_ERR(sgt);
 	}
-	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
 	if (!map)
 		return -ENOMEM;
 
@@ -154,7 +157,7 @@ struct drm_gem_object *snpu_gem_create_object(struct drm_device *drm, size_t siz
 {
 	struct snpu_bo *bo;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&bo->maps);
@@ -179,11 +182,34 @@ static void snpu_dram_free(struct drm_gem_object *obj)
 	kfree(bo);
 }
 
-static int snpu_dram_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+/*
+ * DEVICE BO mappings are filled page by page at fault time, only while the
+ * device is there: drm_dev_unplug() zaps every mapping of the DRM file
+ * (unmap_mapping_range() on its address space), and a fault after that,
+ * or an mmap() racing the unplug, never reaches BAR2 again (SIGBUS).
+ */
+static vm_fault_t snpu_dram_fault(struct vm_fault *vmf)
 {
+	struct vm_area_struct *vma = vmf->vma;
+	struct drm_gem_object *obj = vma->vm_private_data;
 	struct snpu_device *sdev = to_snpu_device(obj->dev);
 	struct snpu_bo *bo = to_snpu_bo(obj);
 	unsigned long pfn;
+	vm_fault_t ret;
+	int idx;
+
+	if (!drm_dev_enter(obj->dev, &idx))
+		return VM_FAULT_SIGBUS;
+	pfn = ((sdev->dram_start + bo->dram.start) >> PAGE_SHIFT) +
+	      ((vmf->address - vma->vm_start) >> PAGE_SHIFT);
+	ret = vmf_insert_pfn(vma, vmf->address, pfn);
+	drm_dev_exit(idx);
+	return ret;
+}
+
+static int snpu_dram_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+{
+	int idx;
 
 	/*
 	 * drm_gem_mmap() found the BO by the exact fake offset in vm_pgoff and
@@ -192,11 +218,12 @@ static int snpu_dram_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma
 	 */
 	if (is_cow_mapping(vma->vm_flags))
 		return -EINVAL;	/* device memory is shared, never copied on write */
-	pfn = (sdev->dram_start + bo->dram.start) >> PAGE_SHIFT;
+	if (!drm_dev_enter(obj->dev, &idx))
+		return -ENODEV;
 	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = pgprot_writecombine(vm_get_page_prot(vma->vm_flags));
-	return io_remap_pfn_range(vma, vma->vm_start, pfn, vma->vm_end - vma->vm_start,
-				  vma->vm_page_prot);
+	drm_dev_exit(idx);
+	return 0;
 }
 
 static struct dma_buf *snpu_dram_export(struct drm_gem_object *obj, int flags)
@@ -205,6 +232,7 @@ static struct dma_buf *snpu_dram_export(struct drm_gem_object *obj, int flags)
 }
 
 static const struct vm_operations_struct snpu_dram_vm_ops = {
+	.fault = snpu_dram_fault,
 	.open = drm_gem_vm_open,
 	.close = drm_gem_vm_close,
 };
@@ -233,7 +261,7 @@ static struct snpu_bo *snpu_dram_bo_create(struct snpu_device *sdev, u64 size)
 	struct snpu_bo *bo;
 	int ret;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&bo->maps);
@@ -271,6 +299,11 @@ int snpu_gem_init(struct snpu_device *sdev)
 {
 	u64 size = round_down(sdev->hw.dram_size, SNPU_PAGE_SIZE);
 
+	if (!size) {
+		drm_err(&sdev->drm, "unsupported device: DRAM_SIZE %llu (no whole page)\n",
+			sdev->hw.dram_size);
+		return -ENODEV;
+	}
 	drm_mm_init(&sdev->dram_mm, 0, size);
 	return drmm_add_action_or_reset(&sdev->drm, snpu_dram_mm_fini, NULL);
 }
@@ -282,7 +315,8 @@ static int snpu_check_fixed_va(struct snpu_device *sdev, u64 va, u64 size)
 {
 	u64 end;
 
-	if (!va || !IS_ALIGNED(va, SNPU_PAGE_SIZE) || check_add_overflow(va, size, &end) ||
+	if (va < SNPU_VA_MIN || !IS_ALIGNED(va, SNPU_PAGE_SIZE) ||
+	    check_add_overflow(va, size, &end) ||
 	    end > (1ull << sdev->hw.va_bits))
 		return -EINVAL;
 	return 0;
@@ -300,7 +334,7 @@ int snpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 	u32 handle;
 	int idx, ret;
 
-	if (args->flags & ~DRM_SNPU_BO_FLAGS || !args->size)
+	if (args->flags & ~DRM_SNPU_BO_FLAGS || !args->size || (!fixed && args->va))
 		return -EINVAL;
 	if (args->flags & DRM_SNPU_BO_DEVICE)
 		max = round_down(sdev->hw.dram_size, SNPU_PAGE_SIZE);
@@ -394,20 +428,30 @@ int snpu_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file
 	return 0;
 }
 
+/*
+ * SUBMIT looks a job's mappings up and publishes its fence with the BOs'
+ * reservations locked: under the reservation lock, "no unsignalled fence"
+ * means no job uses the mapping and none can start to.
+ */
 static int snpu_bo_unbind(struct snpu_device *sdev, struct snpu_bo *bo, struct snpu_vm *vm)
 {
+	struct dma_resv *resv = bo->shmem.base.resv;
 	struct snpu_bo_map *map;
-	int ret = 0;
+	int ret;
 
+	ret = dma_resv_lock_interruptible(resv, NULL);
+	if (ret)
+		return ret;
 	mutex_lock(&sdev->mm_lock);
 	map = snpu_bo_find_map_locked(bo, vm);
 	if (!map)
 		ret = -ENOENT;
-	else if (!dma_resv_test_signaled(bo->shmem.base.resv, DMA_RESV_USAGE_BOOKKEEP))
+	else if (!dma_resv_test_signaled(resv, DMA_RESV_USAGE_BOOKKEEP))
 		ret = -EBUSY;
 	else
 		snpu_bo_map_remove_locked(map, true);
 	mutex_unlock(&sdev->mm_lock);
+	dma_resv_unlock(resv);
 	return ret;
 }
 
@@ -424,6 +468,8 @@ int snpu_ioctl_bo_bind(struct drm_device *drm, void *data, struct drm_file *file
 	if (args->flags & ~DRM_SNPU_BIND_FLAGS)
 		return -EINVAL;
 	if ((args->flags & DRM_SNPU_BIND_UNMAP) && (args->flags & ~DRM_SNPU_BIND_UNMAP))
+		return -EINVAL;
+	if (!fixed && args->va)
 		return -EINVAL;
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;

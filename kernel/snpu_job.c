@@ -3,23 +3,33 @@
  * SNPU jobs: one drm_gpu_scheduler per hardware queue, one entity per open
  * file, queue and priority; SUBMIT, JOB_WAIT; timeouts and engine reset.
  *
- * Submit: BO refs are looked up and checked against the submitter's
- * context, the command stream is copied into DMA memory userspace cannot
- * map and validated there; then, with the BO reservations locked, the job
- * is armed and pushed under sdev->sched_lock, its finished fence is added
- * to the BOs (write or read) and to the out-syncobjs.
+ * Submit: the BOs are looked up and the command stream is copied into DMA
+ * memory userspace cannot map. Then, with every BO reservation locked
+ * (drm_exec), the BOs' mappings in the submitter's context are looked up
+ * and the stream is validated against them, the job is armed and pushed
+ * under sdev->sched_lock and its finished fence added to the BOs before
+ * the locks drop: UNMAP takes the reservation lock too, so a mapping a job
+ * was validated against stays until the job ends.
  *
- * Reset: a job whose queue is busy without progress for a timeout period
- * (or that does not finish within SNPU_MAX_EXTENSIONS periods), or a queue
- * the device stopped, resets the whole engine (soft reset, firmware boot,
- * rings and MMU programmed again). The guilty job fails with
- * DRM_SNPU_JOB_TIMEDOUT (and later jobs of its own entity are canceled);
- * the other jobs on the rings are resubmitted. Timeouts of all queues run
- * on one ordered workqueue, so resets never overlap.
+ * Reset: the watchdog finds a queue busy without progress for a timeout
+ * period, or the device stops a queue; either calls drm_sched_fault(), and
+ * the scheduler's own timeout (SNPU_MAX_EXTENSIONS + 1 periods) bounds a
+ * job that progresses forever. The timeout handler stops every scheduler,
+ * harvests the completion records (lost interrupts are no hang), resets
+ * the engine (soft reset, FLR if that fails, firmware boot, rings and MMU
+ * again) and ends every job on a ring: done jobs with their result, the
+ * hung one TIMEDOUT, other started ones ABORTED. Nothing runs twice: at
+ * most one job per queue is on the ring (SNPU_JOBS_ON_RING); the jobs the
+ * schedulers still hold run after the reset, except those queued behind
+ * the hung job in its own entity (CANCELED). A context whose jobs hung
+ * SNPU_BAN_HANGS times is banned. Timeouts of all queues run on one
+ * ordered workqueue, so resets never overlap.
  */
 
 #include <drm/drm_drv.h>
+#include <drm/drm_exec.h>
 #include <drm/drm_file.h>
+#include <drm/drm_print.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_syncobj.h>
@@ -35,42 +45,81 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/ww_mutex.h>
 
 #include "drm/snpu_accel.h"
 #include "snpu_regs.h"
 #include "snpu_ring.h"
 
 #include "snpu_cmdcheck.h"
+#include "snpu_coredump.h"
 #include "snpu_device.h"
 #include "snpu_drv.h"
 #include "snpu_firmware.h"
 #include "snpu_gem.h"
 #include "snpu_job.h"
 #include "snpu_mmu_ctx.h"
+#include "snpu_pm.h"
 #include "snpu_queue.h"
+#include "snpu_trace.h"
+
+#define SNPU_TIMEOUT_MIN_MS	10
+#define SNPU_TIMEOUT_MAX_MS	600000
 
 static unsigned int job_timeout_ms = 5000;
-module_param(job_timeout_ms, uint, 0444);
-MODULE_PARM_DESC(job_timeout_ms, "a running job without progress for this long is reset (ms)");
 
-static bool validate_cmds = true;
-module_param(validate_cmds, bool, 0444);
-MODULE_PARM_DESC(validate_cmds,
-		 "check every command against the BO refs (off: only the device MMU isolates; for fault tests)");
+/* 0 would be a timeout storm: every job reset at once. */
+static int snpu_timeout_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret = kstrtouint(val, 0, &v);
+
+	if (ret)
+		return ret;
+	if (v < SNPU_TIMEOUT_MIN_MS || v > SNPU_TIMEOUT_MAX_MS)
+		return -EINVAL;
+	*(unsigned int *)kp->arg = v;
+	return 0;
+}
+
+static const struct kernel_param_ops snpu_timeout_ops = {
+	.set = snpu_timeout_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(job_timeout_ms, &snpu_timeout_ops, &job_timeout_ms, 0444);
+MODULE_PARM_DESC(job_timeout_ms,
+		 "a running job without progress for this long is reset (ms, 10..600000)");
 
 #define SNPU_NUM_PRIOS		3
 #define SNPU_MAX_BO_REFS	1024
 #define SNPU_MAX_SYNCS		256
 #define SNPU_MAX_EXTENSIONS	10
-#define SNPU_MAX_QUEUED		256
+#define SNPU_MAX_FILE_JOBS	256
 #define SNPU_MAX_ELEM_SIZE	256
+#define SNPU_BAN_HANGS		3
 
 static const enum drm_sched_priority snpu_sched_prio[SNPU_NUM_PRIOS] = {
-	[DRM_SNPU_PRIORITY_LOW] = DRM_SCHED_PRIORITY_LOW,
 	[DRM_SNPU_PRIORITY_NORMAL] = DRM_SCHED_PRIORITY_NORMAL,
+	[DRM_SNPU_PRIORITY_LOW] = DRM_SCHED_PRIORITY_LOW,
 	[DRM_SNPU_PRIORITY_HIGH] = DRM_SCHED_PRIORITY_HIGH,
 };
+
+/* A file's entity: the scheduler's, and the stream of its jobs. */
+struct snpu_entity {
+	struct drm_sched_entity base;
+	struct snpu_stream *stream;
+};
+
+static void snpu_stream_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct snpu_stream, ref));
+}
+
+static void snpu_stream_put(struct snpu_stream *stream)
+{
+	if (stream)
+		kref_put(&stream->ref, snpu_stream_release);
+}
 
 static inline struct snpu_job *to_snpu_job(struct drm_sched_job *sched_job)
 {
@@ -108,7 +157,14 @@ static void snpu_job_free_resources(struct snpu_job *job)
 	kfree(job->in_fences);
 	if (job->cmds)
 		dma_free_coherent(job->sdev->drm.dev, job->cmds_size, job->cmds, job->cmds_dma);
-	dma_fence_put(job->hw_fence);
+	if (job->hw_fence_init)
+		dma_fence_put(job->hw_fence);
+	else
+		kfree(job->hw_fence);
+	snpu_stream_put(job->stream);
+	if (job->pm_ref)
+		snpu_pm_put(job->sdev);
+	atomic_dec(&job->vm->queued);
 	snpu_vm_put(job->vm);
 	snpu_result_put(job->res);
 	kfree(job);
@@ -116,144 +172,220 @@ static void snpu_job_free_resources(struct snpu_job *job)
 
 /* ---- Scheduler backend ------------------------------------------------------------ */
 
+/* Why a job that reached the front of its entity must not run, or NULL. */
+static bool snpu_job_canceled(struct snpu_job *job)
+{
+	u32 i;
+
+	/* Its in-syncs all signalled: it waited for them whole. */
+	for (i = 0; i < job->in_fence_count; i++)
+		if (job->in_fences[i]->error)
+			return true;
+	/* Queued behind a job of its stream that hung, or its context is banned. */
+	return job->stream_seq <= atomic64_read(&job->stream->cancel_upto) ||
+	       READ_ONCE(job->vm->banned);
+}
+
 static struct dma_fence *snpu_sched_run_job(struct drm_sched_job *sched_job)
 {
 	struct snpu_job *job = to_snpu_job(sched_job);
 	struct snpu_device *sdev = job->sdev;
 	struct dma_fence *fence;
-	u32 i;
+	bool cookie;
 	int idx;
 
-	/* Canceled: its entity was killed, or it is the guilty job of a reset. */
+	/* Its entity was killed (the file closed). */
 	if (unlikely(sched_job->s_fence->finished.error))
 		return NULL;
-	/*
-	 * A job whose in-syncs failed never runs. They all signalled: the
-	 * job waited for them whole (snpu_submit_in_syncs()).
-	 */
-	for (i = 0; i < job->in_fence_count; i++) {
-		if (job->in_fences[i]->error) {
-			job->res->status = DRM_SNPU_JOB_CANCELED;
-			job->res->hw_status = SNPU_ERR_ABORTED;
-			return ERR_PTR(-ECANCELED);
-		}
+	if (snpu_job_canceled(job)) {
+		job->res->status = DRM_SNPU_JOB_CANCELED;
+		return ERR_PTR(-ECANCELED);
 	}
 	if (!drm_dev_enter(&sdev->drm, &idx))
 		return ERR_PTR(-ENODEV);
-	if (sdev->dead)
+	cookie = dma_fence_begin_signalling();
+	if (READ_ONCE(sdev->dead))
 		fence = ERR_PTR(-EIO);
 	else
 		fence = snpu_queue_push(job->q, job);
+	dma_fence_end_signalling(cookie);
 	drm_dev_exit(idx);
+	if (!IS_ERR(fence))
+		queue_delayed_work(system_wq, &sdev->watchdog, msecs_to_jiffies(job_timeout_ms));
 	return fence;
 }
 
-static void snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad)
+static bool snpu_job_hw_done(struct snpu_job *job)
 {
+	struct dma_fence *parent = job->base.s_fence->parent;
+
+	return parent && dma_fence_is_signaled(parent);
+}
+
+/* A hung job: cancel what its stream queued behind it, count it to its context. */
+static void snpu_job_blame(struct snpu_job *bad)
+{
+	atomic64_set(&bad->stream->cancel_upto, atomic64_read(&bad->stream->submitted));
+	if (atomic_inc_return(&bad->vm->hangs) >= SNPU_BAN_HANGS && !bad->vm->banned) {
+		WRITE_ONCE(bad->vm->banned, true);
+		dev_warn(&bad->sdev->pdev->dev,
+			 "context %u banned after %u hangs: its jobs are canceled\n", bad->vm->id,
+			 SNPU_BAN_HANGS);
+	}
+}
+
+/*
+ * Stop every scheduler and the device, end every job on a ring, restart
+ * (unless removing). bad: the job a timeout is for, or NULL. Returns
+ * whether the engine was reset (false: bad had finished after all).
+ */
+static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad, bool removing)
+{
+	bool reset = true, entered, cookie;
 	struct snpu_queue *q;
+	int idx, ret = 0;
 	u32 i;
-	int ret;
 
 	mutex_lock(&sdev->reset_lock);
-	for (i = 0; i < sdev->hw.num_queues; i++) {
-		q = &sdev->queues[i];
-		drm_sched_stop(&q->sched, bad && bad->q == q ? &bad->base : NULL);
-	}
-	if (bad) {
-		bad->res->status = DRM_SNPU_JOB_TIMEDOUT;
-		drm_sched_increase_karma(&bad->base);
-	}
-
-	snpu_wr(sdev, SNPU_REG_IRQ_MASK, ~0u);
-	ret = snpu_device_reset(sdev);
 	for (i = 0; i < sdev->hw.num_queues; i++)
-		snpu_queue_cancel(&sdev->queues[i], -ECANCELED);
-	if (!ret)
-		ret = snpu_engine_start(sdev);
-	if (ret) {
-		sdev->dead = true;
-		dev_err(&sdev->pdev->dev, "engine did not come back from a reset (%d): jobs fail\n",
-			ret);
+		drm_sched_wqueue_stop(&sdev->queues[i].sched);
+	entered = drm_dev_enter(&sdev->drm, &idx);
+	if (!entered)
+		removing = true;	/* snpu_remove() is on its way here */
+	cookie = dma_fence_begin_signalling();
+
+	if (!sdev->stopped) {
+		snpu_wr(sdev, SNPU_REG_IRQ_MASK, ~0u);
+		for (i = 0; i < sdev->hw.num_queues; i++) {
+			synchronize_irq(sdev->queues[i].irq);
+			/* A lost interrupt is not a hang. */
+			snpu_queue_process(&sdev->queues[i]);
+		}
+		if (bad && !removing && snpu_job_hw_done(bad)) {
+			reset = false;
+			snpu_wr(sdev, SNPU_REG_IRQ_MASK, 0);
+		}
 	}
-	atomic_inc(&sdev->resets);
+
+	if (reset && !sdev->stopped) {
+		if (bad) {
+			snpu_job_blame(bad);
+			snpu_coredump(sdev, bad);
+		}
+		ret = snpu_device_reset(sdev);
+		if (ret)
+			ret = snpu_device_flr(sdev);
+		for (i = 0; i < sdev->hw.num_queues; i++)
+			snpu_queue_abort(&sdev->queues[i], bad, removing);
+		if (removing) {
+			sdev->stopped = true;
+		} else {
+			atomic_inc(&sdev->resets);
+			if (!ret && !sdev->dead)
+				ret = snpu_engine_start(sdev);
+			if (ret && !sdev->dead) {
+				WRITE_ONCE(sdev->dead, true);
+				dev_err(&sdev->pdev->dev, "engine did not come back from a reset (%d)\n",
+					ret);
+			}
+		}
+	}
+	dma_fence_end_signalling(cookie);
+	if (entered)
+		drm_dev_exit(idx);
+	trace_snpu_engine_reset(bad ? (int)bad->q->index : -1, bad ? bad->seqno : 0, reset);
 
 	for (i = 0; i < sdev->hw.num_queues; i++) {
 		q = &sdev->queues[i];
-		drm_sched_resubmit_jobs(&q->sched);
-		drm_sched_start(&q->sched);
+		if (bad && bad->q == q) {
+			/* Puts bad back on the pending list, frees the ended jobs. */
+			drm_sched_stop(&q->sched, &bad->base);
+			drm_sched_start(&q->sched);
+		} else if (!sdev->sched_paused) {
+			drm_sched_wqueue_start(&q->sched);
+		}
+		/* System sleep paused them: no job reaches the device until resume. */
+		if (sdev->sched_paused)
+			drm_sched_wqueue_stop(&q->sched);
 	}
 	mutex_unlock(&sdev->reset_lock);
+	return reset;
+}
+
+/**
+ * snpu_engine_recover - reset and restart the engine (after a PCI error):
+ * the jobs on the rings fail, queued ones run afterwards
+ * @sdev: the device
+ */
+void snpu_engine_recover(struct snpu_device *sdev)
+{
+	snpu_engine_reset(sdev, NULL, false);
 }
 
 static enum drm_gpu_sched_stat snpu_sched_timedout_job(struct drm_sched_job *sched_job)
 {
 	struct snpu_job *job = to_snpu_job(sched_job);
-	struct drm_gpu_scheduler *sched = sched_job->sched;
-	struct dma_fence *parent = sched_job->s_fence->parent;
 	struct snpu_device *sdev = job->sdev;
 	struct snpu_queue *q = job->q;
-	u32 progress, status;
-	int idx;
+	u32 progress = snpu_rd(sdev, SNPU_REG_QUEUE(q->index, SNPU_QREG_PROGRESS));
+	u32 status = snpu_rd(sdev, SNPU_REG_QUEUE(q->index, SNPU_QREG_STATUS));
+	u32 error = snpu_rd(sdev, SNPU_REG_QUEUE(q->index, SNPU_QREG_ERROR));
 
-	if (!drm_dev_enter(&sdev->drm, &idx)) {
-		/*
-		 * Unplugged: snpu_job_stop() fails the jobs on the ring. The
-		 * job must stay pending so that the scheduler frees it then.
-		 */
-		spin_lock(&sched->job_list_lock);
-		list_add(&sched_job->list, &sched->pending_list);
-		spin_unlock(&sched->job_list_lock);
-		return DRM_GPU_SCHED_STAT_ENODEV;
+	if (snpu_engine_reset(sdev, job, false)) {
+		atomic_inc(&sdev->timeouts);
+		dev_err(&sdev->pdev->dev,
+			"queue %u: job %llu of context %u hung (STATUS 0x%x, ERROR %u, command %u): engine reset\n",
+			q->index, job->seqno, job->vm->id, status, error, progress);
 	}
-
-	/* A lost interrupt is not a hang. */
-	snpu_queue_process(q);
-	if (parent && dma_fence_is_signaled(parent))
-		goto out_no_timeout;
-
-	/*
-	 * Not a hang yet: the job still moves through its commands, or waits
-	 * behind jobs of other queues (its queue is not busy). A job gets at
-	 * most SNPU_MAX_EXTENSIONS more periods.
-	 */
-	progress = snpu_rd(sdev, SNPU_REG_QUEUE(q->index, SNPU_QREG_PROGRESS));
-	status = snpu_rd(sdev, SNPU_REG_QUEUE(q->index, SNPU_QREG_STATUS));
-	if (q->hang_job != job) {
-		q->hang_job = job;
-		q->hang_count = 0;
-		q->hang_progress = ~0u;
-	}
-	if (!sdev->dead && !(status & SNPU_QSTAT_STOPPED) &&
-	    q->hang_count++ < SNPU_MAX_EXTENSIONS &&
-	    (!(status & SNPU_QSTAT_BUSY) || q->hang_progress != progress)) {
-		q->hang_progress = progress;
-		goto out_no_timeout;
-	}
-
-	atomic_inc(&sdev->timeouts);
-	dev_err(&sdev->pdev->dev,
-		"queue %u: job %llu of context %u hung (STATUS 0x%x, ERROR %u, command %u): resetting the engine\n",
-		q->index, job->seqno, job->vm->id, status,
-		snpu_rd(sdev, SNPU_REG_QUEUE(q->index, SNPU_QREG_ERROR)), progress);
-	snpu_engine_reset(sdev, job);
-	drm_dev_exit(idx);
-	return DRM_GPU_SCHED_STAT_NOMINAL;
-
-out_no_timeout:
-	/* The scheduler took the job off its list for us; put it back. */
-	spin_lock(&sched->job_list_lock);
-	list_add(&sched_job->list, &sched->pending_list);
-	spin_unlock(&sched->job_list_lock);
-	drm_dev_exit(idx);
-	return DRM_GPU_SCHED_STAT_NOMINAL;
+	return drm_dev_is_unplugged(&sdev->drm) ? DRM_GPU_SCHED_STAT_ENODEV :
+						  DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
 static void snpu_sched_free_job(struct drm_sched_job *sched_job)
 {
 	struct snpu_job *job = to_snpu_job(sched_job);
 
+	snpu_queue_forget(job);
 	drm_sched_job_cleanup(sched_job);
 	snpu_job_free_resources(job);
+}
+
+/*
+ * Every period while jobs are on a ring: a queue that is busy with the
+ * same job and made no progress since the last look has hung.
+ */
+static void snpu_watchdog(struct work_struct *work)
+{
+	struct snpu_device *sdev = container_of(to_delayed_work(work), struct snpu_device,
+						watchdog);
+	struct snpu_queue *q;
+	u32 i, status, progress;
+	bool busy = false;
+	u64 seqno;
+	int idx;
+
+	if (!drm_dev_enter(&sdev->drm, &idx))
+		return;
+	for (i = 0; i < sdev->hw.num_queues; i++) {
+		q = &sdev->queues[i];
+		seqno = snpu_queue_running_seqno(q);
+		if (!seqno) {
+			q->watch_seqno = 0;
+			continue;
+		}
+		busy = true;
+		status = snpu_rd(sdev, SNPU_REG_QUEUE(i, SNPU_QREG_STATUS));
+		progress = snpu_rd(sdev, SNPU_REG_QUEUE(i, SNPU_QREG_PROGRESS));
+		if ((status & SNPU_QSTAT_STOPPED) ||
+		    ((status & SNPU_QSTAT_BUSY) && seqno == q->watch_seqno &&
+		     progress == q->watch_progress))
+			drm_sched_fault(&q->sched);
+		q->watch_seqno = seqno;
+		q->watch_progress = progress;
+	}
+	if (busy)
+		queue_delayed_work(system_wq, &sdev->watchdog, msecs_to_jiffies(job_timeout_ms));
+	drm_dev_exit(idx);
 }
 
 static const struct drm_sched_backend_ops snpu_sched_ops = {
@@ -314,6 +446,7 @@ static void snpu_sched_fini(struct drm_device *drm, void *arg)
 
 	for (i = 0; i < sdev->hw.num_queues; i++)
 		drm_sched_fini(&sdev->queues[i].sched);
+	cancel_delayed_work_sync(&sdev->watchdog);
 	destroy_workqueue(sdev->reset_wq);
 }
 
@@ -330,11 +463,13 @@ int snpu_job_init(struct snpu_device *sdev)
 	sdev->reset_wq = alloc_ordered_workqueue("snpu-reset", 0);
 	if (!sdev->reset_wq)
 		return -ENOMEM;
+	INIT_DELAYED_WORK(&sdev->watchdog, snpu_watchdog);
 
 	for (i = 0; i < sdev->hw.num_queues; i++) {
 		q = &sdev->queues[i];
 		ret = drm_sched_init(&q->sched, &snpu_sched_ops, NULL, DRM_SCHED_PRIORITY_COUNT,
-				     SNPU_RING_ENTRIES, 0, msecs_to_jiffies(job_timeout_ms),
+				     SNPU_JOBS_ON_RING, 0,
+				     msecs_to_jiffies(job_timeout_ms) * (SNPU_MAX_EXTENSIONS + 1),
 				     sdev->reset_wq, NULL, q->name, sdev->drm.dev);
 		if (ret) {
 			dev_err(&sdev->pdev->dev, "cannot create the scheduler of queue %u: %d\n",
@@ -360,10 +495,10 @@ void snpu_job_stop(struct snpu_device *sdev)
 	bool idle;
 	u32 i;
 
-	snpu_wr(sdev, SNPU_REG_IRQ_MASK, ~0u);
-	snpu_device_reset(sdev);
-	for (i = 0; i < sdev->hw.num_queues; i++)
-		snpu_queue_cancel(&sdev->queues[i], -ENODEV);
+	cancel_delayed_work_sync(&sdev->watchdog);
+	snpu_engine_reset(sdev, NULL, true);
+	/* A run_job that was under way may have armed it again. */
+	cancel_delayed_work_sync(&sdev->watchdog);
 
 	/* drm_sched_fini() does not free pending jobs: let the scheduler free them. */
 	deadline = jiffies + msecs_to_jiffies(2000);
@@ -381,10 +516,36 @@ void snpu_job_stop(struct snpu_device *sdev)
 
 /* ---- Per file --------------------------------------------------------------------- */
 
+/*
+ * fdinfo (Documentation/gpu/drm-usage-stats.rst): per hardware queue the
+ * device time this file's jobs ran, its BOs' memory, and its page tables.
+ */
+void snpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
+{
+	struct snpu_file *sfile = file->driver_priv;
+	struct snpu_device *sdev = sfile->sdev;
+	struct snpu_vm *vm = sfile->vm;
+	u32 i, pt_pages;
+
+	for (i = 0; i < sdev->hw.num_queues; i++)
+		drm_printf(p, "drm-engine-q%u:\t%llu ns\n", i,
+			   (u64)atomic64_read(&vm->busy_ns[i]));
+	drm_show_memory_stats(p, file);
+	mutex_lock(&sdev->mm_lock);
+	pt_pages = vm->pt_pages;
+	mutex_unlock(&sdev->mm_lock);
+	drm_printf(p, "snpu-context:\t%u\n", vm->id);
+	drm_printf(p, "snpu-pagetable-pages:\t%u\n", pt_pages);
+	drm_printf(p, "snpu-jobs-queued:\t%d\n", atomic_read(&vm->queued));
+	drm_printf(p, "snpu-jobs-done:\t%llu\n", (u64)atomic64_read(&vm->jobs_done));
+	drm_printf(p, "snpu-hangs:\t%d\n", atomic_read(&vm->hangs));
+	drm_printf(p, "snpu-banned:\t%d\n", READ_ONCE(vm->banned));
+}
+
 int snpu_file_jobs_init(struct snpu_file *sfile)
 {
 	sfile->entities = kcalloc(sfile->sdev->hw.num_queues * SNPU_NUM_PRIOS,
-				  sizeof(*sfile->entities), GFP_KERNEL);
+				  sizeof(*sfile->entities), GFP_KERNEL_ACCOUNT);
 	if (!sfile->entities)
 		return -ENOMEM;
 	mutex_init(&sfile->lock);
@@ -402,7 +563,8 @@ void snpu_file_jobs_fini(struct snpu_file *sfile)
 	for (i = 0; i < sfile->sdev->hw.num_queues * SNPU_NUM_PRIOS; i++) {
 		if (!sfile->entities[i])
 			continue;
-		drm_sched_entity_destroy(sfile->entities[i]);
+		drm_sched_entity_destroy(&sfile->entities[i]->base);
+		snpu_stream_put(sfile->entities[i]->stream);
 		kfree(sfile->entities[i]);
 	}
 	kfree(sfile->entities);
@@ -412,21 +574,28 @@ void snpu_file_jobs_fini(struct snpu_file *sfile)
 	mutex_destroy(&sfile->lock);
 }
 
-static struct drm_sched_entity *snpu_file_entity(struct snpu_file *sfile, u32 queue, u32 prio)
+static struct snpu_entity *snpu_file_entity(struct snpu_file *sfile, u32 queue, u32 prio)
 {
 	struct drm_gpu_scheduler *sched = &sfile->sdev->queues[queue].sched;
-	struct drm_sched_entity **slot = &sfile->entities[queue * SNPU_NUM_PRIOS + prio];
-	struct drm_sched_entity *entity;
+	struct snpu_entity **slot = &sfile->entities[queue * SNPU_NUM_PRIOS + prio];
+	struct snpu_entity *entity;
 	int ret;
 
 	guard(mutex)(&sfile->lock);
 	if (*slot)
 		return *slot;
-	entity = kzalloc(sizeof(*entity), GFP_KERNEL);
+	entity = kzalloc(sizeof(*entity), GFP_KERNEL_ACCOUNT);
 	if (!entity)
 		return ERR_PTR(-ENOMEM);
-	ret = drm_sched_entity_init(entity, snpu_sched_prio[prio], &sched, 1, NULL);
+	entity->stream = kzalloc(sizeof(*entity->stream), GFP_KERNEL_ACCOUNT);
+	if (!entity->stream) {
+		kfree(entity);
+		return ERR_PTR(-ENOMEM);
+	}
+	kref_init(&entity->stream->ref);
+	ret = drm_sched_entity_init(&entity->base, snpu_sched_prio[prio], &sched, 1, NULL);
 	if (ret) {
+		kfree(entity->stream);
 		kfree(entity);
 		return ERR_PTR(ret);
 	}
@@ -456,18 +625,16 @@ static int snpu_elem_size_ok(u32 count, u32 usize, size_t ksize)
 	return !count || (usize >= ksize && usize <= SNPU_MAX_ELEM_SIZE);
 }
 
-/* Look up the BO refs; fill the VA ranges the job may touch. */
-static int snpu_submit_refs(struct snpu_job *job, struct drm_file *file,
-			    const struct drm_snpu_submit *args, struct snpu_va_range *ranges)
+/* Look up the BOs of the BO refs (their mappings are looked up locked). */
+static int snpu_submit_bos(struct snpu_job *job, struct drm_file *file,
+			   const struct drm_snpu_submit *args)
 {
-	struct snpu_device *sdev = job->sdev;
 	struct drm_snpu_bo_ref ref;
-	struct snpu_bo_map *map;
 	u32 i;
 	int ret;
 
-	job->bos = kvcalloc(args->bo_count, sizeof(*job->bos), GFP_KERNEL);
-	job->bo_write = kvcalloc(args->bo_count, sizeof(*job->bo_write), GFP_KERNEL);
+	job->bos = kvcalloc(args->bo_count, sizeof(*job->bos), GFP_KERNEL_ACCOUNT);
+	job->bo_write = kvcalloc(args->bo_count, sizeof(*job->bo_write), GFP_KERNEL_ACCOUNT);
 	if (!job->bos || !job->bo_write)
 		return -ENOMEM;
 
@@ -482,24 +649,60 @@ static int snpu_submit_refs(struct snpu_job *job, struct drm_file *file,
 			return -ENOENT;
 		job->bo_count = i + 1;
 		job->bo_write[i] = ref.flags & DRM_SNPU_BO_REF_WRITE;
-
-		mutex_lock(&sdev->mm_lock);
-		map = snpu_bo_find_map_locked(to_snpu_bo(job->bos[i]), job->vm);
-		if (map) {
-			ranges[i].start = map->node.start;
-			ranges[i].end = map->node.start + map->node.size;
-			ranges[i].write = job->bo_write[i] && !map->read_only;
-		}
-		mutex_unlock(&sdev->mm_lock);
-		if (!map)
-			return -EINVAL;	/* not mapped in this context */
 	}
+	return 0;
+}
 
-	snpu_va_ranges_sort(ranges, args->bo_count);
-	for (i = 1; i < args->bo_count; i++)
+/*
+ * With the BOs' reservations locked: the VA ranges the job may touch, from
+ * the BOs' mappings in its context. UNMAP needs the reservation lock too,
+ * and refuses while the job's fence (added before the locks drop) is
+ * pending: these mappings stay as long as the job may use them.
+ */
+static int snpu_submit_ranges(struct snpu_job *job, struct snpu_va_range *ranges)
+{
+	struct snpu_device *sdev = job->sdev;
+	struct snpu_bo_map *map;
+	u32 i;
+
+	mutex_lock(&sdev->mm_lock);
+	for (i = 0; i < job->bo_count; i++) {
+		dma_resv_assert_held(job->bos[i]->resv);
+		map = snpu_bo_find_map_locked(to_snpu_bo(job->bos[i]), job->vm);
+		if (!map)
+			break;	/* not mapped in this context */
+		ranges[i].start = map->node.start;
+		ranges[i].end = map->node.start + map->node.size;
+		ranges[i].write = job->bo_write[i] && !map->read_only;
+	}
+	mutex_unlock(&sdev->mm_lock);
+	if (i < job->bo_count)
+		return -EINVAL;
+
+	snpu_va_ranges_sort(ranges, job->bo_count);
+	for (i = 1; i < job->bo_count; i++)
 		if (ranges[i].start == ranges[i - 1].start)
 			return -EINVAL;	/* the same BO twice */
 	return 0;
+}
+
+/* Check every command and the profile records against the ranges. */
+static int snpu_submit_validate(struct snpu_job *job, const struct drm_snpu_submit *args,
+				struct snpu_va_range *ranges)
+{
+	struct snpu_device *sdev = job->sdev;
+	const char *why = "";
+	u32 bad_cmd = 0;
+	int ret;
+
+	ret = snpu_cmds_check(sdev, job->cmds, job->cmds_size, ranges, job->bo_count,
+			      &bad_cmd, &why);
+	if (!ret && (args->flags & DRM_SNPU_SUBMIT_PROFILE))
+		ret = snpu_va_check(sdev, ranges, job->bo_count, args->profile_va,
+				    (u64)args->num_profile * sizeof(struct snpu_profile_rec), true);
+	if (ret)
+		drm_dbg(&sdev->drm, "submit refused: command %u: %s\n", bad_cmd, why);
+	return ret;
 }
 
 /*
@@ -662,48 +865,66 @@ static int snpu_submit_check_args(struct snpu_device *sdev, const struct drm_snp
 	return 0;
 }
 
-/* Arm, push, and publish the finished fence: BOs, result table, syncobjs. */
-static int snpu_submit_push(struct snpu_job *job, struct snpu_file *sfile, bool implicit,
-			    struct snpu_out_sync *outs, u32 out_count, u64 *job_id)
+/*
+ * Lock the BOs' reservations, check the job against its mappings, arm and
+ * push it, and publish its finished fence: BOs, result table, syncobjs.
+ */
+static int snpu_submit_push(struct snpu_job *job, struct snpu_file *sfile,
+			    const struct drm_snpu_submit *args, struct snpu_va_range *ranges,
+			    struct snpu_out_sync *outs, u64 *job_id)
 {
+	bool implicit = !(args->flags & DRM_SNPU_SUBMIT_NO_IMPLICIT);
 	struct snpu_device *sdev = job->sdev;
-	struct ww_acquire_ctx ctx;
 	struct snpu_job_result *old;
 	struct dma_fence *done;
+	struct drm_exec exec;
 	u32 i;
+	u64 id;
 	int ret;
 
-	ret = drm_gem_lock_reservations(job->bos, job->bo_count, &ctx);
-	if (ret)
-		return ret;
-	for (i = 0; i < job->bo_count; i++) {
-		ret = dma_resv_reserve_fences(job->bos[i]->resv, 1);
+	drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT, job->bo_count);
+	drm_exec_until_all_locked(&exec) {
+		ret = drm_exec_prepare_array(&exec, job->bos, job->bo_count, 1);
+		drm_exec_retry_on_contention(&exec);
+		if (ret == -EALREADY)
+			ret = -EINVAL;	/* the same BO twice */
 		if (ret)
-			goto out_unlock;
-		/* With NO_IMPLICIT, the job's fence still goes to the BO below. */
-		if (!implicit)
-			continue;
+			goto out_fini;
+	}
+	ret = snpu_submit_ranges(job, ranges);
+	if (!ret)
+		ret = snpu_submit_validate(job, args, ranges);
+	if (ret)
+		goto out_fini;
+	/* With NO_IMPLICIT, the job's fence still goes to the BOs below. */
+	for (i = 0; implicit && i < job->bo_count; i++) {
 		ret = drm_sched_job_add_implicit_dependencies(&job->base, job->bos[i],
 							      job->bo_write[i]);
 		if (ret)
-			goto out_unlock;
+			goto out_fini;
 	}
-	ret = xa_reserve(&sfile->results, sfile->next_job_id, GFP_KERNEL);
+
+	/* The id and its result slot, before arming: nothing fails after. */
+	mutex_lock(&sfile->lock);
+	id = sfile->next_job_id;
+	ret = xa_reserve(&sfile->results, id, GFP_KERNEL_ACCOUNT);
+	if (!ret)
+		sfile->next_job_id++;
+	mutex_unlock(&sfile->lock);
 	if (ret)
-		goto out_unlock;
+		goto out_fini;
 
 	mutex_lock(&sdev->sched_lock);
 	drm_sched_job_arm(&job->base);
 	done = dma_fence_get(&job->base.s_fence->finished);
 	job->res->done = dma_fence_get(done);
+	job->stream_seq = atomic64_inc_return(&job->stream->submitted);
 
-	mutex_lock(&sfile->lock);
-	*job_id = sfile->next_job_id++;
 	kref_get(&job->res->ref);
-	xa_store(&sfile->results, *job_id, job->res, GFP_KERNEL);
-	old = *job_id > SNPU_JOB_RESULTS ? xa_erase(&sfile->results, *job_id - SNPU_JOB_RESULTS) :
-					   NULL;
-	mutex_unlock(&sfile->lock);
+	/* A reserved slot needs no memory: this cannot fail. */
+	WARN_ON_ONCE(xa_is_err(xa_store(&sfile->results, id, job->res, GFP_NOWAIT)));
+	old = id > SNPU_JOB_RESULTS ? xa_erase(&sfile->results, id - SNPU_JOB_RESULTS) : NULL;
+	*job_id = id;
 
 	/*
 	 * Publish the fence in the BOs and unlock them before the push: once
@@ -713,12 +934,13 @@ static int snpu_submit_push(struct snpu_job *job, struct snpu_file *sfile, bool 
 	for (i = 0; i < job->bo_count; i++)
 		dma_resv_add_fence(job->bos[i]->resv, done, job->bo_write[i] ?
 				   DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
-	drm_gem_unlock_reservations(job->bos, job->bo_count, &ctx);
+	drm_exec_fini(&exec);
 
+	trace_snpu_job_submit(job->vm->id, job->q->index, args->priority, id, job->cmds_size);
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&sdev->sched_lock);
 
-	for (i = 0; i < out_count; i++) {
+	for (i = 0; i < args->out_sync_count; i++) {
 		if (outs[i].chain) {
 			drm_syncobj_add_point(outs[i].syncobj, outs[i].chain, done, outs[i].point);
 			outs[i].chain = NULL;
@@ -730,8 +952,8 @@ static int snpu_submit_push(struct snpu_job *job, struct snpu_file *sfile, bool 
 	snpu_result_put(old);
 	return 0;
 
-out_unlock:
-	drm_gem_unlock_reservations(job->bos, job->bo_count, &ctx);
+out_fini:
+	drm_exec_fini(&exec);
 	return ret;
 }
 
@@ -742,11 +964,9 @@ int snpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	struct drm_snpu_submit *args = data;
 	struct snpu_out_sync *outs = NULL;
 	struct snpu_va_range *ranges = NULL;
-	struct drm_sched_entity *entity;
-	const char *why = "";
+	struct snpu_entity *entity;
 	struct snpu_job *job;
 	bool sched_init = false;
-	u32 bad_cmd = 0;
 	int idx, ret;
 
 	ret = snpu_submit_check_args(sdev, args);
@@ -754,6 +974,14 @@ int snpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		return ret;
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
+	if (READ_ONCE(sdev->dead)) {
+		ret = -EIO;
+		goto out_exit;
+	}
+	if (READ_ONCE(sfile->vm->banned)) {
+		ret = -ECANCELED;
+		goto out_exit;
+	}
 
 	entity = snpu_file_entity(sfile, args->queue, args->priority);
 	if (IS_ERR(entity)) {
@@ -761,35 +989,49 @@ int snpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		goto out_exit;
 	}
 	/* Bound what one file can pile up (each job holds up to MAX_CMDBUF). */
-	if (spsc_queue_count(&entity->job_queue) >= SNPU_MAX_QUEUED) {
+	if (atomic_inc_return(&sfile->vm->queued) > SNPU_MAX_FILE_JOBS) {
+		atomic_dec(&sfile->vm->queued);
 		ret = -EAGAIN;
 		goto out_exit;
 	}
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job) {
+		atomic_dec(&sfile->vm->queued);
 		ret = -ENOMEM;
 		goto out_exit;
 	}
 	job->sdev = sdev;
 	job->q = &sdev->queues[args->queue];
-	job->vm = snpu_vm_get(sfile->vm);
+	job->vm = snpu_vm_get(sfile->vm);	/* with its count in vm->queued */
+	kref_get(&entity->stream->ref);
+	job->stream = entity->stream;
 	INIT_LIST_HEAD(&job->link);
-	job->res = kzalloc(sizeof(*job->res), GFP_KERNEL);
-	ranges = kvcalloc(args->bo_count, sizeof(*ranges), GFP_KERNEL);
-	if (!job->res || (args->bo_count && !ranges)) {
+	/* run_job allocates nothing: the hardware fence is allocated here. */
+	job->hw_fence = kzalloc(sizeof(*job->hw_fence), GFP_KERNEL_ACCOUNT);
+	job->res = kzalloc(sizeof(*job->res), GFP_KERNEL_ACCOUNT);
+	ranges = kvcalloc(args->bo_count, sizeof(*ranges), GFP_KERNEL_ACCOUNT);
+	if (!job->hw_fence || !job->res || (args->bo_count && !ranges)) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
 	kref_init(&job->res->ref);
 	job->res->status = DRM_SNPU_JOB_CANCELED;
+	job->res->hw_status = SNPU_ERR_ABORTED;
 
-	ret = snpu_submit_refs(job, file, args, ranges);
+	/* The device stays awake while the job exists. */
+	ret = snpu_pm_get(sdev);
+	if (ret)
+		goto out_free;
+	job->pm_ref = true;
+
+	ret = snpu_submit_bos(job, file, args);
 	if (ret)
 		goto out_free;
 
 	job->cmds_size = args->cmds_size;
-	job->cmds = dma_alloc_coherent(drm->dev, job->cmds_size, &job->cmds_dma, GFP_KERNEL);
+	job->cmds = dma_alloc_coherent(drm->dev, job->cmds_size, &job->cmds_dma,
+				       GFP_KERNEL_ACCOUNT);
 	if (!job->cmds) {
 		ret = -ENOMEM;
 		goto out_free;
@@ -798,23 +1040,13 @@ int snpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		ret = -EFAULT;
 		goto out_free;
 	}
-	if (validate_cmds)
-		ret = snpu_cmds_check(sdev, job->cmds, job->cmds_size, ranges, args->bo_count,
-				      &bad_cmd, &why);
-	if (!ret && validate_cmds && (args->flags & DRM_SNPU_SUBMIT_PROFILE))
-		ret = snpu_va_check(sdev, ranges, args->bo_count, args->profile_va,
-				    (u64)args->num_profile * sizeof(struct snpu_profile_rec), true);
-	if (ret) {
-		drm_dbg(drm, "submit refused: command %u: %s\n", bad_cmd, why);
-		goto out_free;
-	}
 	if (args->flags & DRM_SNPU_SUBMIT_PROFILE) {
 		job->desc_flags |= SNPU_JOB_PROFILE;
 		job->num_profile = args->num_profile;
 		job->profile_va = args->profile_va;
 	}
 
-	ret = drm_sched_job_init(&job->base, entity, 1, sfile);
+	ret = drm_sched_job_init(&job->base, &entity->base, 1, sfile);
 	if (ret)
 		goto out_free;
 	sched_init = true;
@@ -826,8 +1058,7 @@ int snpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	if (ret)
 		goto out_free;
 
-	ret = snpu_submit_push(job, sfile, !(args->flags & DRM_SNPU_SUBMIT_NO_IMPLICIT), outs,
-			       args->out_sync_count, &args->job_id);
+	ret = snpu_submit_push(job, sfile, args, ranges, outs, &args->job_id);
 	if (ret)
 		goto out_free;
 	goto out_done;	/* the scheduler owns the job now */
@@ -854,6 +1085,8 @@ int snpu_ioctl_job_wait(struct drm_device *drm, void *data, struct drm_file *fil
 	long timeout;
 	int idx, ret = 0;
 
+	if (args->timeout_ns < 0)
+		return -EINVAL;
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
 

@@ -13,6 +13,7 @@
 
 struct drm_device;
 struct drm_file;
+struct drm_printer;
 struct drm_gem_object;
 struct snpu_device;
 struct snpu_file;
@@ -51,6 +52,20 @@ struct snpu_job_result {
 };
 
 /**
+ * struct snpu_stream - the jobs of one scheduler entity (file, queue,
+ * priority), in submission order; jobs hold a reference
+ * @ref: the entity's and each job's
+ * @submitted: jobs submitted so far (the last one's @stream_seq)
+ * @cancel_upto: jobs up to this one are canceled: they were queued
+ *               behind a job of the stream that hung
+ */
+struct snpu_stream {
+	struct kref ref;
+	atomic64_t submitted;
+	atomic64_t cancel_upto;
+};
+
+/**
  * struct snpu_job - one SUBMIT
  * @base: the scheduler's job
  * @sdev: the device
@@ -71,8 +86,13 @@ struct snpu_job_result {
  * @desc_flags: SNPU_JOB_* of the descriptor
  * @num_profile: profile records room
  * @profile_va: where the profile records go
- * @hw_fence: signalled by the completion interrupt (a reference), NULL
- *            while the job is not on the ring
+ * @stream: its entity's stream (a reference)
+ * @stream_seq: its place in @stream
+ * @hw_fence: allocated at SUBMIT, initialised when the job reaches the
+ *            ring, signalled by the completion interrupt; the job's
+ *            reference, NULL once signalled
+ * @hw_fence_init: @hw_fence was initialised (else it is only memory)
+ * @pm_ref: holds a runtime PM reference of the device
  * @seqno: descriptor seqno of the current run
  * @slot: ring slot (descriptor and completion record) of the current run
  * @link: in q->inflight while on the ring
@@ -94,7 +114,11 @@ struct snpu_job {
 	u32 desc_flags;
 	u32 num_profile;
 	u64 profile_va;
+	struct snpu_stream *stream;
+	u64 stream_seq;
 	struct dma_fence *hw_fence;
+	bool hw_fence_init;
+	bool pm_ref;
 	u64 seqno;
 	u32 slot;
 	struct list_head link;
@@ -105,7 +129,9 @@ void snpu_job_stop(struct snpu_device *sdev);
 int snpu_engine_start(struct snpu_device *sdev);
 void snpu_engine_hw_init(struct snpu_device *sdev);
 void snpu_engine_fault(struct snpu_device *sdev, u32 queue);
+void snpu_engine_recover(struct snpu_device *sdev);
 
+void snpu_show_fdinfo(struct drm_printer *p, struct drm_file *file);
 int snpu_file_jobs_init(struct snpu_file *sfile);
 void snpu_file_jobs_fini(struct snpu_file *sfile);
 

@@ -31,6 +31,12 @@ static_assert(sizeof(struct snpu_mmu_ctx) == 16);
 #define SNPU_PT_BYTES	(SNPU_PT_ENTRIES * sizeof(u64))
 #define SNPU_LEAF_LEVEL	(SNPU_PT_LEVELS - 1)
 
+/*
+ * Drop the device's cached translations of ctx and wait until it did:
+ * the invalidation is complete once a later BAR0 read returns (hardware.md
+ * 12.5). Only then may the caller free pages or tables, or reuse ctx.
+ * An unplugged device translates nothing any more.
+ */
 static void snpu_mmu_invalidate(struct snpu_device *sdev, u32 ctx)
 {
 	int idx;
@@ -38,6 +44,7 @@ static void snpu_mmu_invalidate(struct snpu_device *sdev, u32 ctx)
 	/* writel() orders the table updates before the invalidation. */
 	if (drm_dev_enter(&sdev->drm, &idx)) {
 		snpu_wr(sdev, SNPU_REG_MMU_INVALIDATE, ctx);
+		snpu_rd(sdev, SNPU_REG_SCRATCH);
 		drm_dev_exit(idx);
 	}
 }
@@ -125,14 +132,17 @@ void snpu_mmu_handle_fault(struct snpu_device *sdev)
 			     status & SNPU_MMU_FAULT_OVERRUN ? ", more lost" : "");
 }
 
+/* Page tables are charged to the memory cgroup of the task that maps. */
 static int snpu_pt_alloc(struct snpu_device *sdev, struct snpu_pt *pt, int level)
 {
-	pt->cpu = dma_alloc_coherent(sdev->drm.dev, SNPU_PT_BYTES, &pt->dma, GFP_KERNEL);
+	pt->cpu = dma_alloc_coherent(sdev->drm.dev, SNPU_PT_BYTES, &pt->dma, GFP_KERNEL_ACCOUNT);
 	if (!pt->cpu)
 		return -ENOMEM;
 	pt->next = NULL;
+	pt->used = 0;
+	INIT_LIST_HEAD(&pt->free_link);
 	if (level < SNPU_LEAF_LEVEL) {
-		pt->next = kcalloc(SNPU_PT_ENTRIES, sizeof(*pt->next), GFP_KERNEL);
+		pt->next = kcalloc(SNPU_PT_ENTRIES, sizeof(*pt->next), GFP_KERNEL_ACCOUNT);
 		if (!pt->next) {
 			dma_free_coherent(sdev->drm.dev, SNPU_PT_BYTES, pt->cpu, pt->dma);
 			pt->cpu = NULL;
@@ -174,7 +184,7 @@ struct snpu_vm *snpu_vm_create(struct snpu_device *sdev)
 	struct snpu_vm *vm;
 	int id, ret;
 
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return ERR_PTR(-ENOMEM);
 
@@ -187,13 +197,14 @@ struct snpu_vm *snpu_vm_create(struct snpu_device *sdev)
 	ret = snpu_pt_alloc(sdev, &vm->root, 0);
 	if (ret)
 		goto err_ida;
+	vm->pt_pages = 1;
 
 	kref_init(&vm->ref);
 	vm->sdev = sdev;
 	vm->id = id;
 	INIT_LIST_HEAD(&vm->maps);
-	/* VA 0 stays unmapped: a NULL address always faults. */
-	drm_mm_init(&vm->mm, SNPU_PAGE_SIZE, va_end - SNPU_PAGE_SIZE);
+	/* The lowest 64 KiB stay unmapped: a NULL-based address always faults. */
+	drm_mm_init(&vm->mm, SNPU_VA_MIN, va_end - SNPU_VA_MIN);
 
 	mutex_lock(&sdev->mm_lock);
 	sdev->ctx_table[id].flags = 0;
@@ -234,59 +245,102 @@ void snpu_vm_put(struct snpu_vm *vm)
 		kref_put(&vm->ref, snpu_vm_release);
 }
 
-/* The leaf table covering va, allocated on the way down if needed. */
-static u64 *snpu_vm_leaf(struct snpu_vm *vm, u64 va, bool alloc)
+/*
+ * The tables covering va, root first: path[level] for every level down to
+ * the leaf table (allocated on the way down if alloc). Return: the leaf
+ * table, or NULL (not allocated, or out of memory).
+ */
+static struct snpu_pt *snpu_vm_walk(struct snpu_vm *vm, u64 va, bool alloc,
+				    struct snpu_pt **path)
 {
 	struct snpu_pt *pt = &vm->root;
 	struct snpu_pt *child;
 	unsigned int level, i;
 
 	for (level = 0; level < SNPU_LEAF_LEVEL; level++) {
+		path[level] = pt;
 		i = SNPU_PT_INDEX(va, level);
 		child = pt->next[i];
 		if (!child) {
 			if (!alloc)
 				return NULL;
-			child = kzalloc(sizeof(*child), GFP_KERNEL);
+			child = kzalloc(sizeof(*child), GFP_KERNEL_ACCOUNT);
 			if (!child || snpu_pt_alloc(vm->sdev, child, level + 1)) {
 				kfree(child);
 				return NULL;
 			}
+			vm->pt_pages++;
 			pt->next[i] = child;
+			pt->used++;
 			WRITE_ONCE(pt->cpu[i], child->dma | SNPU_PTE_TABLE | SNPU_PTE_VALID);
 		}
 		pt = child;
 	}
-	return &pt->cpu[SNPU_PT_INDEX(va, SNPU_LEAF_LEVEL)];
+	path[SNPU_LEAF_LEVEL] = pt;
+	return pt;
 }
 
 static int snpu_vm_set_pte(struct snpu_vm *vm, u64 va, u64 pte)
 {
-	u64 *leaf = snpu_vm_leaf(vm, va, true);
+	struct snpu_pt *path[SNPU_PT_LEVELS];
+	struct snpu_pt *leaf = snpu_vm_walk(vm, va, true, path);
+	u64 *e;
 
 	if (!leaf)
 		return -ENOMEM;
-	WRITE_ONCE(*leaf, pte);
+	e = &leaf->cpu[SNPU_PT_INDEX(va, SNPU_LEAF_LEVEL)];
+	if (!*e)
+		leaf->used++;
+	WRITE_ONCE(*e, pte);
 	return 0;
 }
 
+/*
+ * Clear the leaf entry of va; tables left empty are unhooked from their
+ * parent and queued on dead (freed after the TLB invalidation).
+ */
+static void snpu_vm_clear_pte(struct snpu_vm *vm, u64 va, struct list_head *dead)
+{
+	struct snpu_pt *path[SNPU_PT_LEVELS];
+	struct snpu_pt *pt = snpu_vm_walk(vm, va, false, path);
+	unsigned int level, i;
+
+	if (!pt || !pt->cpu[SNPU_PT_INDEX(va, SNPU_LEAF_LEVEL)])
+		return;
+	WRITE_ONCE(pt->cpu[SNPU_PT_INDEX(va, SNPU_LEAF_LEVEL)], 0);
+	pt->used--;
+	for (level = SNPU_LEAF_LEVEL; level > 0 && !path[level]->used; level--) {
+		i = SNPU_PT_INDEX(va, level - 1);
+		WRITE_ONCE(path[level - 1]->cpu[i], 0);
+		path[level - 1]->next[i] = NULL;
+		path[level - 1]->used--;
+		list_add_tail(&path[level]->free_link, dead);
+	}
+}
+
 /**
- * snpu_vm_unmap_locked - clear the leaves of [va, va + size) and invalidate
+ * snpu_vm_unmap_locked - clear the leaves of [va, va + size), invalidate
+ * and wait, then free the tables left empty
  * @vm: the context
  * @va: page aligned
  * @size: page aligned
  */
 void snpu_vm_unmap_locked(struct snpu_vm *vm, u64 va, u64 size)
 {
-	u64 off, *leaf;
+	struct snpu_pt *pt, *tmp;
+	LIST_HEAD(dead);
+	u64 off;
 
 	lockdep_assert_held(&vm->sdev->mm_lock);
-	for (off = 0; off < size; off += SNPU_PAGE_SIZE) {
-		leaf = snpu_vm_leaf(vm, va + off, false);
-		if (leaf)
-			WRITE_ONCE(*leaf, 0);
-	}
+	for (off = 0; off < size; off += SNPU_PAGE_SIZE)
+		snpu_vm_clear_pte(vm, va + off, &dead);
 	snpu_mmu_invalidate(vm->sdev, vm->id);
+	list_for_each_entry_safe(pt, tmp, &dead, free_link) {
+		/* Children of an empty table are gone already: frees one page. */
+		snpu_pt_free(vm->sdev, pt, SNPU_LEAF_LEVEL);
+		kfree(pt);
+		vm->pt_pages--;
+	}
 }
 
 /**
@@ -334,6 +388,6 @@ int snpu_vm_map_locked(struct snpu_vm *vm, u64 va, u64 size, struct sg_table *sg
 		snpu_vm_unmap_locked(vm, va, off);
 		return ret;
 	}
-	snpu_mmu_invalidate(vm->sdev, vm->id);
+	/* Adding translations needs no invalidation (hardware.md 12.5). */
 	return 0;
 }

@@ -11,15 +11,26 @@
 #include <linux/list.h>
 #include <linux/types.h>
 
+#include "drm/snpu_accel.h"
+#include "snpu_regs.h"
+
+#define SNPU_VA_MIN	DRM_SNPU_VA_MIN
+
 struct scatterlist;
 struct sg_table;
 struct snpu_device;
 
-/* One page-table page and, above the leaf level, its children. */
+/*
+ * One page-table page and, above the leaf level, its children; @used counts
+ * its valid entries (a table that drops to 0 is freed, the root excepted);
+ * @free_link queues it for freeing once the TLB no longer holds it.
+ */
 struct snpu_pt {
 	u64 *cpu;
 	dma_addr_t dma;
 	struct snpu_pt **next;
+	u32 used;
+	struct list_head free_link;
 };
 
 /**
@@ -31,6 +42,12 @@ struct snpu_pt {
  * @root: level-0 table
  * @maps: struct snpu_bo_map of the BOs mapped here
  * @faults: MMU faults the device reported in this context
+ * @pt_pages: page-table pages of this context (sdev->mm_lock)
+ * @queued: jobs of this context submitted and not yet freed
+ * @hangs: jobs of this context that hung (and were reset)
+ * @banned: after SNPU_BAN_HANGS hangs: every job of it is canceled
+ * @busy_ns: per queue, device time its jobs ran (completion records)
+ * @jobs_done: its jobs that completed on the device
  */
 struct snpu_vm {
 	struct kref ref;
@@ -40,6 +57,12 @@ struct snpu_vm {
 	struct snpu_pt root;
 	struct list_head maps;
 	atomic_t faults;
+	u32 pt_pages;
+	atomic_t queued;
+	atomic_t hangs;
+	bool banned;
+	atomic64_t busy_ns[SNPU_MAX_QUEUES];
+	atomic64_t jobs_done;
 };
 
 int snpu_mmu_init(struct snpu_device *sdev);

@@ -89,6 +89,15 @@ static int snpu_param_value(struct snpu_device *sdev, struct snpu_file *sfile,
 	case DRM_SNPU_PARAM_SRAM_VA:
 		*value = SNPU_SRAM_VA;
 		return 0;
+	case DRM_SNPU_PARAM_BO_FLAGS:
+		*value = DRM_SNPU_BO_FLAGS;
+		return 0;
+	case DRM_SNPU_PARAM_BIND_FLAGS:
+		*value = DRM_SNPU_BIND_FLAGS;
+		return 0;
+	case DRM_SNPU_PARAM_SUBMIT_FLAGS:
+		*value = DRM_SNPU_SUBMIT_FLAGS;
+		return 0;
 	}
 
 	if (param >= DRM_SNPU_PARAM_COUNTER_BASE &&

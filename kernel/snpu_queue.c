@@ -28,6 +28,7 @@
 #include "snpu_job.h"
 #include "snpu_mmu_ctx.h"
 #include "snpu_queue.h"
+#include "snpu_trace.h"
 
 static_assert(sizeof(struct snpu_job_desc) == 64);
 static_assert(sizeof(struct snpu_completion) == 64);
@@ -68,6 +69,8 @@ static void snpu_job_complete_locked(struct snpu_job *job, int error)
 	struct dma_fence *fence = job->hw_fence;
 
 	lockdep_assert_held(&job->q->lock);
+	trace_snpu_job_complete(job->q->index, job->seqno, job->res->status, job->res->hw_status,
+				error);
 	job->hw_fence = NULL;
 	list_del_init(&job->link);
 	if (error)
@@ -76,8 +79,12 @@ static void snpu_job_complete_locked(struct snpu_job *job, int error)
 	dma_fence_put(fence);
 }
 
-/* Record a job's completion in its result; the fence error goes with it. */
-static int snpu_job_record(struct snpu_job *job, const struct snpu_completion *c)
+/*
+ * Record a job's completion in its result; the fence error goes with it.
+ * bad: the job a reset is for (an ABORTED record is its TIMEDOUT).
+ */
+static int snpu_job_record(struct snpu_job *job, const struct snpu_completion *c,
+			   const struct snpu_job *bad)
 {
 	struct snpu_job_result *res = job->res;
 
@@ -99,11 +106,47 @@ static int snpu_job_record(struct snpu_job *job, const struct snpu_completion *c
 		atomic_inc(&job->vm->faults);
 		return -EFAULT;
 	case SNPU_ERR_ABORTED:
-		res->status = DRM_SNPU_JOB_CANCELED;
-		return -ECANCELED;
+		/* Stopped by a reset after it started: never run again. */
+		if (job == bad) {
+			res->status = DRM_SNPU_JOB_TIMEDOUT;
+			return -ETIMEDOUT;
+		}
+		res->status = DRM_SNPU_JOB_ABORTED;
+		return -EIO;
 	default:
 		res->status = DRM_SNPU_JOB_DONE;
 		return -EIO;
+	}
+}
+
+/* The busy time of a finished job, for fdinfo. */
+static void snpu_job_account(struct snpu_job *job, const struct snpu_completion *c)
+{
+	if (c->end_ns > c->start_ns)
+		atomic64_add(c->end_ns - c->start_ns, &job->vm->busy_ns[job->q->index]);
+	atomic64_inc(&job->vm->jobs_done);
+}
+
+/* Harvest the written completion records, in ring order; q->lock held. */
+static void snpu_queue_process_locked(struct snpu_queue *q, const struct snpu_job *bad)
+{
+	struct snpu_job *job, *tmp;
+	struct snpu_completion *c;
+	int err;
+
+	lockdep_assert_held(&q->lock);
+	list_for_each_entry_safe(job, tmp, &q->inflight, link) {
+		c = &q->compl[job->slot];
+		if (!(READ_ONCE(c->flags) & SNPU_COMPL_DONE))
+			break;
+		/* The record's body was written before its done flag. */
+		dma_rmb();
+		if (c->seqno != job->seqno)
+			break;
+		err = snpu_job_record(job, c, bad);
+		snpu_job_account(job, c);
+		snpu_job_complete_locked(job, err);
+		atomic64_inc(&q->completed);
 	}
 }
 
@@ -115,69 +158,107 @@ static int snpu_job_record(struct snpu_job *job, const struct snpu_completion *c
  */
 void snpu_queue_process(struct snpu_queue *q)
 {
+	unsigned long flags;
+	bool cookie;
+
+	cookie = dma_fence_begin_signalling();
+	spin_lock_irqsave(&q->lock, flags);
+	snpu_queue_process_locked(q, NULL);
+	spin_unlock_irqrestore(&q->lock, flags);
+	dma_fence_end_signalling(cookie);
+}
+
+/**
+ * snpu_queue_abort - after a reset stopped the device: end every job on the
+ * ring, each with what happened to it
+ * @q: the queue
+ * @bad: the job the reset is for, or NULL
+ * @removed: the device is going away (not a reset)
+ *
+ * A DONE record is the job's result (completed, or ABORTED by the reset:
+ * it ran partly); a job without a record never started. The hung job ends
+ * TIMEDOUT, other started jobs ABORTED, the others CANCELED. The
+ * scheduler's callbacks see the fence errors; nothing is run again.
+ */
+void snpu_queue_abort(struct snpu_queue *q, struct snpu_job *bad, bool removed)
+{
 	struct snpu_job *job, *tmp;
-	struct snpu_completion *c;
 	unsigned long flags;
 	int err;
 
 	spin_lock_irqsave(&q->lock, flags);
+	snpu_queue_process_locked(q, bad);
 	list_for_each_entry_safe(job, tmp, &q->inflight, link) {
-		c = &q->compl[job->slot];
-		if (!(READ_ONCE(c->flags) & SNPU_COMPL_DONE))
-			break;
-		/* The record's body was written before its done flag. */
-		dma_rmb();
-		if (c->seqno != job->seqno)
-			break;
-		err = snpu_job_record(job, c);
+		job->res->hw_status = SNPU_ERR_ABORTED;
+		if (job == bad) {
+			job->res->status = DRM_SNPU_JOB_TIMEDOUT;
+			err = -ETIMEDOUT;
+		} else {
+			job->res->status = DRM_SNPU_JOB_CANCELED;
+			err = removed ? -ENODEV : -ECANCELED;
+		}
 		snpu_job_complete_locked(job, err);
-		atomic64_inc(&q->completed);
 	}
 	spin_unlock_irqrestore(&q->lock, flags);
 }
 
 /**
- * snpu_queue_cancel - fail every job on the ring (after a reset aborted them)
- * @q: the queue
- * @error: fence error
- *
- * The scheduler has been stopped: these signals no longer complete jobs,
- * they only release the fences. The jobs stay pending and are resubmitted.
+ * snpu_queue_forget - a job is being freed: if it is still on the ring
+ * (the scheduler ended it without its hardware fence), end that too
+ * @job: the job
  */
-void snpu_queue_cancel(struct snpu_queue *q, int error)
+void snpu_queue_forget(struct snpu_job *job)
 {
-	struct snpu_job *job, *tmp;
+	struct snpu_queue *q = job->q;
 	unsigned long flags;
 
 	spin_lock_irqsave(&q->lock, flags);
-	list_for_each_entry_safe(job, tmp, &q->inflight, link)
-		snpu_job_complete_locked(job, error);
+	if (!list_empty(&job->link))
+		snpu_job_complete_locked(job, -ECANCELED);
 	spin_unlock_irqrestore(&q->lock, flags);
+}
+
+/**
+ * snpu_queue_running_seqno - seqno of the oldest job on the ring, 0 if none
+ * @q: the queue
+ */
+u64 snpu_queue_running_seqno(struct snpu_queue *q)
+{
+	struct snpu_job *job;
+	unsigned long flags;
+	u64 seqno = 0;
+
+	spin_lock_irqsave(&q->lock, flags);
+	job = list_first_entry_or_null(&q->inflight, struct snpu_job, link);
+	if (job)
+		seqno = job->seqno;
+	spin_unlock_irqrestore(&q->lock, flags);
+	return seqno;
 }
 
 /**
  * snpu_queue_push - write a job's descriptor and ring the doorbell
  * @q: the queue
- * @job: the job (from run_job: one call at a time per queue)
+ * @job: the job (from run_job: one call at a time per queue), its hardware
+ *       fence allocated at SUBMIT: nothing here allocates (run_job is a
+ *       fence signalling path)
  *
- * Return: the hardware fence (a reference for the scheduler) or an ERR_PTR.
+ * Return: the hardware fence (a reference for the scheduler).
  */
 struct dma_fence *snpu_queue_push(struct snpu_queue *q, struct snpu_job *job)
 {
+	struct dma_fence *fence = job->hw_fence;
 	struct snpu_job_desc *d;
-	struct dma_fence *fence;
 	unsigned long flags;
 	u32 slot;
-
-	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
-	if (!fence)
-		return ERR_PTR(-ENOMEM);
 
 	slot = q->tail % SNPU_RING_ENTRIES;
 	job->slot = slot;
 	job->seqno = ++q->seqno;
 	dma_fence_init(fence, &snpu_fence_ops, &q->lock, q->fence_context, job->seqno);
-	job->hw_fence = dma_fence_get(fence);
+	job->hw_fence_init = true;
+	/* The scheduler's reference: the job may complete once the doorbell rings. */
+	dma_fence_get(fence);
 
 	memset(&q->compl[slot], 0, sizeof(q->compl[slot]));
 	d = &q->ring[slot];
@@ -195,6 +276,7 @@ struct dma_fence *snpu_queue_push(struct snpu_queue *q, struct snpu_job *job)
 	list_add_tail(&job->link, &q->inflight);
 	spin_unlock_irqrestore(&q->lock, flags);
 
+	trace_snpu_job_run(job->vm->id, q->index, job->seqno, slot);
 	/* writel() orders the descriptor and record writes before the doorbell. */
 	q->tail++;
 	snpu_qwr(q, SNPU_QREG_RING_TAIL, q->tail);
@@ -219,7 +301,7 @@ static irqreturn_t snpu_queue_irq(int irq, void *arg)
 void snpu_queue_hw_init(struct snpu_queue *q)
 {
 	q->tail = 0;
-	q->hang_job = NULL;
+	q->watch_seqno = 0;
 	snpu_qwr(q, SNPU_QREG_RING_BASE_LO, lower_32_bits(q->ring_dma));
 	snpu_qwr(q, SNPU_QREG_RING_BASE_HI, upper_32_bits(q->ring_dma));
 	snpu_qwr(q, SNPU_QREG_RING_SIZE, SNPU_RING_ENTRIES);

@@ -16,8 +16,15 @@
 struct snpu_device;
 struct snpu_job;
 
-/* Descriptors per ring, and the scheduler's credit limit. */
+/* Descriptors per ring. */
 #define SNPU_RING_ENTRIES	256
+/*
+ * Jobs on the ring at a time, the scheduler's credit limit: the device runs
+ * one job per queue, so a job on the ring has started (or is about to). A
+ * reset fails it; jobs the scheduler still holds run after the reset, and
+ * no job is ever run twice (drm_sched_resubmit_jobs() is not used).
+ */
+#define SNPU_JOBS_ON_RING	1
 
 /**
  * struct snpu_queue - one hardware queue
@@ -35,9 +42,8 @@ struct snpu_job;
  * @lock: protects @inflight; the hardware fences' lock
  * @inflight: jobs on the ring, oldest first
  * @sched: the queue's scheduler
- * @hang_job: job the last timeout looked at
- * @hang_progress: QREG_PROGRESS at that time
- * @hang_count: timeouts of @hang_job so far
+ * @watch_seqno: seqno of the job the watchdog saw running last time
+ * @watch_progress: its QREG_PROGRESS then
  * @completed: jobs completed since probe
  * @name: "snpu-qN"
  */
@@ -55,9 +61,8 @@ struct snpu_queue {
 	spinlock_t lock;	/* see @lock above */
 	struct list_head inflight;
 	struct drm_gpu_scheduler sched;
-	struct snpu_job *hang_job;
-	u32 hang_progress;
-	u32 hang_count;
+	u64 watch_seqno;
+	u32 watch_progress;
 	atomic64_t completed;
 	char name[24];
 };
@@ -66,6 +71,8 @@ int snpu_queues_init(struct snpu_device *sdev);
 void snpu_queue_hw_init(struct snpu_queue *q);
 struct dma_fence *snpu_queue_push(struct snpu_queue *q, struct snpu_job *job);
 void snpu_queue_process(struct snpu_queue *q);
-void snpu_queue_cancel(struct snpu_queue *q, int error);
+void snpu_queue_abort(struct snpu_queue *q, struct snpu_job *bad, bool removed);
+void snpu_queue_forget(struct snpu_job *job);
+u64 snpu_queue_running_seqno(struct snpu_queue *q);
 
 #endif /* __SNPU_QUEUE_H__ */

@@ -219,3 +219,14 @@ fuzz-npy: $(NPY_FUZZ)
 	$(Q)$(NPY_FUZZ) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
 		$(BUILD)/fuzz/corpus-npy
 $(patsubst $(TOP)/%,%,$(NPY_FUZZ)): %: $(TOP)/% ;
+
+# accel-top: live per-device view (counters, utilisation, queue depth).
+ACCEL_TOP := $(HOST)/bin/accel-top
+ALL += $(ACCEL_TOP)
+GUEST_BINS += $(ACCEL_TOP)
+$(ACCEL_TOP): $(LIBACCEL_DIR)/tools/accel-top.c $(LIBACCEL_HDRS) $(LIBACCEL_SO_LINK)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(OPT_CFLAGS) -I$(TOP)/$(LIBACCEL_DIR)/include -o $@ $< \
+		-L$(HOST)/lib -laccel -Wl,-rpath,'$$ORIGIN/../lib'
+$(SAN)/tests/test_libaccel_top: $(ACCEL_TOP)
+build/host/bin/accel-top: $(ACCEL_TOP) ;

@@ -90,3 +90,38 @@ $(SAN)/tests/test_core_%: $(SAN)/obj/core-tests/test_core_%.o \
 # Relative aliases, so `make build/host/lib/libsnpucore.a` works from the top.
 CORE_OUTPUTS := $(CORELIB_HOST) $(CORELIB_SAN) $(CORE_TESTS)
 $(patsubst $(TOP)/%,%,$(CORE_OUTPUTS)): %: $(TOP)/% ;
+
+# libFuzzer target over the whole core (tests/fuzz/fuzz_core.c): clang,
+# ASan+UBSan, the core compiled with small per-command budgets so that an
+# input runs in milliseconds (the budget arithmetic is the same code); any
+# single allocation above 32 MiB (twice that budget) is a finding too.
+#   make fuzz-core [FUZZ_SECONDS=n]   run it (also part of `make fuzz`)
+#   check-host runs tests/fuzz/fuzz-core-check.sh: a short pass
+#   (FUZZ_CHECK_SECONDS, default 30) that prints executions and crashes.
+# Every crash becomes a test in tests/host/test_core_hostile.c; the
+# committed seeds are tests/fuzz/corpus-core (FUZZ_CORE_WRITE_SEEDS=dir
+# build/fuzz/fuzz_core writes them).
+FUZZ_CORE := $(BUILD)/fuzz/fuzz_core
+FUZZ_TARGETS += $(FUZZ_CORE)
+FUZZ_CORE_DEFS := -DTE_MEM_BUDGET='(16ull << 20)' -DTE_WORK_BUDGET='(1ull << 22)' \
+	-DTE_TIME_BUDGET_NS='(2000000000ull)' -DFUZZ_FW_IMAGE='"$(FW_IMAGE)"'
+
+$(FUZZ_CORE): tests/fuzz/fuzz_core.c $(CORE_SRCS) $(wildcard $(CORE_DIR)/*.h) $(FWLIB_SRCS) \
+		$(wildcard firmware/*.h uapi/*.h) qemu-device/qemu-device.mk $(FW_IMAGE) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)clang $(COMMON_CFLAGS) -O1 $(CORE_CFLAGS) $(FUZZ_CORE_DEFS) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ tests/fuzz/fuzz_core.c $(CORE_SRCS) $(FWLIB_SRCS) -lpthread -lm
+
+.PHONY: fuzz-core
+FUZZ_RUNS += fuzz-core
+fuzz-core: $(FUZZ_CORE)
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus-core
+	$(Q)cp -n tests/fuzz/corpus-core/* $(BUILD)/fuzz/corpus-core/
+	$(Q)$(FUZZ_CORE) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=30 \
+		-rss_limit_mb=3072 -malloc_limit_mb=32 -print_final_stats=1 $(BUILD)/fuzz/corpus-core \
+		tests/fuzz/corpus-core
+
+HOST_TESTS += $(TOP)/tests/fuzz/fuzz-core-check.sh
+$(TOP)/tests/fuzz/fuzz-core-check.sh: $(FUZZ_CORE) ;
+$(patsubst $(TOP)/%,%,$(FUZZ_CORE)): $(FUZZ_CORE) ;

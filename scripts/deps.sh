@@ -24,6 +24,7 @@ PKGS=(
   libopenblas-dev libopenblas0-pthread libdnnl-dev libblis-dev
   clang llvm lld libclang-rt-14-dev
   python3-torch python3-onnx dataset-fashion-mnist libpng-dev libnetpbm-dev
+  trinity
 )
 # Packages that must come from bookworm-backports.
 BPO_PKGS=(meson python3-pycotap qemu-system-data linux-headers-amd64 linux-source-6.12)

@@ -10,6 +10,7 @@
 #   GUEST_BINS   executables                      -> /usr/bin/
 #   GUEST_LIBS   shared libraries                 -> /usr/lib/
 #   VM_TESTS     in-guest test executables        -> /usr/libexec/snpu-tests/
+#   GUEST_DATA   data files, SRC=DEST pairs       -> /usr/share/snpu/DEST
 #   SNPU_ALLOW_MISSING=1  build without snpu.ko / firmware (harness development only)
 # Every ELF copied in brings its shared libraries and the dynamic loader (ldd).
 # OUTPUT ending in .gz is gzip-compressed, otherwise a plain newc cpio.
@@ -111,7 +112,8 @@ while read -r p; do
 	n="${p##*/}"; n="${n%%.ko*}"; BUILTIN["${n//-/_}"]=1
 done < "$KMODS/modules.builtin"
 
-WANT=(drm gpu_sched drm_shmem_helper virtio_blk virtio_pci qemu_fw_cfg null_blk)
+WANT=(drm gpu_sched drm_shmem_helper virtio_blk virtio_pci qemu_fw_cfg null_blk
+	9p 9pnet_virtio)	# 9p: make vm SHARE=DIR
 if need "$MODULE_KO" "kernel module (MODULE_KO)"; then
 	# Without debug info (kallsyms keeps the symbols oops traces need): a
 	# smaller image boots faster.
@@ -157,6 +159,10 @@ for f in ${VM_TESTS:-}; do
 	install -m 0755 "$f" "$ROOT/usr/libexec/snpu-tests/"; copy_deps "$f"
 done
 install -m 0755 "$TOP/tests/vm/run-all.sh" "$ROOT/usr/bin/snpu-vm-tests"
+for d in ${GUEST_DATA:-}; do
+	need "${d%%=*}" "guest data file (GUEST_DATA)" || continue
+	install -m 0644 -D "${d%%=*}" "$ROOT/usr/share/snpu/${d#*=}"
+done
 
 # The guest's own files.
 install -m 0755 "$TOP/scripts/guest/init" "$ROOT/init"

@@ -37,6 +37,9 @@ CONFIGURE_ARGS=(
   --disable-docs --disable-install-blobs
   # No internet: never let meson fetch a subproject; x86 needs no libfdt.
   --disable-download --disable-fdt
+  # virtio-9p for `make vm SHARE=DIR` (CONFIG_VIRTIO_9P in snpu.mak); the
+  # xattr calls come from glibc, no libattr package needed.
+  --enable-virtfs --enable-attr
 )
 
 log() { echo "qemu-build: $*"; }
@@ -166,7 +169,9 @@ echo "$TARBALL_SHA  $SRCDIR/$TARBALL" | sha256sum -c --quiet - >>"$LOG" 2>&1 \
 # ---- 2. the unpacked, hooked tree ----------------------------------------------
 WORK="$CACHE/qemu-build"
 TREE="$WORK/qemu-$QVER"
-BDIR="$WORK/build"
+# One configured build directory per argument set: trees configured
+# differently (other branches, other clones) do not reconfigure each other's.
+BDIR="$WORK/build-$(printf '%s ' "${CONFIGURE_ARGS[@]}" | sha256sum | cut -c1-12)"
 TREE_STAMP="$TARBALL_SHA rev$TREE_REV"
 if [ "$(cat "$WORK/.tree-stamp" 2>/dev/null)" != "$TREE_STAMP" ]; then
   log "unpacking $TARBALL"

@@ -17,6 +17,8 @@
 #   VM_DISK         null: add a virtio-blk disk on QEMU's null backend (benchmarks)
 #   VM_MEM, VM_SMP  guest memory in MiB (default 1024) and CPUs (default 2)
 #   VM_BIOS         qboot (default, fast) or seabios
+#   SHARE           a host directory shared into the guest with virtio-9p,
+#                   mounted read-write at /mnt/share (see README.md)
 #   SNPU_DEVICE_OPTS  properties appended to every -device snpu (e.g. "foo=1")
 #   SNPU_QEMU_ARGS  extra QEMU arguments (split on white space)
 #   QEMU_BIN, INITRAMFS, KVER, VM_KERNEL   override the defaults under build/
@@ -94,6 +96,16 @@ null) args+=(-blockdev driver=null-co,node-name=nulldisk,size=1073741824,read-ze
 	-device virtio-blk-pci,drive=nulldisk) ;;
 *) die "VM_DISK must be empty or 'null', got '$VM_DISK'" ;;
 esac
+if [ -n "${SHARE:-}" ]; then
+	[ -d "$SHARE" ] || die "SHARE=$SHARE is not a directory"
+	share="$(cd "$SHARE" && pwd)"
+	case "$share" in *,*) die "SHARE=$share: QEMU cannot take a path with a comma" ;; esac
+	"$QEMU" -device help 2>/dev/null | grep -q '"virtio-9p-pci"' \
+		|| die "$QEMU has no virtio-9p-pci device: rebuild QEMU with 'make' (CONFIG_VIRTIO_9P)"
+	args+=(-fsdev "local,id=snpushare,path=$share,security_model=none"
+		-device virtio-9p-pci,fsdev=snpushare,mount_tag=snpushare)
+	APPEND="$APPEND snpushare=1"
+fi
 if [ -n "${SNPU_QEMU_ARGS:-}" ]; then
 	read -r -a extra <<<"$SNPU_QEMU_ARGS"
 	args+=("${extra[@]}")

@@ -161,11 +161,13 @@ static inline __s32 snpu_elt_s8_apply(const struct snpu_elt_s8 *p, __s32 qa, __s
 
 /* Average of count int8 values whose sum is sum: round half away from 0
  * (TFLite's average pooling). count >= 1. */
-static inline __s32 snpu_avg_s8(__s32 sum, __s32 count)
+static inline __s32 snpu_avg_s8(__s64 sum, __s64 count)
 {
-	__s32 q = sum >= 0 ? (sum + count / 2) / count : -((-sum + count / 2) / count);
+	/* 64-bit: a window of up to 65535^2 int8 values (or of padding zero
+	 * points under COUNT_PAD) overflows 32 bits */
+	__s64 q = sum >= 0 ? (sum + count / 2) / count : -((-sum + count / 2) / count);
 
-	return snpu_clamp_s32(q, -128, 127);
+	return snpu_clamp_s32((__s32)q, -128, 127);	/* an average of int8 values */
 }
 
 #ifndef __KERNEL__

@@ -140,6 +140,20 @@ enum snpu_fw_err {
 #define SNPU_REG_MMU_FAULT_QUEUE 0x0220	/* RO, queue of the faulting job */
 #define SNPU_REG_MMU_FAULT_ACK	0x0224	/* WO, any value clears FAULT_STATUS */
 
+/* ---- Fault injection (debug; docs/hardware.md 3.7) ---------------------
+ * Active only when the device was created with fault injection enabled
+ * (QEMU: -device snpu,fault-injection=on); otherwise every FI register
+ * reads 0 and writes are ignored. Armed faults survive a soft reset; FLR
+ * and PCI reset disarm them all. */
+#define SNPU_REG_FI_ENABLE	0x0300	/* RO, 1 when fault injection is enabled */
+#define SNPU_REG_FI_DROP_IRQ	0x0304	/* RW, MSI-X messages still to drop */
+#define SNPU_REG_FI_DMA_FAIL	0x0308	/* RW, [15:0] jobs still to fail with DMA */
+#define   SNPU_FI_DMA_RING	(1u << 31)	/* fail descriptor fetches instead */
+#define   SNPU_FI_DMA_COUNT	0xffffu
+#define SNPU_REG_FI_HANG_QUEUE	0x030c	/* RW, bit q: the next job of queue q hangs */
+#define SNPU_REG_FI_RESET_FAIL	0x0310	/* RW, soft resets still to fail */
+#define SNPU_REG_FI_INJECTED	0x0314	/* RO, faults injected since power-on/FLR */
+
 /* ---- Performance counters: 64-bit, read LO first (latches HI) ----------- */
 #define SNPU_REG_COUNTER_BASE	0x0400
 #define SNPU_REG_COUNTER_LO(i)	(SNPU_REG_COUNTER_BASE + 8 * (i))

@@ -236,7 +236,10 @@ accel_status accel__drm_submit(accel_device *dev, struct accel_job *job)
 	s.sync_size = sizeof(struct drm_snpu_sync);
 	s.out_syncs = (uintptr_t)&out;
 	s.out_sync_count = 1;
-	s.priority = (uint32_t)job->priority;
+	/* The driver's priority values differ from libaccel's (0 is its default). */
+	s.priority = job->priority == ACCEL_PRIORITY_LOW ? DRM_SNPU_PRIORITY_LOW :
+		     job->priority == ACCEL_PRIORITY_HIGH ? DRM_SNPU_PRIORITY_HIGH :
+							   DRM_SNPU_PRIORITY_NORMAL;
 	/* libaccel orders jobs by their explicit dependencies only (as the sim
 	 * backend): no implicit waits on what earlier jobs did to the BOs. The
 	 * driver still publishes the job's fence in them for other users. */

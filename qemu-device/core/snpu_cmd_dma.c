@@ -2,15 +2,27 @@
 /*
  * SNPU DMA engine commands: DMA_COPY (2-D, any memory kind to any other,
  * staged through the engine's buffer) and DMA_FILL. Long transfers check
- * for a reset between chunks so a reset never waits on a huge copy.
+ * for a reset between chunks so a reset never waits on a huge copy, and
+ * stop after the same host-time backstop as tensor commands (a copy
+ * between aliased pages can span most of the VA space).
  */
 #include <string.h>
 
 #include "snpu_core_int.h"
+#include "te_budget.h"
+#include "te_internal.h"
 
-static bool aborted(struct snpu_exec *x)
+/* SNPU_ERR_ABORTED on a reset, SNPU_ERR_OVERFLOW past the time budget. */
+static enum snpu_err stopped(struct snpu_exec *x, uint64_t deadline)
 {
-	return atomic_load(&x->core->epoch) != x->epoch;
+	if (atomic_load(&x->core->epoch) != x->epoch)
+		return SNPU_ERR_ABORTED;
+	if (te_mono_ns() > deadline) {
+		snpu_exec_log(x, "DMA command stopped after the host time budget of %llu s",
+			      (unsigned long long)(TE_TIME_BUDGET_NS / 1000000000ull));
+		return SNPU_ERR_OVERFLOW;
+	}
+	return SNPU_OK;
 }
 
 /* Shape and footprint overflow were checked by snpu_cmd_check(), which
@@ -21,6 +33,7 @@ enum snpu_err snpu_cmd_dma_copy(struct snpu_exec *x, const void *cmd,
 	const struct snpu_cmd_dma_copy *c = cmd;
 	const struct snpu_cmd_region *sfp = &regs->r[0], *dfp = &regs->r[1];
 	uint8_t *buf = x->core->bounce;
+	uint64_t deadline = te_mono_ns() + TE_TIME_BUDGET_NS;
 
 	if (regs->count != 2) {
 		snpu_exec_log(x, "DMA_COPY: footprints missing");
@@ -40,9 +53,9 @@ enum snpu_err snpu_cmd_dma_copy(struct snpu_exec *x, const void *cmd,
 
 			if (n > SNPU_BOUNCE_SIZE)
 				n = SNPU_BOUNCE_SIZE;
-			if (aborted(x))
-				return SNPU_ERR_ABORTED;
-			err = snpu_exec_read(x, s + done, buf, n);
+			err = stopped(x, deadline);
+			if (err == SNPU_OK)
+				err = snpu_exec_read(x, s + done, buf, n);
 			if (err == SNPU_OK)
 				err = snpu_exec_write(x, d + done, buf, n);
 			if (err != SNPU_OK)
@@ -58,6 +71,7 @@ enum snpu_err snpu_cmd_dma_fill(struct snpu_exec *x, const void *cmd)
 	const struct snpu_cmd_dma_fill *c = cmd;
 	uint32_t *buf = (uint32_t *)(void *)x->core->bounce;
 	uint32_t chunk = c->size < SNPU_BOUNCE_SIZE ? c->size : SNPU_BOUNCE_SIZE;
+	uint64_t deadline = te_mono_ns() + TE_TIME_BUDGET_NS;
 
 	if (!c->size || c->size % 4 || c->dst % 4) {
 		snpu_exec_log(x, "DMA_FILL: size %u and dst 0x%llx must be 4-aligned, size > 0",
@@ -70,9 +84,9 @@ enum snpu_err snpu_cmd_dma_fill(struct snpu_exec *x, const void *cmd)
 		uint32_t n = c->size - done < chunk ? c->size - done : chunk;
 		enum snpu_err err;
 
-		if (aborted(x))
-			return SNPU_ERR_ABORTED;
-		err = snpu_exec_write(x, c->dst + done, buf, n);
+		err = stopped(x, deadline);
+		if (err == SNPU_OK)
+			err = snpu_exec_write(x, c->dst + done, buf, n);
 		if (err != SNPU_OK)
 			return err;
 		done += n;

@@ -61,7 +61,8 @@ int snpu_cmd_wait_begin(struct snpu_exec *x, const void *cmd)
 	x->wait_addr = c->addr;
 	x->wait_value = c->value;
 	x->wait_op = c->op;
-	x->wait_deadline_ns = snpu_now(core) + (uint64_t)us * 1000;
+	x->wait_start_ns = snpu_now(core);
+	x->wait_deadline_ns = x->wait_start_ns + (uint64_t)us * 1000;
 	x->state = SNPU_JOB_WAITING;
 	return -1;
 }

@@ -26,7 +26,7 @@ void snpu_config_defaults(struct snpu_config *cfg)
 	cfg->sram_bw = 204800;
 	cfg->pcie_bw = 7880;
 	cfg->cmd_overhead = 64;
-	cfg->threads = 0;
+	cfg->threads = 2;	/* a small share of the host (0 = all cores) */
 	cfg->pace = false;
 }
 
@@ -76,8 +76,9 @@ static bool cfg_check(const struct snpu_config *c, char *err, size_t errlen)
 			       c->dram_bw, c->sram_bw, c->pcie_bw);
 	if (c->cmd_overhead > 1000000)
 		return cfg_bad(err, errlen, "cmd_overhead=%u: must be <= 1000000", c->cmd_overhead);
-	if (c->threads > 256)
-		return cfg_bad(err, errlen, "threads=%u: must be 0..256", c->threads);
+	if (c->threads > 64)
+		return cfg_bad(err, errlen, "threads=%u: must be 0..64 (0 = all host cores)",
+			       c->threads);
 	return true;
 }
 
@@ -221,7 +222,7 @@ void snpu_irq_flush(struct snpu_core *core)
 	unsigned int nq = core->cfg.num_queues;
 
 	pthread_mutex_lock(&core->lock);
-	send = core->irq_send;
+	send = snpu_fi_irqs_locked(core, core->irq_send);
 	core->irq_send = 0;
 	pthread_mutex_unlock(&core->lock);
 	for (unsigned int q = 0; q < nq; q++) {
@@ -273,6 +274,7 @@ bool snpu_worker_current_locked(struct snpu_core *core)
 void snpu_core_reset(struct snpu_core *core)
 {
 	pthread_mutex_lock(&core->lock);
+	snpu_fi_clear_locked(core);	/* FLR and PCI reset always complete */
 	snpu_reset_locked(core);
 	pthread_mutex_unlock(&core->lock);
 	snpu_count(core, SNPU_CNT_RESETS, 1);
@@ -293,8 +295,12 @@ static void worker_reset(struct snpu_core *core, unsigned int epoch)
 		core->wq[q].wrr = 0;
 	core->worker_epoch = epoch;
 	pthread_mutex_lock(&core->lock);
-	if (snpu_worker_current_locked(core))
-		core->status &= ~SNPU_STATUS_RESETTING;
+	if (snpu_worker_current_locked(core)) {
+		if (core->fi_reset_failing)	/* injected: stuck until FLR */
+			core->status |= SNPU_STATUS_FATAL;
+		else
+			core->status &= ~SNPU_STATUS_RESETTING;
+	}
 	pthread_mutex_unlock(&core->lock);
 }
 

@@ -57,8 +57,10 @@ struct snpu_config {
 	uint32_t sram_bw;	/* MB/s, default 204800 */
 	uint32_t pcie_bw;	/* MB/s, default 7880 (PCIe 3.0 x8) */
 	uint32_t cmd_overhead;	/* cycles per command, default 64 */
-	uint32_t threads;	/* tensor engine host threads, 0 = all cores */
+	uint32_t threads;	/* tensor engine host threads, default 2,
+				 * 0..64 (0 = all online host cores) */
 	bool pace;		/* hold completions until the predicted time */
+	bool fault_injection;	/* FI_* debug registers active (default off) */
 };
 
 void snpu_config_defaults(struct snpu_config *cfg);

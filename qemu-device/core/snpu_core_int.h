@@ -40,7 +40,8 @@
 
 #define SNPU_TLB_ENTRIES	512
 #define SNPU_BOUNCE_SIZE	(256u << 10)	/* DMA engine staging buffer */
-#define SNPU_WAIT_POLL_NS	20000ull	/* WAIT re-check period */
+#define SNPU_WAIT_POLL_NS	20000ull	/* WAIT re-check period: first */
+#define SNPU_WAIT_POLL_MAX_NS	1000000ull	/* ... backing off to this */
 #define SNPU_CTX_NONE		UINT32_MAX
 
 enum snpu_job_state {
@@ -48,6 +49,7 @@ enum snpu_job_state {
 	SNPU_JOB_WAITING,	/* suspended on a WAIT command */
 	SNPU_JOB_PACED,		/* finished, completion held (pace mode) */
 	SNPU_JOB_FINISHED,	/* completion to be written */
+	SNPU_JOB_HUNG,		/* fault injection: runs nothing until a reset */
 };
 
 /* One job in flight (worker-owned). The tensor engine sees it as the
@@ -87,7 +89,7 @@ struct snpu_exec {
 	uint64_t bytes_host, bytes_dram, bytes_sram;
 
 	/* WAIT in progress */
-	uint64_t wait_addr, wait_value, wait_deadline_ns;
+	uint64_t wait_addr, wait_value, wait_deadline_ns, wait_start_ns;
 	uint32_t wait_op;
 	bool wait_done;			/* resumed: wait_err is the result */
 	uint32_t wait_err;
@@ -154,6 +156,9 @@ struct snpu_core {
 	uint32_t fault_status, fault_ctx, fault_queue;
 	uint64_t fault_va;
 	struct snpu_queue q[SNPU_MAX_QUEUES];
+	/* fault injection (regs, core->lock; snpu_fault.c) */
+	uint32_t fi_drop_irq, fi_dma_fail, fi_hang_mask, fi_reset_fail, fi_injected;
+	bool fi_reset_failing;		/* the reset in progress will not finish */
 
 	/* worker */
 	unsigned int worker_epoch;
@@ -185,6 +190,20 @@ void snpu_irq_flush(struct snpu_core *core);
 /* Restore power-on register state, bump the epoch (lock held). */
 void snpu_reset_locked(struct snpu_core *core);
 bool snpu_worker_current_locked(struct snpu_core *core);
+
+/* snpu_fault.c: fault injection (docs/hardware.md 3.7), core->lock held. */
+bool snpu_fi_reg_read_locked(struct snpu_core *core, uint32_t off, uint32_t *v);
+bool snpu_fi_reg_write_locked(struct snpu_core *core, uint32_t off, uint32_t v);
+/* FLR / PCI reset: disarm everything. */
+void snpu_fi_clear_locked(struct snpu_core *core);
+/* Interrupt messages about to be sent: returns those not dropped. */
+uint32_t snpu_fi_irqs_locked(struct snpu_core *core, uint32_t send);
+/* A soft reset was requested: true if it is to fail. */
+bool snpu_fi_reset_locked(struct snpu_core *core);
+/* Queue q fetches a descriptor: fail the fetch (*ring), fail the job with
+ * a bus error (*dma) or hang it (*hang). */
+void snpu_fi_fetch_locked(struct snpu_core *core, unsigned int q, bool *ring, bool *dma,
+			  bool *hang);
 
 /* snpu_boot.c: run the firmware boot requested by the doorbell. */
 void snpu_boot_run(struct snpu_core *core);

@@ -180,6 +180,12 @@ int snpu_exec_mem_kind(struct snpu_exec *x, uint64_t va)
 	return kind;
 }
 
+const atomic_uint *snpu_exec_epoch(struct snpu_exec *x, unsigned int *want)
+{
+	*want = x->epoch;
+	return &x->core->epoch;
+}
+
 struct snpu_te_pool *snpu_exec_pool(struct snpu_exec *x)
 {
 	return x->core->pool;

@@ -17,6 +17,7 @@
 #ifndef SNPU_EXEC_H
 #define SNPU_EXEC_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "snpu_regs.h"
@@ -69,6 +70,11 @@ struct snpu_te_result {
  * on guest data, never reads or writes outside what snpu_exec_* allow. */
 enum snpu_err snpu_te_execute(struct snpu_exec *x, const struct snpu_cmd_header *cmd,
 			      size_t size, struct snpu_te_result *res);
+
+/* Reset epoch of the device running x: the command must stop as soon as
+ * *epoch differs from *want (a reset or unplug is waiting for it). May be
+ * read from any thread, pool threads included. NULL: no device (tests). */
+const atomic_uint *snpu_exec_epoch(struct snpu_exec *x, unsigned int *want);
 
 /* Thread pool for the engine's kernels: created with the core, sized by
  * snpu_config.threads. */

@@ -326,10 +326,20 @@ static bool queue_fetch(struct snpu_core *core, unsigned int q)
 	struct snpu_job_desc d;
 	uint64_t base, table, now;
 	uint32_t size, head, gen, count, caps;
+	bool fi_ring, fi_dma, fi_hang;
 	struct snpu_exec *x;
 	int rc;
 
 	pthread_mutex_lock(&core->lock);
+	/* The arbiter decided on a snapshot: a re-enable, disable, stop or
+	 * reset since then may have emptied the ring. Decide again here, on
+	 * the state this fetch uses. */
+	if (!snpu_worker_current_locked(core) || !(qs->status & SNPU_QSTAT_ENABLED) ||
+	    (qs->status & SNPU_QSTAT_STOPPED) || !(core->status & SNPU_STATUS_READY) ||
+	    qs->head == qs->tail) {
+		pthread_mutex_unlock(&core->lock);
+		return true;	/* the next step arbitrates again */
+	}
 	base = qs->base;
 	size = qs->size;
 	head = qs->head;
@@ -337,9 +347,11 @@ static bool queue_fetch(struct snpu_core *core, unsigned int q)
 	table = core->mmu_ctx_table;
 	count = core->mmu_ctx_count;
 	caps = core->fw_caps;
+	snpu_fi_fetch_locked(core, q, &fi_ring, &fi_dma, &fi_hang);
 	pthread_mutex_unlock(&core->lock);
 
-	rc = core->ops.dma_read(core->ops.opaque, base + (uint64_t)(head & (size - 1)) * sizeof(d),
+	rc = fi_ring ? -1 :
+	     core->ops.dma_read(core->ops.opaque, base + (uint64_t)(head & (size - 1)) * sizeof(d),
 				&d, sizeof(d));
 	pthread_mutex_lock(&core->lock);
 	if (!snpu_worker_current_locked(core) || qs->gen != gen) {
@@ -386,6 +398,12 @@ static bool queue_fetch(struct snpu_core *core, unsigned int q)
 	x->ctx_id = d.ctx_id;
 	core->wq[q].job = x;
 	job_prepare(core, x, table, count, caps);
+	if (x->state != SNPU_JOB_FINISHED && fi_dma) {
+		snpu_exec_log(x, "fault injection: bus error");
+		snpu_job_fail(x, SNPU_ERR_DMA);
+	} else if (x->state != SNPU_JOB_FINISHED && fi_hang) {
+		x->state = SNPU_JOB_HUNG;
+	}
 	return true;
 }
 
@@ -400,8 +418,15 @@ static uint32_t queue_weight(const struct snpu_queue *qs)
 static void job_finished(struct snpu_core *core, struct snpu_exec *x, uint64_t now)
 {
 	if (core->cfg.pace && x->state == SNPU_JOB_FINISHED) {
-		uint64_t end = x->model_start_ns + snpu_timing_cycles_ns(&core->timing,
-									  x->pred_cycles);
+		uint64_t start, end;
+
+		/* docs 18.4: the model runs one job at a time, in the order
+		 * jobs finish: a job's model start is its fetch time or the
+		 * model end of the job finished before it, whichever is later
+		 * (jobs of other queues fetched meanwhile queue behind). */
+		start = x->start_ns > core->model_free_ns ? x->start_ns : core->model_free_ns;
+		x->model_start_ns = start;
+		end = start + snpu_timing_cycles_ns(&core->timing, x->pred_cycles);
 
 		if (end > core->model_free_ns)
 			core->model_free_ns = end;
@@ -493,10 +518,16 @@ int64_t snpu_queue_next_deadline(struct snpu_core *core)
 		uint64_t when;
 		int64_t d;
 
-		if (!x)
+		if (!x || x->state == SNPU_JOB_HUNG)
 			continue;
 		if (x->state == SNPU_JOB_WAITING) {
-			when = now + SNPU_WAIT_POLL_NS;
+			/* re-check every 20 us at first, backing off to 1 ms
+			 * (1/8 of the time waited so far) */
+			uint64_t poll = (now - x->wait_start_ns) / 8;
+
+			poll = poll < SNPU_WAIT_POLL_NS ? SNPU_WAIT_POLL_NS :
+			       poll > SNPU_WAIT_POLL_MAX_NS ? SNPU_WAIT_POLL_MAX_NS : poll;
+			when = now + poll;
 			if (x->wait_deadline_ns < when)
 				when = x->wait_deadline_ns;
 		} else if (x->state == SNPU_JOB_PACED) {

@@ -81,6 +81,8 @@ static bool reg_read_locked(struct snpu_core *core, uint32_t off, uint32_t *v)
 	default:
 		break;
 	}
+	if (snpu_fi_reg_read_locked(core, off, v))
+		return true;
 	if (off >= SNPU_REG_COUNTER_BASE &&
 	    off < SNPU_REG_COUNTER_BASE + 8 * SNPU_NUM_COUNTERS) {
 		unsigned int i = (off - SNPU_REG_COUNTER_BASE) / 8;
@@ -155,8 +157,11 @@ static void fw_doorbell_locked(struct snpu_core *core, uint32_t v, bool *kick)
 /* Unmasking a vector whose status bit is pending sends its message. */
 static void irq_mask_write_locked(struct snpu_core *core, uint32_t v, bool *kick)
 {
-	uint32_t unmasked = core->irq_mask & ~v;
+	uint32_t unmasked;
 
+	/* bits of vectors the device does not have read 0 (docs 3.2) */
+	v &= SNPU_IRQ_ERROR | ((1u << core->cfg.num_queues) - 1);
+	unmasked = core->irq_mask & ~v;
 	core->irq_mask = v;
 	if (unmasked & core->irq_status) {
 		core->irq_send |= unmasked & core->irq_status;
@@ -181,6 +186,7 @@ static bool reg_write_locked(struct snpu_core *core, uint32_t off, uint32_t v, b
 				  "snpu: SOFT_RESET while a reset is in progress: ignored");
 		} else if (v & SNPU_CONTROL_SOFT_RESET) {
 			snpu_reset_locked(core);
+			snpu_fi_reset_locked(core);
 			snpu_count(core, SNPU_CNT_RESETS, 1);
 			*kick = true;
 		}
@@ -230,6 +236,8 @@ static bool reg_write_locked(struct snpu_core *core, uint32_t off, uint32_t v, b
 	default:
 		break;
 	}
+	if (snpu_fi_reg_write_locked(core, off, v))
+		return true;
 	if (off >= SNPU_REG_QUEUE_BASE &&
 	    off < SNPU_REG_QUEUE(core->cfg.num_queues, 0)) {
 		unsigned int q = (off - SNPU_REG_QUEUE_BASE) / SNPU_REG_QUEUE_STRIDE;

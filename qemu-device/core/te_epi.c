@@ -105,6 +105,8 @@ static void row_fp(const struct te_epi *p, const float *acc, float *out, uint32_
 	uint32_t j;
 
 	for (j = 0; j < d3; j++) {
+		if (te_cancelled_at(j))
+			return;
 		uint32_t ch = p->ch_axis == 1 ? ch_row : j;
 		float v = acc[j], b;
 
@@ -137,6 +139,8 @@ static void row_s8(const struct te_epi *p, const int32_t *acc, int8_t *out, uint
 	uint32_t j;
 
 	for (j = 0; j < d3; j++) {
+		if (te_cancelled_at(j))
+			return;
 		uint32_t ch = p->ch_axis == 1 ? ch_row : j;
 		int32_t a = acc[j], b, t, mult = e->requant_mult, shift = e->requant_shift;
 
@@ -167,6 +171,8 @@ static void epi_rows(void *opaque, size_t begin, size_t end)
 		uint32_t i1 = (uint32_t)(row / d2 % d1), i2 = (uint32_t)(row % d2);
 		size_t base = row * d3, ro = p->has_res ? te_off(&p->res, i0, i1, i2, 0) : 0;
 
+		if (te_cancelled())
+			return;
 		if (!p->s8)
 			row_fp(p, (const float *)r->acc + base, (float *)o->data + base, d3, i1,
 			       p->has_res ? (const float *)p->res.data + ro : NULL, p->res.st[3]);

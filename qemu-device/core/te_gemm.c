@@ -22,6 +22,10 @@
 #define PORT_MR 4
 #define PORT_NR 16
 
+/* sgemm_part's panel buffers are what te_budget.c counts per thread */
+_Static_assert(((size_t)TE_AVX512_MR * 16 * KC + ((size_t)NC + TE_AVX512_NR) * KC) *
+	       sizeof(float) <= TE_SGEMM_SCRATCH, "te_budget.h: TE_SGEMM_SCRATCH too small");
+
 static atomic_int isa_forced = TE_ISA_AUTO;
 
 static enum te_isa cpu_best(void)
@@ -161,6 +165,8 @@ static void sgemm_serial(enum te_isa isa, size_t m, size_t n, size_t k, const fl
 			for (ic = 0; ic < m; ic += mc) {
 				size_t mcc = m - ic < mc ? m - ic : mc;
 
+				if (te_cancelled())
+					return;
 				pack_a(a + ic * lda + pc, lda, mcc, kc, mr, abuf);
 				for (jr = 0; jr < nc; jr += nr)
 				for (ir = 0; ir < mcc; ir += mr) {
@@ -244,7 +250,7 @@ void te_sgemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const flo
 	if (atomic_load(&g.failed)) {	/* out of memory in a task: plain loops */
 		size_t i, j, q;
 
-		for (i = 0; i < m; i++)
+		for (i = 0; i < m && !te_cancelled(); i++)
 			for (j = 0; j < n; j++) {
 				float s = 0.0f;
 

@@ -65,6 +65,8 @@ static void rows_task(void *opaque, size_t begin, size_t end)
 	for (pi = begin; pi < end; pi++) {
 		size_t i0 = pi * MR, h = g->m - i0 < MR ? g->m - i0 : MR;
 
+		if (te_cancelled())
+			break;
 		memset(up, 0, g->k4 * 4 * MR);
 		for (p = 0; p < g->k4; p++)
 			for (t = 0; t < 4 && 4 * p + t < g->k; t++) {
@@ -82,6 +84,8 @@ static void rows_task(void *opaque, size_t begin, size_t end)
 				}
 			}
 		for (jr = 0; jr < g->n; jr += NR) {
+			if (((jr / NR) & 63) == 63 && te_cancelled())
+				break;
 			const int8_t *sp = g->sp + (jr / NR) * g->k4 * 4 * NR;
 			size_t w = g->n - jr < NR ? g->n - jr : NR;
 
@@ -107,7 +111,7 @@ static void plain(size_t m, size_t n, size_t k, const uint8_t *u, size_t ldu, in
 {
 	size_t i, j, q;
 
-	for (i = 0; i < m; i++)
+	for (i = 0; i < m && !te_cancelled(); i++)
 		for (j = 0; j < n; j++) {
 			uint32_t acc = 0;
 
@@ -132,7 +136,7 @@ void te_igemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uin
 		plain(m, n, k, u, ldu, u_kmajor, s, lds, c, ldc);
 		return;
 	}
-	for (pj = 0; pj < panels; pj++)
+	for (pj = 0; pj < panels && !te_cancelled(); pj++)
 		for (p = 0; p < k4; p++)
 			for (j = 0; j < NR; j++)
 				for (t = 0; t < 4; t++) {

@@ -15,15 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "snpu_exec.h"
+#include "te_budget.h"
 
-/* Largest dense staging buffer of one operand (or im2col/accumulator
- * buffer): larger tensors get SNPU_ERR_OVERFLOW, never an allocation that
- * could exhaust the host. */
-#define TE_MAX_STAGE	(512ull << 20)
-/* Most work one command may ask for (MACs, or window reads of POOL):
- * about 30 s of host time; more gets SNPU_ERR_OVERFLOW so that a guest
- * cannot occupy the engine for hours with one descriptor. */
-#define TE_MAX_WORK	(1ull << 42)
+/* Sizes, memory and work of a command are computed once, up front, by
+ * te_budget.c (te_budget.h); no buffer of a command can exceed its
+ * memory budget. */
+#define TE_MAX_STAGE	TE_MEM_BUDGET
 
 /* A dense host copy of a tensor in logical (i0, i1, i2, i3) order. An axis
  * of dim 1, or of stride 0 when te_load() may collapse it, has st[] 0. */
@@ -54,6 +51,29 @@ static inline size_t te_off(const struct te_view *v, uint32_t a, uint32_t b, uin
 			    uint32_t d)
 {
 	return a * v->st[0] + b * v->st[1] + c * v->st[2] + d * v->st[3];
+}
+
+/* Cancellation of the running command (te_pool.c). snpu_te_execute()
+ * installs a token for its thread; te_parallel_for() hands it to the pool
+ * threads for the duration of a call. te_cancelled() is cheap: long loops
+ * call it per row, tile, window line or batch and stop when it is
+ * nonzero; the command then fails (the results are never stored). */
+struct te_cancel {
+	const atomic_uint *epoch;	/* NULL: never reset (tests) */
+	unsigned int want;
+	uint64_t deadline_ns;		/* CLOCK_MONOTONIC, 0 = none */
+	atomic_int why;			/* TE_STOP_* */
+};
+#define TE_STOP_RESET	1
+#define TE_STOP_TIME	2
+void te_cancel_begin(struct te_cancel *c);
+void te_cancel_end(void);
+int te_cancelled(void);
+uint64_t te_mono_ns(void);
+/* In element loops: te_cancelled() every 65536 iterations. */
+static inline int te_cancelled_at(size_t i)
+{
+	return (i & 0xffff) == 0xffff && te_cancelled();
 }
 
 /* Thread pool: run fn(arg, begin, end) over [0, n) in chunks of >= grain
@@ -119,13 +139,6 @@ enum snpu_err te_convert(struct te_cmd *c, const struct snpu_cmd_convert *cmd);
 enum snpu_err te_lut(struct snpu_exec *x, int fn, const struct snpu_fw_lut **lut,
 		     const uint32_t **samples);
 
-/* Timing model (te_timing.c). */
-uint64_t te_cycles_mac(const struct snpu_timing *t, uint64_t batches, uint64_t m, uint64_t n,
-		       uint64_t k, uint64_t bytes);
-uint64_t te_cycles_mem(const struct snpu_timing *t, uint64_t bytes);
-struct snpu_cmd_regions;
-/* Cycles of a validated command whose regions snpu_cmd_check() listed. */
-uint64_t te_predict(const struct snpu_timing *t, const struct snpu_cmd_header *h,
-		    const struct snpu_cmd_regions *regs);
+/* Timing model: te_timing.h (te_timing_predict). */
 
 #endif /* SNPU_TE_INTERNAL_H */

@@ -55,9 +55,13 @@ static void im2col(const struct conv_job *j, uint32_t n, uint32_t g, void *dst)
 	uint8_t pad_u = (uint8_t)(cmd->input.zero_point + 128);
 	size_t sx = in->st[3];
 
-	for (ci = 0; ci < j->cg; ci++)
+	for (ci = 0; ci < j->cg; ci++) {
+		if (te_cancelled())
+			return;
 	for (ky = 0; ky < j->kh; ky++)
 	for (kx = 0; kx < j->kw; kx++) {
+		if (te_cancelled())
+			return;
 		size_t k = ((size_t)ci * j->kh + ky) * j->kw + kx;
 		uint32_t ch = g * j->cg + ci;
 		int64_t x0 = (int64_t)kx * cmd->dilation_w - cmd->pad_left;
@@ -98,6 +102,7 @@ static void im2col(const struct conv_job *j, uint32_t n, uint32_t g, void *dst)
 			}
 		}
 	}
+	}
 }
 
 static void conv_one(struct conv_job *j, uint32_t n, uint32_t g)
@@ -108,6 +113,10 @@ static void conv_one(struct conv_job *j, uint32_t n, uint32_t g)
 	int32_t *cb = NULL;
 	size_t p, o;
 
+	if (col && te_cancelled()) {
+		free(col);
+		return;
+	}
 	if (!col) {
 		j->failed = 1;
 		return;
@@ -164,13 +173,16 @@ static int conv_prep_s8(struct conv_job *j)
 	if (!j->wt || !j->colsum || !j->acc)
 		return -1;
 	for (g = 0; g < groups; g++)
-		for (o = 0; o < j->og; o++)
+		for (o = 0; o < j->og; o++) {
+			if (te_cancelled())
+				return 0;	/* the caller's result is discarded */
 			for (k = 0; k < j->kc; k++) {
 				int8_t v = w[((size_t)g * j->og + o) * j->kc + k];
 
 				j->wt[((size_t)g * j->kc + k) * j->og + o] = v;
 				j->colsum[g * j->og + o] += v;
 			}
+		}
 	return 0;
 }
 
@@ -264,6 +276,8 @@ static void gemm_one(struct gemm_job *j, size_t t)
 	uint32_t *colsum;
 	size_t r, q, kk;
 
+	if (te_cancelled())
+		return;
 	if (!j->s8) {
 		te_sgemm(pool, j->m, j->n, j->k, (const float *)j->a.data + ao, lda,
 			 (const float *)j->b.data + bo, ldb, (float *)j->out.data + co, j->n);
@@ -337,6 +351,7 @@ enum snpu_err te_gemm(struct te_cmd *c, const struct snpu_cmd_gemm *cmd)
 		}
 		for (i = 0; i < na; i++)
 			j.u[i] = (uint8_t)(((const int8_t *)j.a.data)[i] + 128);
+		/* na <= the staged a: bounded by the memory budget */
 	}
 	j.nested = batches >= 2 * (size_t)te_pool_threads(c->pool);
 	if (j.nested)

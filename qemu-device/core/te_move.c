@@ -79,10 +79,14 @@ static void mv_rows(void *opaque, size_t begin, size_t end)
 	size_t row;
 
 	for (row = begin; row < end; row++) {
+		if (te_cancelled())
+			return;
 		o[0] = (uint32_t)(row / ((size_t)d1 * d2));
 		o[1] = (uint32_t)(row / d2 % d1);
 		o[2] = (uint32_t)(row % d2);
 		for (o[3] = 0; o[3] < d3; o[3]++) {
+			if (te_cancelled_at(o[3]))
+				return;
 			uint8_t *dst = (uint8_t *)out->data + (row * d3 + o[3]) * out->esize;
 
 			if (r->h->opcode == SNPU_OP_PAD) {

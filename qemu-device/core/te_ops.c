@@ -52,12 +52,16 @@ static void pool_rows(void *opaque, size_t begin, size_t end)
 			int64_t y0 = (int64_t)y * cmd->stride_h - cmd->pad_top;
 			int64_t x0 = (int64_t)x * cmd->stride_w - cmd->pad_left;
 			float fsum = 0.0f, fmax = -INFINITY;
-			int32_t isum = 0, imax = -128, count = 0;
+			/* 64-bit: windows reach 65535^2 elements */
+			int64_t isum = 0, count = 0;
+			int32_t imax = -128;
 			size_t o = row * r->out.dim[3] + x;
 
 			for (ky = 0; ky < cmd->kernel_h; ky++) {
 				int64_t iy = y0 + ky;
 
+				if (te_cancelled())
+					return;
 				if (iy < 0 || iy >= in->dim[2])
 					continue;
 				for (kx = 0; kx < cmd->kernel_w; kx++) {
@@ -82,7 +86,7 @@ static void pool_rows(void *opaque, size_t begin, size_t end)
 				}
 			}
 			if (cmd->pool_flags & SNPU_POOL_COUNT_PAD) {	/* padding = real 0 = zp */
-				int32_t all = (int32_t)cmd->kernel_h * cmd->kernel_w;
+				int64_t all = (int64_t)cmd->kernel_h * cmd->kernel_w;
 
 				isum += (all - count) * r->zp;
 				count = all;
@@ -139,10 +143,14 @@ static void elt_rows(void *opaque, size_t begin, size_t end)
 	for (row = begin; row < end; row++) {
 		size_t ao, bo;
 
+		if (te_cancelled())
+			return;
 		row_idx(&r->out, row, &i0, &i1, &i2);
 		ao = te_off(&r->a, i0, i1, i2, 0);
 		bo = te_off(&r->b, i0, i1, i2, 0);
 		for (j = 0; j < d3; j++) {
+			if (te_cancelled_at(j))
+				return;
 			size_t ai = ao + j * r->a.st[3], bi = bo + j * r->b.st[3];
 			size_t o = row * d3 + j;
 
@@ -213,9 +221,13 @@ static void act_rows(void *opaque, size_t begin, size_t end)
 	for (row = begin; row < end; row++) {
 		size_t io;
 
+		if (te_cancelled())
+			return;
 		row_idx(&r->out, row, &i0, &i1, &i2);
 		io = te_off(&r->in, i0, i1, i2, 0);
 		for (j = 0; j < d3; j++) {
+			if (te_cancelled_at(j))
+				return;
 			size_t ii = io + j * r->in.st[3], o = row * d3 + j;
 
 			if (dt == SNPU_DT_INT8) {
@@ -282,6 +294,8 @@ static void smax_rows(void *opaque, size_t begin, size_t end)
 		float mx = -INFINITY, sum = 0.0f;
 		int i;
 
+		if (te_cancelled())
+			return;
 		for (i = 3; i >= 0; i--) {
 			d[i] = (uint32_t)(rem % r->odim[i]);
 			rem /= r->odim[i];
@@ -299,8 +313,11 @@ static void smax_rows(void *opaque, size_t begin, size_t end)
 			float *y = (float *)r->out.data + oo;
 			int fp32 = cmd->output.dtype == SNPU_DT_FP32;
 
-			for (j = 0; j < len; j++)
+			for (j = 0; j < len; j++) {
+				if (te_cancelled_at(j))
+					return;
 				mx = x[j * is] > mx ? x[j * is] : mx;
+			}
 			for (j = 0; j < len; j++) {
 				float t = (x[j * is] - mx) * beta;
 

@@ -3,12 +3,16 @@
  * Tensor engine thread pool: threads - 1 workers plus the calling thread
  * share each te_parallel_for() range in chunks taken from an atomic
  * counter. One parallel-for runs at a time per pool (a mutex serialises
- * callers); a call made from inside a task runs serially.
+ * callers); a call made from inside a task runs serially. The calling
+ * thread's cancellation token (te_cancel_begin) travels with each call, so
+ * te_cancelled() works on the pool threads too, and chunks not started
+ * when it fires are skipped.
  */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include "te_internal.h"
 
@@ -29,20 +33,66 @@ struct snpu_te_pool {
 	void *arg;
 	size_t n, chunk;
 	atomic_size_t next;
+	struct te_cancel *cancel;	/* the caller's token */
 };
 
 static _Thread_local int te_in_task;
+static _Thread_local struct te_cancel *te_cur;
+static _Thread_local unsigned int te_ticks;
+
+uint64_t te_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void te_cancel_begin(struct te_cancel *c)
+{
+	te_cur = c;
+}
+
+void te_cancel_end(void)
+{
+	te_cur = NULL;
+}
+
+int te_cancelled(void)
+{
+	struct te_cancel *c = te_cur;
+
+	if (!c)
+		return 0;
+	if (atomic_load_explicit(&c->why, memory_order_relaxed))
+		return 1;
+	if (c->epoch && atomic_load_explicit(c->epoch, memory_order_relaxed) != c->want) {
+		atomic_store(&c->why, TE_STOP_RESET);
+		return 1;
+	}
+	/* the clock every 64 checks: a check is per row or tile */
+	if (c->deadline_ns && (++te_ticks & 63) == 0 && te_mono_ns() > c->deadline_ns) {
+		atomic_store(&c->why, TE_STOP_TIME);
+		return 1;
+	}
+	return 0;
+}
 
 static void run_chunks(struct snpu_te_pool *p)
 {
+	struct te_cancel *saved = te_cur;
 	size_t b;
 
 	te_in_task = 1;
+	te_cur = p->cancel;
 	while ((b = atomic_fetch_add(&p->next, p->chunk)) < p->n) {
 		size_t e = b + p->chunk < p->n ? b + p->chunk : p->n;
 
+		if (te_cancelled())
+			continue;	/* drain the range without work */
 		p->fn(p->arg, b, e);
 	}
+	te_cur = saved;
 	te_in_task = 0;
 }
 
@@ -142,6 +192,7 @@ void te_parallel_for(struct snpu_te_pool *p, size_t n, size_t grain, te_task_fn 
 	pthread_mutex_lock(&p->lock);
 	p->fn = fn;
 	p->arg = arg;
+	p->cancel = te_cur;
 	p->n = n;
 	p->chunk = chunk;
 	atomic_store(&p->next, 0);

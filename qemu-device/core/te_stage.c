@@ -4,20 +4,21 @@
  * buffer with snpu_exec_read(), scatter a dense result back with
  * snpu_exec_write() without touching the bytes between strided elements.
  *
- * Reads: a tensor whose span is dense (any axis order) or at most 4x its
- * payload (or 16 MiB) is read in one piece and gathered on the host;
- * sparser ones are read row by row (or element by element). Writes: a
- * span exactly covered by the elements is written in one piece; rows
- * contiguous in memory are written one by one; otherwise the span is
- * read, patched and written back (read-modify-write), or elements are
- * written one by one when the span is sparse.
+ * How each tensor is read and written, and every size involved, comes
+ * from te_plan_load()/te_plan_out() (te_budget.c), which the command's
+ * budget was computed with. Reads: a tensor whose span is dense (any axis
+ * order) or at most 4x its payload (or 16 MiB), and at most 128 MiB, is
+ * read in one piece and gathered on the host; sparser ones are read row by
+ * row (or element by element). Writes: a span exactly covered by the
+ * elements is written in one piece; rows contiguous in memory are written
+ * one by one; otherwise the span is read, patched and written back
+ * (read-modify-write), or elements are written one by one when the span is
+ * sparse. Row loops stop when te_cancelled() fires.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "snpu_layout.h"
 #include "te_internal.h"
-
-#define TE_SPAN_SLACK	(16ull << 20)
 
 enum snpu_err te_read_new(struct snpu_exec *x, uint64_t va, size_t len, void **out)
 {
@@ -70,7 +71,9 @@ static void move4(uint8_t *span, const struct snpu_tensor *t, const uint32_t cd[
 	uint32_t a, b, c, d;
 
 	for (a = 0; a < cd[0]; a++)
-	for (b = 0; b < cd[1]; b++)
+	for (b = 0; b < cd[1]; b++) {
+		if (te_cancelled())
+			return;
 	for (c = 0; c < cd[2]; c++) {
 		uint8_t *s = span + ((uint64_t)a * t->stride[0] + (uint64_t)b * t->stride[1] +
 				     (uint64_t)c * t->stride[2]) * esize;
@@ -84,6 +87,8 @@ static void move4(uint8_t *span, const struct snpu_tensor *t, const uint32_t cd[
 			continue;
 		}
 		for (d = 0; d < cd[3]; d++) {
+			if (te_cancelled_at(d))
+				return;
 			uint8_t *se = s + (uint64_t)d * t->stride[3] * esize;
 
 			if (dir)
@@ -91,6 +96,7 @@ static void move4(uint8_t *span, const struct snpu_tensor *t, const uint32_t cd[
 			else
 				copy_elem(q + (size_t)d * esize, se, esize);
 		}
+	}
 	}
 }
 
@@ -110,8 +116,12 @@ static enum snpu_err rows_io(struct snpu_exec *x, const struct snpu_tensor *t,
 		uint8_t *q = dense + (a * dst[0] + b * dst[1] + c * dst[2]) * esize;
 		int row = t->stride[3] == 1 || cd[3] == 1;
 
+		if (te_cancelled())
+			return SNPU_ERR_ABORTED;
 		n = row ? 1 : cd[3];
 		for (d = 0; d < n; d++) {
+			if (te_cancelled_at(d))
+				return SNPU_ERR_ABORTED;
 			uint64_t ea = va + (uint64_t)d * t->stride[3] * esize;
 			size_t len = row ? (size_t)cd[3] * esize : esize;
 
@@ -135,55 +145,46 @@ static void f16_to_f32_buf(float *dst, const uint16_t *src, size_t n)
 enum snpu_err te_load(struct snpu_exec *x, const struct snpu_tensor *t, int to_f32,
 		      unsigned int collapse, struct te_view *v)
 {
-	uint32_t esize = snpu_dtype_size(t->dtype), cd[4];
-	__u64 lo, hi;
-	uint64_t n = 1, bytes, span;
+	uint32_t esize = snpu_dtype_size(t->dtype);
+	struct te_load_plan pl;
 	size_t dst[4];
 	uint8_t *dense, *tmp;
 	enum snpu_err err;
-	int i, canon = 1;
+	int i;
 
 	memset(v, 0, sizeof(*v));
-	if (snpu_tensor_extent(t, &lo, &hi))
-		return SNPU_ERR_OVERFLOW;	/* validated before: unreachable */
-	for (i = 0; i < 4; i++) {
-		cd[i] = (t->stride[i] == 0 && (collapse & (1u << i))) ? 1 : t->dim[i];
-		n *= cd[i];	/* <= span, cannot overflow */
-	}
-	span = hi - lo;
-	bytes = n * esize;
-	if (bytes > TE_MAX_STAGE || (to_f32 && n * 4 > TE_MAX_STAGE)) {
-		snpu_exec_log(x, "tensor at 0x%llx: %llu bytes exceed the engine's staging limit",
-			      (unsigned long long)t->addr, (unsigned long long)bytes);
+	/* the command's budget covered pl.mem; this re-check keeps te_load
+	 * safe on its own */
+	if (te_plan_load(t, to_f32, collapse, &pl) || pl.mem > TE_MEM_BUDGET) {
+		snpu_exec_log(x, "tensor at 0x%llx: %llu elements exceed the engine's staging limit",
+			      (unsigned long long)t->addr, (unsigned long long)pl.n);
 		return SNPU_ERR_OVERFLOW;
 	}
-	dense_strides(cd, dst);
+	dense_strides(pl.cd, dst);
 	for (i = 0; i < 4; i++) {
 		v->dim[i] = t->dim[i];
-		v->st[i] = cd[i] == 1 ? 0 : dst[i];
-		if (cd[i] > 1 && t->stride[i] != dst[i])
-			canon = 0;
+		v->st[i] = pl.cd[i] == 1 ? 0 : dst[i];
 	}
 	v->dtype = t->dtype;
 	v->esize = esize;
-	if (canon) {
-		err = te_read_new(x, lo, (size_t)bytes, (void **)&dense);
+	if (pl.mode == TE_LOAD_DENSE) {
+		err = te_read_new(x, pl.lo, (size_t)pl.bytes, (void **)&dense);
 		if (err)
 			return err;
 	} else {
-		dense = malloc(bytes);
+		dense = malloc(pl.bytes ? pl.bytes : 1);
 		if (!dense) {
 			snpu_exec_log(x, "tensor engine: out of memory");
 			return SNPU_ERR_FATAL;
 		}
-		if (span <= TE_MAX_STAGE && (span <= 4 * bytes || span <= TE_SPAN_SLACK)) {
-			err = te_read_new(x, lo, (size_t)span, (void **)&tmp);
+		if (pl.mode == TE_LOAD_SPAN) {
+			err = te_read_new(x, pl.lo, (size_t)pl.span, (void **)&tmp);
 			if (!err) {
-				move4(tmp, t, cd, dense, dst, esize, 0);
+				move4(tmp, t, pl.cd, dense, dst, esize, 0);
 				free(tmp);
 			}
 		} else {
-			err = rows_io(x, t, cd, dense, dst, esize, 0);
+			err = rows_io(x, t, pl.cd, dense, dst, esize, 0);
 		}
 		if (err) {
 			free(dense);
@@ -192,14 +193,14 @@ enum snpu_err te_load(struct snpu_exec *x, const struct snpu_tensor *t, int to_f
 	}
 	v->data = dense;
 	if (to_f32 && t->dtype == SNPU_DT_FP16) {
-		float *f = malloc(n * 4);
+		float *f = malloc(pl.held ? pl.held : 1);
 
 		if (!f) {
 			te_view_free(v);
 			snpu_exec_log(x, "tensor engine: out of memory");
 			return SNPU_ERR_FATAL;
 		}
-		f16_to_f32_buf(f, v->data, n);
+		f16_to_f32_buf(f, v->data, pl.n);
 		free(v->data);
 		v->data = f;
 		v->dtype = SNPU_DT_FP32;
@@ -211,19 +212,18 @@ enum snpu_err te_load(struct snpu_exec *x, const struct snpu_tensor *t, int to_f
 enum snpu_err te_alloc_out(struct snpu_exec *x, const struct snpu_tensor *t, int as_f32,
 			   struct te_view *v)
 {
-	uint64_t n = (uint64_t)t->dim[0] * t->dim[1] * t->dim[2] * t->dim[3];
-	uint32_t esize = snpu_dtype_size(t->dtype);
+	struct te_out_plan pl;
+	uint32_t esize;
 
-	/* the output span holds n distinct elements: n * esize fits */
 	memset(v, 0, sizeof(*v));
-	if (as_f32 && t->dtype == SNPU_DT_FP16)
-		esize = 4;
-	if (n * esize > TE_MAX_STAGE) {
+	te_plan_out(t, as_f32, &pl);
+	esize = pl.esize;
+	if (pl.mem > TE_MEM_BUDGET) {
 		snpu_exec_log(x, "output at 0x%llx exceeds the engine's staging limit",
 			      (unsigned long long)t->addr);
 		return SNPU_ERR_OVERFLOW;
 	}
-	v->data = malloc(n * esize);
+	v->data = malloc(pl.bytes ? pl.bytes : 1);
 	if (!v->data) {
 		snpu_exec_log(x, "tensor engine: out of memory");
 		return SNPU_ERR_FATAL;
@@ -238,11 +238,16 @@ enum snpu_err te_alloc_out(struct snpu_exec *x, const struct snpu_tensor *t, int
 enum snpu_err te_store(struct snpu_exec *x, const struct snpu_tensor *t, struct te_view *v)
 {
 	uint32_t esize = snpu_dtype_size(t->dtype);
+	struct te_out_plan pl;
 	__u64 lo, hi;
-	uint64_t span, n = (uint64_t)t->dim[0] * t->dim[1] * t->dim[2] * t->dim[3];
+	uint64_t span, n;
 	uint8_t *tmp;
 	enum snpu_err err;
 
+	if (te_cancelled())
+		return SNPU_ERR_ABORTED;	/* never store a stopped command */
+	te_plan_out(t, 0, &pl);
+	n = pl.n;
 	if (v->dtype == SNPU_DT_FP32 && t->dtype == SNPU_DT_FP16) {
 		/* narrow in place: half i (bytes 2i..) never overwrites a float
 		 * not yet read (bytes >= 4i); byte copies keep the accesses
@@ -264,9 +269,9 @@ enum snpu_err te_store(struct snpu_exec *x, const struct snpu_tensor *t, struct 
 	if (snpu_tensor_extent(t, &lo, &hi))
 		return SNPU_ERR_OVERFLOW;
 	span = hi - lo;
-	if (snpu_tensor_is_layout(t, SNPU_LAYOUT_NCHW))
+	if (pl.mode == TE_STORE_DENSE)
 		return snpu_exec_write(x, lo, v->data, (size_t)span);
-	if (span == n * esize) {	/* a permutation of a dense block */
+	if (pl.mode == TE_STORE_PERM) {	/* a permutation of a dense block */
 		tmp = malloc(span);
 		if (!tmp) {
 			snpu_exec_log(x, "tensor engine: out of memory");
@@ -277,8 +282,7 @@ enum snpu_err te_store(struct snpu_exec *x, const struct snpu_tensor *t, struct 
 		free(tmp);
 		return err;
 	}
-	if (t->stride[3] == 1 || t->dim[3] == 1 || span > TE_MAX_STAGE ||
-	    (span > 4 * n * esize && span > TE_SPAN_SLACK))
+	if (pl.mode == TE_STORE_ROWS)
 		return rows_io(x, t, t->dim, v->data, v->st, esize, 1);
 	err = te_read_new(x, lo, (size_t)span, (void **)&tmp);	/* read-modify-write */
 	if (err)

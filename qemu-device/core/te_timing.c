@@ -174,22 +174,3 @@ uint64_t te_timing_predict(const struct snpu_timing *t, const struct snpu_cmd_he
 	return sat_add(t->cmd_overhead,
 		       max64(te_cycles_compute(t, h), te_cycles_mem3(t, b[0], b[1], b[2])));
 }
-
-/*
- * Entry points of te_predict() (te_engine.c), which passes neither the
- * operand type nor where the bytes live: every byte at DRAM bandwidth and
- * the INT8 MAC step, so MAC commands of fp16/fp32 and commands with host or
- * SRAM operands are mispredicted until te_predict() calls
- * te_timing_predict() instead (docs/gemm-engine.md, "Timing model").
- */
-uint64_t te_cycles_mem(const struct snpu_timing *t, uint64_t bytes)
-{
-	return te_xfer(t, bytes, t->dram_bw);
-}
-
-uint64_t te_cycles_mac(const struct snpu_timing *t, uint64_t batches, uint64_t m, uint64_t n,
-		       uint64_t k, uint64_t bytes)
-{
-	return max64(te_cycles_mac_compute(t, SNPU_DT_INT8, batches, m, n, k),
-		     te_cycles_mem(t, bytes));
-}

@@ -5,3 +5,5 @@ CONFIG_VIRTIO_PCI=y
 CONFIG_VIRTIO_BLK=y
 CONFIG_VTD=y
 CONFIG_SNPU=y
+# virtio-9p: `make vm SHARE=DIR` shares a host directory (needs --enable-virtfs).
+CONFIG_VIRTIO_9P=y

@@ -6,16 +6,21 @@
  * (RAM backed by the core's buffer), MSI-X in BAR4, bus-master DMA, a clock
  * and a worker thread that runs the core off the vCPU threads and the BQL.
  *
- * Locking: the worker never takes the BQL. DMA is restricted to RAM (the
- * only targets a DMA engine needs; MMIO targets would take the BQL inside
- * the memory core and could deadlock against a reset waiting for the job),
- * and MSI-X messages are sent by a bottom half in the main loop. Device
- * reset and unrealize may therefore wait for the worker under the BQL.
+ * Locking: the worker never takes the BQL. DMA carries MemTxAttrs.memory,
+ * so the memory core itself refuses every non-RAM target in the same
+ * translation that performs the access (MMIO would take the BQL and
+ * could deadlock); MSI-X messages are sent by a bottom half in the main
+ * loop. Nothing under the BQL ever waits for the worker: reset only
+ * advances the core's reset epoch (the worker notices it within a row or
+ * tile of the running command), and unrealize asks the worker to stop and
+ * returns; the worker, on its way out, schedules a bottom half that reaps
+ * the thread and drops the reference it held on the device.
  *
  * SPDX-License-Identifier: MIT
  */
 
 #include "qemu/osdep.h"
+#include "block/aio.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
@@ -55,8 +60,9 @@ struct SnpuState {
     QemuCond cond;
     bool kicked;
     bool stopping;
-    bool thread_started;
-    QEMUTimer *deadline;        /* wakes the worker for a timed re-run */
+    bool thread_started;        /* running and not yet asked to stop */
+    bool worker_made;           /* realize completed: lock, cond, BH live */
+    bool exiting;               /* unrealized: no DMA, no MSI-X (atomic) */
 
     QEMUBH *irq_bh;             /* sends the vectors collected in irq_pending */
     uint32_t irq_pending;       /* bit v = MSI-X vector v (atomic) */
@@ -70,45 +76,42 @@ struct SnpuState {
  * stops while the VM is paused, and follows -icount), so timestamps, WAIT
  * timeouts and paced completions stay consistent with what the guest
  * measures; while the VM runs it advances with the host's monotonic clock.
- * The deadline timer uses the same clock.
+ * The worker sleeps until the next deadline snpu_core_run() asks for
+ * (a WAIT poll, a paced completion) with a timed wait of its own.
  */
 #define SNPU_CLOCK QEMU_CLOCK_VIRTUAL
 
 /* ---- host ops ------------------------------------------------------------ */
 
-/* Bus-master DMA, RAM targets only (see the locking note at the top). */
+/*
+ * Bus-master DMA through the device's bus-master address space (IOMMU and
+ * the Bus Master Enable bit apply). MemTxAttrs.memory makes the memory
+ * core refuse any target that is not RAM (see the locking note at the
+ * top) in the same translation as the access: there is no separate check
+ * a guest could race. RAM includes the BAR2 of an SNPU (this one or a
+ * peer), which is RAM backed by its core. The RCU read section keeps the
+ * address space alive if unrealize tears it down meanwhile; after
+ * unrealize every access fails.
+ */
 static int snpu_dma(SnpuState *s, uint64_t addr, void *buf, size_t len,
                     DMADirection dir)
 {
-    AddressSpace *as = pci_get_address_space(&s->pdev);
-    bool is_write = dir == DMA_DIRECTION_FROM_DEVICE;
-    uint8_t *p = buf;
+    MemTxAttrs attrs = { .memory = 1 };
+    MemTxResult r;
 
-    while (len) {
-        hwaddr xlat, chunk = len;
-        bool ram;
-
-        WITH_RCU_READ_LOCK_GUARD() {
-            MemoryRegion *mr = address_space_translate(as, addr, &xlat, &chunk,
-                                                       is_write,
-                                                       MEMTXATTRS_UNSPECIFIED);
-            ram = memory_region_is_ram(mr) && !memory_region_is_ram_device(mr) &&
-                  !(is_write && mr->readonly);
-        }
-        if (!ram || chunk == 0 || chunk > len) {
-            trace_snpu_dma_refused(s->name, addr, is_write);
-            qemu_log_mask(LOG_GUEST_ERROR,
-                          "%s: DMA %s 0x%" PRIx64 " is not guest RAM\n",
-                          s->name, is_write ? "write to" : "read from", addr);
-            return -1;
-        }
-        if (pci_dma_rw(&s->pdev, addr, p, chunk, dir,
-                       MEMTXATTRS_UNSPECIFIED) != MEMTX_OK) {
-            return -1;
-        }
-        addr += chunk;
-        p += chunk;
-        len -= chunk;
+    RCU_READ_LOCK_GUARD();
+    if (qatomic_read(&s->exiting)) {
+        return -1;
+    }
+    r = pci_dma_rw(&s->pdev, addr, buf, len, dir, attrs);
+    if (r != MEMTX_OK) {
+        trace_snpu_dma_refused(s->name, addr, dir == DMA_DIRECTION_FROM_DEVICE);
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "%s: DMA %s 0x%" PRIx64 " (%zu bytes) failed: not guest RAM"
+                      " or bus mastering off\n", s->name,
+                      dir == DMA_DIRECTION_FROM_DEVICE ? "write to" : "read from",
+                      addr, len);
+        return -1;
     }
     return 0;
 }
@@ -140,6 +143,9 @@ static void snpu_irq_bh(void *opaque)
     SnpuState *s = opaque;
     uint32_t pending = qatomic_xchg(&s->irq_pending, 0);
 
+    if (qatomic_read(&s->exiting)) {
+        return;
+    }
     while (pending) {
         unsigned int v = ctz32(pending);
 
@@ -191,37 +197,48 @@ static void snpu_op_log(void *opaque, enum snpu_log_level level,
 
 /* ---- worker thread ------------------------------------------------------- */
 
-static void snpu_deadline_cb(void *opaque)
+/* Runs in the main loop once the worker has returned: join it (it has
+ * already left its loop) and drop the reference it held on the device. */
+static void snpu_worker_reap(void *opaque)
 {
-    snpu_op_kick(opaque);
+    SnpuState *s = opaque;
+
+    qemu_thread_join(&s->thread);
+    object_unref(OBJECT(s));
 }
 
 static void *snpu_worker(void *opaque)
 {
     SnpuState *s = opaque;
+    int64_t wait = -1;
 
     qemu_mutex_lock(&s->lock);
     while (!s->stopping) {
-        int64_t wait;
-
-        if (!s->kicked) {
+        if (!s->kicked && wait < 0) {
             qemu_cond_wait(&s->cond, &s->lock);
             continue;
+        }
+        if (!s->kicked && wait >= SCALE_MS) {
+            /* a timed wait: woken early by a kick or stop */
+            qemu_cond_timedwait(&s->cond, &s->lock, wait / SCALE_MS);
+        } else if (!s->kicked && wait > 0) {
+            /* below the timed wait's millisecond resolution */
+            qemu_mutex_unlock(&s->lock);
+            g_usleep(MAX(wait / SCALE_US, 1));
+            qemu_mutex_lock(&s->lock);
+        }
+        if (s->stopping) {
+            break;
         }
         s->kicked = false;
         qemu_mutex_unlock(&s->lock);
 
         wait = snpu_core_run(s->core);
-        if (wait > 0) {
-            timer_mod_ns(s->deadline, qemu_clock_get_ns(SNPU_CLOCK) + wait);
-        }
 
         qemu_mutex_lock(&s->lock);
-        if (wait == 0) {
-            s->kicked = true;
-        }
     }
     qemu_mutex_unlock(&s->lock);
+    aio_bh_schedule_oneshot(qemu_get_aio_context(), snpu_worker_reap, s);
     return NULL;
 }
 
@@ -272,6 +289,7 @@ static void snpu_write_config(PCIDevice *pdev, uint32_t addr, uint32_t val,
     }
 }
 
+/* Ask the worker to stop; it reaps itself (snpu_worker_reap). Never waits. */
 static void snpu_stop_worker(SnpuState *s)
 {
     if (!s->thread_started) {
@@ -281,7 +299,6 @@ static void snpu_stop_worker(SnpuState *s)
     s->stopping = true;
     qemu_cond_signal(&s->cond);
     qemu_mutex_unlock(&s->lock);
-    qemu_thread_join(&s->thread);
     s->thread_started = false;
 }
 
@@ -308,7 +325,6 @@ static void snpu_realize(PCIDevice *pdev, Error **errp)
     /* Created before the core: snpu_core_new() may already kick or log. */
     qemu_mutex_init(&s->lock);
     qemu_cond_init(&s->cond);
-    s->deadline = timer_new_ns(SNPU_CLOCK, snpu_deadline_cb, s);
     s->irq_bh = qemu_bh_new_guarded(snpu_irq_bh, s,
                                     &DEVICE(s)->mem_reentrancy_guard);
 
@@ -371,9 +387,12 @@ static void snpu_realize(PCIDevice *pdev, Error **errp)
 
     s->stopping = false;
     s->kicked = true;           /* a first run() picks up anything pending */
+    qatomic_set(&s->exiting, false);
+    object_ref(OBJECT(s));      /* dropped by snpu_worker_reap */
     qemu_thread_create(&s->thread, "snpu-worker", snpu_worker, s,
                        QEMU_THREAD_JOINABLE);
     s->thread_started = true;
+    s->worker_made = true;
     return;
 
 fail_msix:
@@ -385,33 +404,32 @@ fail_pcie:
     }
 fail:
     /* s->core is freed in instance_finalize (BAR2 may still be referenced). */
-    timer_free(s->deadline);
-    s->deadline = NULL;
     qemu_bh_delete(s->irq_bh);
     s->irq_bh = NULL;
     qemu_cond_destroy(&s->cond);
     qemu_mutex_destroy(&s->lock);
 }
 
+/*
+ * Unrealize never waits for the worker: from here on DMA and MSI-X are
+ * refused (exiting), the reset aborts the running command within a row or
+ * tile, and the worker is asked to stop. It keeps a reference on the
+ * device until it has left, so the core, the lock and the bottom half it
+ * may still touch are released in instance_finalize.
+ */
 static void snpu_exit(PCIDevice *pdev)
 {
     SnpuState *s = SNPU(pdev);
 
-    /* Abort the running job so that the worker returns promptly. */
+    qatomic_set(&s->exiting, true);
     snpu_core_reset(s->core);
     snpu_stop_worker(s);
-    timer_free(s->deadline);
-    s->deadline = NULL;
-    qemu_bh_delete(s->irq_bh);
-    s->irq_bh = NULL;
     migrate_del_blocker(&s->migration_blocker);
     msix_unuse_all_vectors(pdev);
     msix_uninit_exclusive_bar(pdev);
     if (pci_is_express(pdev)) {
         pcie_cap_exit(pdev);
     }
-    qemu_cond_destroy(&s->cond);
-    qemu_mutex_destroy(&s->lock);
 }
 
 /*
@@ -427,6 +445,13 @@ static void snpu_instance_finalize(Object *obj)
         snpu_core_free(s->core);
         s->core = NULL;
     }
+    if (s->worker_made) {       /* the worker is gone (it held a reference) */
+        qemu_bh_delete(s->irq_bh);
+        s->irq_bh = NULL;
+        qemu_cond_destroy(&s->cond);
+        qemu_mutex_destroy(&s->lock);
+        s->worker_made = false;
+    }
     g_free(s->name);
     s->name = NULL;
 }
@@ -437,15 +462,28 @@ static void snpu_instance_init(Object *obj)
     PCI_DEVICE(obj)->cap_present |= QEMU_PCI_CAP_EXPRESS;
 }
 
-/* Reset and FLR (pcie_cap_flr_write_config -> pci_device_reset). */
-static void snpu_reset(DeviceState *dev)
+/*
+ * Resettable (three-phase) reset, for system reset and FLR
+ * (pcie_cap_flr_write_config -> pci_device_reset -> device_cold_reset).
+ * Enter: the core restores its power-on registers and advances its reset
+ * epoch; it never waits for the worker, which aborts the running command
+ * within a row or tile and clears STATUS.RESETTING itself. Hold: forget
+ * MSI-X messages not yet sent (the vectors' state is reset by PCI).
+ */
+static void snpu_reset_enter(Object *obj, ResetType type)
 {
-    SnpuState *s = SNPU(dev);
+    SnpuState *s = SNPU(obj);
 
     if (s->core) {
         snpu_core_reset(s->core);
-        qatomic_set(&s->irq_pending, 0);
     }
+}
+
+static void snpu_reset_hold(Object *obj, ResetType type)
+{
+    SnpuState *s = SNPU(obj);
+
+    qatomic_set(&s->irq_pending, 0);
 }
 
 /* Every struct snpu_config field; defaults come from snpu_config_defaults(). */
@@ -475,6 +513,8 @@ static const Property snpu_properties[] = {
     DEFINE_PROP_UNSIGNED_NODEFAULT("threads", SnpuState, cfg.threads,
                                    qdev_prop_uint32, uint32_t),
     DEFINE_PROP("pace", SnpuState, cfg.pace, qdev_prop_bool, bool),
+    DEFINE_PROP("fault-injection", SnpuState, cfg.fault_injection,
+                qdev_prop_bool, bool),
 };
 
 static void snpu_set_default(ObjectClass *oc, const char *name, uint64_t val,
@@ -489,6 +529,7 @@ static void snpu_set_default(ObjectClass *oc, const char *name, uint64_t val,
 static void snpu_class_init(ObjectClass *oc, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
+    ResettableClass *rc = RESETTABLE_CLASS(oc);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(oc);
     struct snpu_config d;
 
@@ -500,7 +541,8 @@ static void snpu_class_init(ObjectClass *oc, void *data)
     k->revision = SNPU_PCI_REVISION;
     k->class_id = SNPU_PCI_CLASS;
     dc->desc = "SNPU neural-network accelerator";
-    device_class_set_legacy_reset(dc, snpu_reset);
+    rc->phases.enter = snpu_reset_enter;
+    rc->phases.hold = snpu_reset_hold;
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
 
     device_class_set_props(dc, snpu_properties);
@@ -521,11 +563,16 @@ static void snpu_class_init(ObjectClass *oc, void *data)
     snpu_set_default(oc, "cmd-overhead", d.cmd_overhead,
                      "cycles per command (timing)");
     snpu_set_default(oc, "threads", d.threads,
-                     "tensor engine host threads, 0 = all cores");
+                     "tensor engine host threads (0..64, 0 = all host cores)");
     object_property_set_default_bool(object_class_property_find(oc, "pace"),
                                      d.pace);
     object_class_property_set_description(oc, "pace",
         "hold completions until the timing model's predicted time");
+    object_property_set_default_bool(
+        object_class_property_find(oc, "fault-injection"), d.fault_injection);
+    object_class_property_set_description(oc, "fault-injection",
+        "enable the FI_* debug registers (drop interrupts, fail DMA, hang a "
+        "queue, fail a soft reset) for driver recovery tests");
 }
 
 static void snpu_register_types(void)

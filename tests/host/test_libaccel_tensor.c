@@ -301,6 +301,53 @@ START_TEST(test_chain)
 }
 END_TEST
 
+/* int8 average pooling over a window of 4160 x 4160 elements of 127: the
+ * window sum (2.2e9) passes INT32_MAX, so the reference must sum in 64 bits
+ * as the device does (UBSan stopped the 32-bit sum). Device and reference
+ * both give 127. */
+START_TEST(test_int8_avgpool_big_window)
+{
+	accel_device *dev = tu_open();
+	accel_cmdbuf *cb;
+	accel_buffer *in, *out;
+	accel_pooling p = ACCEL_POOLING_INIT;
+	struct shadow s;
+	const size_t n = 4160u * 4160u;
+	int8_t *src = malloc(n), got = 0;
+
+	ck_assert_ptr_nonnull(src);
+	memset(src, 127, n);
+	ck_accel(accel_cmdbuf_create(dev, &cb));
+	ck_accel(accel_buffer_create(dev, n, ACCEL_MEM_DEVICE, &in));
+	ck_accel(accel_buffer_create(dev, 64, ACCEL_MEM_HOST, &out));
+	ck_accel(accel_buffer_write(in, 0, src, n));
+	p.input = tens(in, 1, 1, 4160, 4160, ACCEL_DT_INT8);
+	p.output = tens(out, 1, 1, 1, 1, ACCEL_DT_INT8);
+	p.mode = ACCEL_POOL_AVG;
+	p.kernel_h = 4160;
+	p.kernel_w = 4160;
+	p.stride_h = 1;
+	p.stride_w = 1;
+	ck_accel(accel_cmd_pool(cb, &p));
+	{
+		accel_buffer *all[] = { in, out };
+
+		shadow_init(&s, all, 2);
+	}
+	ref_run(&s, cb);
+	ck_accel(accel_run(dev, cb, NULL, NULL));
+	compare(&s, 1, ACCEL_DT_INT8, "int8 avg pool");
+	ck_accel(accel_buffer_read(out, 0, &got, 1));
+	ck_assert_int_eq(got, 127);
+	shadow_free(&s);
+	free(src);
+	accel_cmdbuf_free(cb);
+	accel_buffer_free(in);
+	accel_buffer_free(out);
+	accel_close(dev);
+}
+END_TEST
+
 /* A shape error is caught when recorded, naming operand, axis and both
  * values; the device checks again (a raw command), naming the command and
  * the same field. */
@@ -419,6 +466,7 @@ int main(void)
 
 	tcase_add_test(tc, test_gemm_shapes);
 	tcase_add_test(tc, test_chain);
+	tcase_add_test(tc, test_int8_avgpool_big_window);
 	tcase_add_test(tc, test_shape_error);
 	tcase_add_test(tc, test_gemm_stress);
 	tu_add(s, tc, "tensor", TU_TENSOR);

@@ -418,7 +418,7 @@ START_TEST(engine_limits)
 	g.c.stride[1] = g.c.stride[0] = 0;
 	x->bytes_read = x->bytes_written = 0;
 	ck_assert_int_eq(snpu_te_execute(x, &g.hdr, sizeof(g), &res), SNPU_ERR_OVERFLOW);
-	ck_assert_ptr_nonnull(strstr(x->log, "limit"));
+	ck_assert_msg(strstr(x->log, "limit") != NULL, "log: %s", x->log);
 	ck_assert_uint_eq(x->bytes_read + x->bytes_written, 0);
 	/* a 1 GiB output: over the staging limit, nothing written */
 	g.a.dim[2] = 1;
@@ -631,8 +631,8 @@ static uint64_t region_bytes(const void *cmd, uint32_t size)
 	return b;
 }
 
-/* The engine's pred_cycles (te_predict(): the fake exec's memory is all
- * below the SRAM window, i.e. DRAM) against the formula. */
+/* The engine's pred_cycles (te_timing_predict(): the fake exec's memory is
+ * all below the SRAM window, i.e. DRAM) against the formula. */
 START_TEST(timing_model)
 {
 	struct snpu_exec *x = fake_exec_new(8u << 20, 2);

@@ -48,7 +48,7 @@ fi
 # The Check suites: add up their summaries.
 for t in test_libaccel_device test_libaccel_cmd test_libaccel_buffer test_libaccel_job test_libaccel_pool \
 	test_libaccel_tensor test_libaccel_tools test_libaccel_abi test_libaccel_quant \
-	test_libaccel_lifetime; do
+	test_libaccel_lifetime test_libaccel_npy; do
 	echo "=== $t"
 	"$t" > $OUT 2>&1
 	rc=$?

@@ -199,7 +199,11 @@ int main(int argc, char **argv)
 
 	/* Invalid requests. */
 	CHECK(get_param(fd, DRM_SNPU_PARAM_DEVICE_ID, 1, &v) == -EINVAL, "pad != 0");
-	CHECK(get_param(fd, DRM_SNPU_PARAM_SRAM_VA + 1, 0, &v) == -EINVAL, "param 22");
+	CHECK(get_param(fd, DRM_SNPU_PARAM_BO_FLAGS, 0, &v) == 0 && v == DRM_SNPU_BO_FLAGS &&
+	      get_param(fd, DRM_SNPU_PARAM_BIND_FLAGS, 0, &v) == 0 && v == DRM_SNPU_BIND_FLAGS &&
+	      get_param(fd, DRM_SNPU_PARAM_SUBMIT_FLAGS, 0, &v) == 0 && v == DRM_SNPU_SUBMIT_FLAGS,
+	      "the flag params");
+	CHECK(get_param(fd, DRM_SNPU_PARAM_SUBMIT_FLAGS + 1, 0, &v) == -EINVAL, "param 25");
 	CHECK(get_param(fd, DRM_SNPU_PARAM_COUNTER_BASE - 1, 0, &v) == -EINVAL, "param 0xff");
 	CHECK(get_param(fd, DRM_SNPU_PARAM_COUNTER(SNPU_NUM_COUNTERS), 0, &v) == -EINVAL,
 	      "counter %u", SNPU_NUM_COUNTERS);

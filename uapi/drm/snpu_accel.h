@@ -60,6 +60,9 @@ enum drm_snpu_param {
 	DRM_SNPU_PARAM_TIMESTAMP = 19,	/* device clock now, ns */
 	DRM_SNPU_PARAM_CONTEXT_ID = 20,	/* this file's MMU context */
 	DRM_SNPU_PARAM_SRAM_VA = 21,	/* VA of the SRAM window */
+	DRM_SNPU_PARAM_BO_FLAGS = 22,	/* DRM_SNPU_BO_* this driver takes */
+	DRM_SNPU_PARAM_BIND_FLAGS = 23,	/* DRM_SNPU_BIND_* this driver takes */
+	DRM_SNPU_PARAM_SUBMIT_FLAGS = 24,	/* DRM_SNPU_SUBMIT_* this driver takes */
 	/* DRM_SNPU_PARAM_COUNTER(i): device counter i (enum snpu_counter) */
 	DRM_SNPU_PARAM_COUNTER_BASE = 0x100,
 };
@@ -78,10 +81,13 @@ struct drm_snpu_get_param {
 	__u64 value;
 };
 
+/* Lowest VA the driver maps: [0, 64 KiB) always faults (NULL-based addresses). */
+#define DRM_SNPU_VA_MIN		0x10000ull
+
 /* BO placement and access, DRM_IOCTL_SNPU_BO_CREATE flags */
 #define DRM_SNPU_BO_SYSTEM	0x0u	/* host pages (shmem), pinned while mapped */
 #define DRM_SNPU_BO_DEVICE	0x1u	/* device DRAM (BAR2), mmap is write-combined */
-#define DRM_SNPU_BO_READ_ONLY	0x2u	/* device may only read it */
+#define DRM_SNPU_BO_READ_ONLY	0x2u	/* device may only read it, in every context */
 #define DRM_SNPU_BO_FIXED_VA	0x4u	/* map at @va instead of choosing one */
 #define DRM_SNPU_BO_FLAGS	(DRM_SNPU_BO_DEVICE | DRM_SNPU_BO_READ_ONLY | DRM_SNPU_BO_FIXED_VA)
 
@@ -94,11 +100,14 @@ struct drm_snpu_get_param {
  * @flags: [in] DRM_SNPU_BO_* (unknown bits -EINVAL)
  * @handle: [out] GEM handle
  * @va: [in/out] with DRM_SNPU_BO_FIXED_VA the page-aligned VA to map at
- *      (-EINVAL if 0, unaligned or past the VA space, -ENOSPC if taken),
- *      otherwise ignored on input and [out] the VA chosen; valid only in
- *      this file's context
+ *      (-EINVAL if below DRM_SNPU_VA_MIN, unaligned or past the VA space,
+ *      -ENOSPC if taken), otherwise 0 on input (-EINVAL) and [out] the VA
+ *      chosen; valid only in this file's context
  *
- * New BOs read as zero. DEVICE BOs cannot be exported with PRIME
+ * New BOs read as zero. READ_ONLY is a property of the BO: every mapping
+ * of it (BO_BIND, PRIME imports of it) is read-only for the device. SYSTEM
+ * BOs are pinned while mapped in a context (their pages are charged to the
+ * creator's memory cgroup). DEVICE BOs cannot be exported with PRIME
  * (-EOPNOTSUPP); SYSTEM BOs can, and an importer maps them with
  * DRM_IOCTL_SNPU_BO_BIND.
  */
@@ -148,8 +157,11 @@ struct drm_snpu_bo_info {
  * @handle: [in] GEM handle (-ENOENT if unknown)
  * @flags: [in] DRM_SNPU_BIND_*; unknown bits, or UNMAP with another flag ->
  *         -EINVAL; mapping twice -> -EBUSY, unmapping an unmapped BO ->
- *         -ENOENT, unmapping a BO a pending job uses -> -EBUSY
- * @va: [in/out] as for drm_snpu_bo_create (ignored by UNMAP)
+ *         -ENOENT, unmapping a BO a pending job uses -> -EBUSY (any job
+ *         whose fence is in the BO's reservation; decided under the
+ *         reservation lock, so no SUBMIT can start using the mapping
+ *         meanwhile); a READ_ONLY BO is mapped read-only whatever the flags
+ * @va: [in/out] as for drm_snpu_bo_create (must be 0 with UNMAP)
  */
 struct drm_snpu_bo_bind {
 	__u32 handle;
@@ -193,9 +205,10 @@ struct drm_snpu_sync {
 	__u64 point;
 };
 
+/* 0 is the default, as a zeroed struct drm_snpu_submit asks (since 1.1) */
 enum drm_snpu_priority {
-	DRM_SNPU_PRIORITY_LOW = 0,
-	DRM_SNPU_PRIORITY_NORMAL = 1,
+	DRM_SNPU_PRIORITY_NORMAL = 0,
+	DRM_SNPU_PRIORITY_LOW = 1,
 	DRM_SNPU_PRIORITY_HIGH = 2,	/* needs CAP_SYS_NICE, else -EPERM */
 };
 
@@ -243,8 +256,10 @@ enum drm_snpu_priority {
  * @job_id: [out] id to pass to DRM_IOCTL_SNPU_JOB_WAIT, from 1 up per file
  *
  * An unreadable @cmds, @bo_refs or sync array is -EFAULT. When 256 jobs of
- * this file already wait for the same queue and priority, -EAGAIN: wait
- * for some of them and submit again.
+ * this file (any queue and priority) are queued or running, -EAGAIN: wait
+ * for some of them and submit again (libdrm's drmIoctl() retries -EAGAIN
+ * by itself). A device that did not come back from a reset: -EIO. A
+ * context banned after 3 hangs of its jobs: -ECANCELED (open a new file).
  */
 struct drm_snpu_submit {
 	__u64 cmds;
@@ -270,23 +285,30 @@ enum drm_snpu_job_status {
 	DRM_SNPU_JOB_DONE = 0,		/* completed, device status in hw_status */
 	DRM_SNPU_JOB_PENDING = 1,	/* not finished before the timeout */
 	/* hung: killed by the watchdog and an engine reset; the jobs queued
-	 * behind it by the same file, queue and priority are CANCELED, jobs
-	 * of others are run again
+	 * behind it by the same file, queue and priority are CANCELED; jobs
+	 * of others not yet started run after the reset
 	 */
 	DRM_SNPU_JOB_TIMEDOUT = 2,
-	/* never ran: device reset, removal, or a dependency failed */
+	/* never ran: queued behind a hung job of its file/queue/priority,
+	 * its context banned, device removal, or a dependency failed
+	 */
 	DRM_SNPU_JOB_CANCELED = 3,
 	DRM_SNPU_JOB_FAULTED = 4,	/* MMU fault, see fault_va */
+	/* was running when the engine was reset for another job's hang: it
+	 * may have run part of its commands and is not run again
+	 */
+	DRM_SNPU_JOB_ABORTED = 5,
 };
 
 /**
  * struct drm_snpu_job_wait - wait for a job of this file and read its result
  * @job_id: [in] from DRM_IOCTL_SNPU_SUBMIT; results of the last 4096 jobs
  *          of a file are kept (-ENOENT for unknown or forgotten ids)
- * @timeout_ns: [in] absolute CLOCK_MONOTONIC; 0 = poll; a signal
- *              interrupts the wait (-EINTR/-ERESTARTSYS)
+ * @timeout_ns: [in] absolute CLOCK_MONOTONIC; 0 = poll; negative -EINVAL;
+ *              a signal interrupts the wait (-EINTR/-ERESTARTSYS)
  * @status: [out] enum drm_snpu_job_status
- * @hw_status: [out] enum snpu_err from the completion record
+ * @hw_status: [out] enum snpu_err from the completion record;
+ *             SNPU_ERR_ABORTED for TIMEDOUT, ABORTED and CANCELED
  * @failed_cmd: [out] index of the failing command
  * @pad: [out] zero
  * @fault_va: [out] faulting VA (FAULTED)

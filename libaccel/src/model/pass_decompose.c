@@ -216,3 +216,77 @@ accel_status pass_decompose(struct ir_graph *g, struct pass_log *log)
 	}
 	return ACCEL_OK;
 }
+
+/* Max/Min/Sum/Mean of k inputs: k - 1 two-input nodes (Mean: then x 1/k);
+ * one input: an Identity. */
+accel_status pass_variadic(struct ir_graph *g, struct pass_log *log)
+{
+	uint32_t i, j, n0 = g->n_node;
+
+	for (i = 0; i < n0; i++) {
+		struct ir_node *n = &g->node[i];
+		enum op_kind k = (enum op_kind)n->kind, bk;
+		const char *bop;
+		char name[300];
+		int acc, out, v;
+		uint32_t cnt;
+
+		if (n->dead || (k != OP_MAX && k != OP_MIN && k != OP_SUM && k != OP_MEAN))
+			continue;
+		for (j = 0; j < n->n_in; j++)
+			if (n->in[j] < 0)
+				return ir_node_fail(g, n, "input %u is missing", j);
+		cnt = n->n_in;
+		if (cnt == 2 && (k == OP_MAX || k == OP_MIN))
+			continue;
+		bk = k == OP_MAX ? OP_MAX : k == OP_MIN ? OP_MIN : OP_ADD;
+		bop = bk == OP_MAX ? "Max" : bk == OP_MIN ? "Min" : "Add";
+		snprintf(name, sizeof(name), "%s", n->name);
+		out = n->out[0];
+		acc = n->in[0];
+		for (j = 1; j < cnt; j++) {
+			bool last = j + 1 == cnt && k != OP_MEAN;
+
+			v = last ? out : ir_add_value(g, NULL);
+			if (v < 0)
+				return ACCEL_ERR_NO_MEMORY;
+			g->val[v].dtype = IR_DT_FLOAT;
+			{
+				int nn = ir_add_node(g, bop, name, 2, 1);
+
+				if (nn < 0)
+					return ACCEL_ERR_NO_MEMORY;
+				g->node[nn].kind = bk;
+				g->node[nn].in[0] = acc;
+				g->node[nn].in[1] = g->node[i].in[j];
+				g->node[nn].out[0] = v;
+			}
+			acc = v;
+		}
+		if (k == OP_MEAN && cnt > 1) {
+			int s = scalar(g, name, ":1/n", 1.0f / (float)cnt), nn;
+
+			if (s < 0)
+				return ACCEL_ERR_NO_MEMORY;
+			nn = ir_add_node(g, "Mul", name, 2, 1);
+			if (nn < 0)
+				return ACCEL_ERR_NO_MEMORY;
+			g->node[nn].kind = OP_MUL;
+			g->node[nn].in[0] = acc;
+			g->node[nn].in[1] = s;
+			g->node[nn].out[0] = out;
+		} else if (cnt == 1) {
+			int nn = ir_add_node(g, "Identity", name, 1, 1);
+
+			if (nn < 0)
+				return ACCEL_ERR_NO_MEMORY;
+			g->node[nn].kind = OP_IDENTITY;
+			g->node[nn].in[0] = g->node[i].in[0];
+			g->node[nn].out[0] = out;
+		}
+		g->node[i].dead = true;
+		pass_note(log, "decompose: %s '%s' of %u inputs into a chain", g->node[i].op, name,
+			  cnt);
+	}
+	return ACCEL_OK;
+}

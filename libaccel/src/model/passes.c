@@ -10,6 +10,10 @@ accel_status passes_run(struct ir_graph *g, bool no_fusion, struct pass_log *log
 
 	st = ops_resolve(g);
 	if (!st)
+		st = pass_variadic(g, log);
+	if (!st)
+		st = ir_compact(g);
+	if (!st)
 		st = pass_fold(g, log);
 	if (!st)
 		st = pass_views(g, log);

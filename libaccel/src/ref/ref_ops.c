@@ -57,7 +57,9 @@ int ref_pool(struct ref_ctx *c, const struct snpu_cmd_pool *cmd)
 	FOR4(to, n, ch, y, x) {
 		double fsum = 0.0;
 		float fmax = -INFINITY;
-		int32_t isum = 0, imax = -128, count = 0;
+		/* 64-bit: windows reach 65535^2 elements (the device sums in 64 bits too) */
+		int64_t isum = 0, count = 0;
+		int32_t imax = -128;
 
 		for (ky = 0; ky < cmd->kernel_h; ky++)
 		for (kx = 0; kx < cmd->kernel_w; kx++) {
@@ -80,15 +82,15 @@ int ref_pool(struct ref_ctx *c, const struct snpu_cmd_pool *cmd)
 			}
 		}
 		if (cmd->pool_flags & SNPU_POOL_COUNT_PAD) {	/* padding is real 0: q = zp */
-			isum += ((int32_t)cmd->kernel_h * cmd->kernel_w - count) * ti->zero_point;
-			count = (int32_t)cmd->kernel_h * cmd->kernel_w;
+			isum += ((int64_t)cmd->kernel_h * cmd->kernel_w - count) * ti->zero_point;
+			count = (int64_t)cmd->kernel_h * cmd->kernel_w;
 		}
 		if (s8)
 			ref_seti(&out, n, ch, y, x, cmd->mode == SNPU_POOL_MAX ? imax :
 				 snpu_avg_s8(isum, count));
 		else
 			ref_setf(&out, n, ch, y, x, (float)(cmd->mode == SNPU_POOL_MAX ? fmax :
-							   fsum / count));
+							   fsum / (double)count));
 	}
 	return finish2(c, SNPU_OK, &in, &out);
 }

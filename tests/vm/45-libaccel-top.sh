@@ -1,0 +1,56 @@
+#!/bin/sh
+# 45-libaccel-top: accel-top in the guest on the drm backend. Its Check
+# suite (test_libaccel_top, the same source the host runs on "sim"), then
+# one sample taken while snpu-bench keeps the device busy with empty jobs:
+# the row must show jobs per second and the per-queue ring depth that the
+# driver's debugfs gives. Ends with "N passed, N failed".
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok   $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+OUT=/tmp/accel-top.out
+
+grep -q '^snpu ' /proc/modules || modprobe snpu || bad "modprobe snpu"
+i=0
+while [ ! -c /dev/accel/accel0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+
+test_libaccel_top > $OUT 2>&1
+rc=$?
+cat $OUT
+line=$(grep -E '^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' $OUT | tail -n 1)
+if [ -n "$line" ]; then
+	c=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+	f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
+	e=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
+	passed=$((passed + c - f - e))
+	failed=$((failed + f + e))
+	[ "$rc" -eq 0 ] || [ $((f + e)) -gt 0 ] || bad "test_libaccel_top exited $rc"
+else
+	bad "test_libaccel_top exited $rc without a Check summary"
+fi
+
+# Under load: empty jobs for 4 s, a 1 s sample in the middle.
+snpu-bench --device /dev/accel/accel0 --budget 4 roundtrip > /tmp/top-load.out 2>&1 &
+load=$!
+sleep 1
+if accel-top --once --interval 1 --device /dev/accel/accel0 > $OUT 2>&1; then
+	row=$(grep '^/dev/accel/accel0 ' $OUT)
+	jobs=$(echo "$row" | awk '{print $5}')
+	if [ -n "$row" ] && awk -v j="$jobs" 'BEGIN { exit !(j > 0) }'; then
+		ok "accel-top sees the load: $jobs jobs/s"
+	else
+		bad "accel-top shows no jobs under load:"; cat $OUT
+	fi
+	if echo "$row" | grep -Eq ' [0-9]+/[0-9]+'; then
+		ok "accel-top shows the per-queue ring depth (debugfs)"
+	else
+		bad "accel-top row without the per-queue depth:"; cat $OUT
+	fi
+else
+	bad "accel-top --once failed:"; cat $OUT
+fi
+wait $load || bad "snpu-bench roundtrip (the load) failed: $(cat /tmp/top-load.out)"
+rm -f $OUT /tmp/top-load.out
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
