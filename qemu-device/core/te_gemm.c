@@ -99,6 +99,12 @@ static void pack_b(const float *b, size_t ldb, size_t kc, size_t nc, size_t nr, 
 	for (j = 0; j < nc; j += nr) {
 		size_t w = nc - j < nr ? nc - j : nr;
 
+		if (w == nr) {	/* full strips: row copies */
+			for (p = 0; p < kc; p++)
+				memcpy(bp + p * nr, b + p * ldb + j, nr * sizeof(float));
+			bp += kc * nr;
+			continue;
+		}
 		for (p = 0; p < kc; p++) {
 			const float *src = b + p * ldb + j;
 
@@ -225,6 +231,47 @@ static void sgemm_part(void *opaque, size_t begin, size_t end)
 	free(bbuf);
 }
 
+/* Small or thin products (a batch of a batched GEMM, matrix-vector):
+ * row-by-row axpy loops, no packing and no panel allocation. */
+static int sgemm_small(size_t m, size_t n, size_t k)
+{
+	return m < 4 || n < 8 || (double)m * n * k <= 32.0 * 32 * 32;
+}
+
+static void sgemm_direct(size_t m, size_t n, size_t k, const float *a, size_t lda,
+			 const float *b, size_t ldb, float *c, size_t ldc)
+{
+	size_t i, j, q;
+
+	for (i = 0; i < m; i++) {
+		float *cr = c + i * ldc;
+
+		if (te_cancelled())
+			return;
+		if (n == 1) {	/* a dot product */
+			float s = 0.0f;
+
+			for (q = 0; q < k; q++) {
+				if (te_cancelled_at(q))
+					return;
+				s += a[i * lda + q] * b[q * ldb];
+			}
+			cr[0] = s;
+			continue;
+		}
+		for (j = 0; j < n; j++)
+			cr[j] = 0.0f;
+		for (q = 0; q < k; q++) {
+			const float aq = a[i * lda + q], *br = b + q * ldb;
+
+			if (te_cancelled_at(q * n))
+				return;
+			for (j = 0; j < n; j++)
+				cr[j] += aq * br[j];
+		}
+	}
+}
+
 void te_sgemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const float *a,
 	      size_t lda, const float *b, size_t ldb, float *c, size_t ldc)
 {
@@ -234,6 +281,10 @@ void te_sgemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const flo
 
 	if (m == 0 || n == 0)
 		return;
+	if (sgemm_small(m, n, k)) {
+		sgemm_direct(m, n, k, a, lda, b, ldb, c, ldc);
+		return;
+	}
 	if (threads > 1 && work >= 64.0 * 64 * 64) {
 		/* split the larger side: each part packs all of the other operand */
 		if (m >= n) {

@@ -154,21 +154,40 @@ static void rows_task(void *opaque, size_t begin, size_t end)
 	free(up);
 }
 
-/* Unpacked loops, same wrapping sums: the out-of-memory fallback. */
+/* Unpacked loops, same wrapping sums (the order does not matter modulo
+ * 2^32): small or thin products, and the out-of-memory fallback. */
 static void plain(size_t m, size_t n, size_t k, const uint8_t *u, size_t ldu, int kmajor,
 		  const int8_t *s, size_t lds, int32_t *c, size_t ldc)
 {
 	size_t i, j, q;
 
-	for (i = 0; i < m && !te_cancelled(); i++)
-		for (j = 0; j < n; j++) {
+	for (i = 0; i < m && !te_cancelled(); i++) {
+		uint32_t *cr = (uint32_t *)(c + i * ldc);
+
+		if (n == 1) {	/* a dot product */
 			uint32_t acc = 0;
 
-			for (q = 0; q < k; q++)
+			for (q = 0; q < k; q++) {
+				if (te_cancelled_at(q))
+					return;
 				acc += (uint32_t)((int32_t)u[kmajor ? q * ldu + i : i * ldu + q] *
-						  s[q * lds + j]);
-			c[i * ldc + j] = (int32_t)acc;
+						  s[q * lds]);
+			}
+			cr[0] = acc;
+			continue;
 		}
+		for (j = 0; j < n; j++)
+			cr[j] = 0;
+		for (q = 0; q < k; q++) {
+			const int32_t uq = u[kmajor ? q * ldu + i : i * ldu + q];
+			const int8_t *sr = s + q * lds;
+
+			if (te_cancelled_at(q * n))
+				return;
+			for (j = 0; j < n; j++)
+				cr[j] += (uint32_t)(uq * sr[j]);
+		}
+	}
 }
 
 void te_igemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uint8_t *u,
@@ -178,9 +197,14 @@ void te_igemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uin
 	struct igemm_args g = { m, n, k4, ldu, ldc, k, u_kmajor, u, NULL, c,
 				te_isa() == TE_ISA_AVX512 && te_cpu_has_vnni() ? 2 :
 				te_isa() >= TE_ISA_AVX2 ? 1 : 0, 0 };
-	int8_t *sp = malloc(panels * k4 * 4 * NR + 1);
+	int8_t *sp;
 
 	atomic_init(&g.failed, 0);
+	if (m < 4 || n < 8 || (double)m * n * k <= 32.0 * 32 * 32) {	/* small or thin */
+		plain(m, n, k, u, ldu, u_kmajor, s, lds, c, ldc);
+		return;
+	}
+	sp = malloc(panels * k4 * 4 * NR + 1);
 	if (!sp) {
 		plain(m, n, k, u, ldu, u_kmajor, s, lds, c, ldc);
 		return;

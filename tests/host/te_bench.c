@@ -7,7 +7,7 @@
  * s32 against oneDNN's dnnl_gemm_u8s8s32. Prints GFLOP/s (GOP/s), best of
  * several runs; results are checked against each other.
  *
- *   build/host/bench/te_bench [threads [gemm|int8|conv]]
+ *   build/host/bench/te_bench [threads [gemm|int8|conv|batched]]
  * The second argument runs one part only (for perf and callgrind).
  */
 #include <dlfcn.h>
@@ -153,6 +153,58 @@ static void bench_commands(unsigned int threads)
 	fake_exec_free(x);
 }
 
+/* GEMM commands of many small batches (issue 11 finding 4: 1 x 1 x K per
+ * batch), fp32 and int8, checked against the reference. */
+static void bench_batched(unsigned int threads)
+{
+	static const uint32_t dts[2] = { SNPU_DT_FP32, SNPU_DT_INT8 };
+	static const uint32_t mnk[3][3] = { { 1, 1, 1024 }, { 1, 64, 256 }, { 16, 16, 16 } };
+	struct snpu_exec *x = fake_exec_new(64u << 20, threads);
+	int d, r, sh;
+
+	if (!x)
+		return;
+	for (sh = 0; sh < 3; sh++)
+	for (d = 0; d < 2; d++) {
+		struct snpu_cmd_gemm c;
+		struct snpu_te_result res;
+		double best = 1e30;
+		uint32_t nb = sh == 1 ? 512 : 4096, m = mnk[sh][0], n = mnk[sh][1], k = mnk[sh][2];
+		char why[512];
+
+		fake_reset_alloc(x);
+		memset(&c, 0, sizeof(c));
+		c.hdr.opcode = SNPU_OP_GEMM;
+		c.hdr.size = sizeof(c);
+		if (fake_tensor(x, &c.a, dts[d], 1, nb, m, k, FAKE_NCHW) ||
+		    fake_tensor(x, &c.b, dts[d], 1, nb, k, n, FAKE_NCHW) ||
+		    fake_tensor(x, &c.c, dts[d], 1, nb, m, n, FAKE_NCHW))
+			break;
+		c.b.zero_point = 0;
+		if (dts[d] == SNPU_DT_INT8) {
+			c.epi.requant_mult = 1 << 30;
+			c.epi.requant_shift = -10;
+		}
+		for (r = 0; r < 5; r++) {
+			double t0 = now();
+
+			if (snpu_te_execute(x, &c.hdr, sizeof(c), &res) != SNPU_OK) {
+				printf("gemm command failed: %s\n", x->log);
+				break;
+			}
+			t0 = now() - t0;
+			best = t0 < best ? t0 : best;
+		}
+		printf("GEMM command %s %u batches of %ux%ux%u: %.2f ms, %.3f GMAC/s", d ? "int8" : "fp32",
+		       nb, m, n, k, best * 1e3, (double)res.macs / best / 1e9);
+		if (fake_run_compare(x, &c, sizeof(c), SNPU_OK, 1e-5, NULL, why, sizeof(why)))
+			printf(" MISMATCH vs reference: %s\n", why);
+		else
+			printf(", matches the reference\n");
+	}
+	fake_exec_free(x);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int threads = argc > 1 ? (unsigned int)atoi(argv[1]) : 2;
@@ -279,6 +331,8 @@ int main(int argc, char **argv)
 	}
 	if (!*only || !strcmp(only, "conv"))
 		bench_commands(threads);
+	if (!*only || !strcmp(only, "batched"))
+		bench_batched(threads);
 	snpu_te_pool_free(pool);
 	return 0;
 }
