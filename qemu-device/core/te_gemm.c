@@ -99,12 +99,6 @@ static void pack_b(const float *b, size_t ldb, size_t kc, size_t nc, size_t nr, 
 	for (j = 0; j < nc; j += nr) {
 		size_t w = nc - j < nr ? nc - j : nr;
 
-		if (w == nr) {	/* full strips: row copies */
-			for (p = 0; p < kc; p++)
-				memcpy(bp + p * nr, b + p * ldb + j, nr * sizeof(float));
-			bp += kc * nr;
-			continue;
-		}
 		for (p = 0; p < kc; p++) {
 			const float *src = b + p * ldb + j;
 
