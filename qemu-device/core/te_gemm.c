@@ -225,11 +225,11 @@ static void sgemm_part(void *opaque, size_t begin, size_t end)
 	free(bbuf);
 }
 
-/* Small or thin products (a batch of a batched GEMM, matrix-vector):
+/* Thin products (M < 4 or N < 8: a batch of a batched GEMM, matrix-vector):
  * row-by-row axpy loops, no packing and no panel allocation. */
-static int sgemm_small(size_t m, size_t n, size_t k)
+static int sgemm_small(size_t m, size_t n)
 {
-	return m < 4 || n < 8 || (double)m * n * k <= 32.0 * 32 * 32;
+	return m < 4 || n < 8;
 }
 
 static void sgemm_direct(size_t m, size_t n, size_t k, const float *a, size_t lda,
@@ -275,7 +275,7 @@ void te_sgemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const flo
 
 	if (m == 0 || n == 0)
 		return;
-	if (sgemm_small(m, n, k)) {
+	if (sgemm_small(m, n)) {
 		sgemm_direct(m, n, k, a, lda, b, ldb, c, ldc);
 		return;
 	}

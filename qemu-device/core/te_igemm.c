@@ -200,7 +200,7 @@ void te_igemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uin
 	int8_t *sp;
 
 	atomic_init(&g.failed, 0);
-	if (m < 4 || n < 8 || (double)m * n * k <= 32.0 * 32 * 32) {	/* small or thin */
+	if (m < 4 || n < 8) {	/* thin: packing would cost more than it saves */
 		plain(m, n, k, u, ldu, u_kmajor, s, lds, c, ldc);
 		return;
 	}
