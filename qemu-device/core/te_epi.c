@@ -192,7 +192,7 @@ static void row_s8_chan(const struct te_epi *p, const int32_t *acc, int8_t *out,
 		shift = p->rq[ch].shift;
 	}
 #if defined(__x86_64__)
-	if (!p->use_table && shift <= 0 && zp >= -(1 << 30) && zp <= (1 << 30) &&
+	if (!p->use_table && shift <= 0 && zp >= -(1 << 29) && zp <= (1 << 29) &&
 	    te_isa() == TE_ISA_AVX512)
 		for (j = 0; j + 16 <= n; j += j0) {
 			size_t len = n - j < EPI_CHUNK ? n - j : EPI_CHUNK;
