@@ -96,18 +96,63 @@ struct epi_run {
 	struct te_view *out;
 };
 
+/* Elements per cancellation check inside one row. */
+#define EPI_CHUNK 16384
+
+/* fp32 output, activation NONE or RELU: the same operations in the same
+ * order as the general path ((acc + bias) + residual, then the clamp), as
+ * separate passes the compiler vectorises. */
+static void chunk_fp32_linear(const struct te_epi *p, const float *acc, float *out, size_t n,
+			      size_t j0, uint32_t ch_row, const float *res, size_t res_st)
+{
+	const float *bias = p->bias;
+	size_t j;
+
+	if (bias && p->ch_axis == 1) {
+		float b = bias[ch_row];
+
+		for (j = 0; j < n; j++)
+			out[j] = acc[j] + b;
+	} else if (bias) {
+		for (j = 0; j < n; j++)
+			out[j] = acc[j] + bias[j0 + j];
+	} else if (out != acc) {
+		memcpy(out, acc, n * sizeof(float));
+	}
+	if (res && res_st == 1)
+		for (j = 0; j < n; j++)
+			out[j] = out[j] + res[j];
+	else if (res)
+		for (j = 0; j < n; j++)
+			out[j] = out[j] + res[j * res_st];
+	if (p->e->act.fn == SNPU_ACT_RELU)
+		for (j = 0; j < n; j++)
+			out[j] = out[j] < 0.0f ? 0.0f : out[j];	/* as snpu_act_eval_linear */
+}
+
 /* fp: y = act(acc + bias + residual) over one row of d3 elements. */
-static void row_fp(const struct te_epi *p, const float *acc, float *out, uint32_t d3,
+static void row_fp(const struct te_epi *p, const float *acc, float *out, size_t d3,
 		   uint32_t ch_row, const float *res, size_t res_st)
 {
 	const struct snpu_act_params *act = &p->e->act;
 	int fp32 = p->out->dtype == SNPU_DT_FP32;
-	uint32_t j;
+	size_t j;
 
+	if (fp32 && (act->fn == SNPU_ACT_NONE || act->fn == SNPU_ACT_RELU)) {
+		for (j = 0; j < d3; j += EPI_CHUNK) {
+			size_t n = d3 - j < EPI_CHUNK ? d3 - j : EPI_CHUNK;
+
+			if (j && te_cancelled())
+				return;
+			chunk_fp32_linear(p, acc + j, out + j, n, j, ch_row,
+					  res ? res + j * res_st : NULL, res_st);
+		}
+		return;
+	}
 	for (j = 0; j < d3; j++) {
 		if (te_cancelled_at(j))
 			return;
-		uint32_t ch = p->ch_axis == 1 ? ch_row : j;
+		size_t ch = p->ch_axis == 1 ? ch_row : j;
 		float v = acc[j], b;
 
 		if (p->bias) {
@@ -130,18 +175,60 @@ static void row_fp(const struct te_epi *p, const float *acc, float *out, uint32_
 	}
 }
 
+/* int8, one channel per row (conv) and no residual: bias, requant and
+ * clamp or table are constants of the row. */
+static void row_s8_chan(const struct te_epi *p, const int32_t *acc, int8_t *out, size_t n,
+			uint32_t ch)
+{
+	const struct snpu_epilogue *e = p->e;
+	int32_t zp = p->use_table ? e->pre_zero_point : p->out->zero_point;
+	int32_t b = 0, mult = e->requant_mult, shift = e->requant_shift;
+	size_t j = 0, j0;
+
+	if (p->bias)
+		memcpy(&b, (const uint8_t *)p->bias + 4 * (size_t)ch, 4);
+	if (p->rq) {
+		mult = p->rq[ch].multiplier;
+		shift = p->rq[ch].shift;
+	}
+#if defined(__x86_64__)
+	if (!p->use_table && shift <= 0 && zp >= -(1 << 29) && zp <= (1 << 29) &&
+	    te_isa() == TE_ISA_AVX512)
+		for (j = 0; j + 16 <= n; j += j0) {
+			size_t len = n - j < EPI_CHUNK ? n - j : EPI_CHUNK;
+
+			if (j && te_cancelled())
+				return;
+			j0 = te_epi_s8_avx512(acc + j, out + j, len, b, mult, -shift, zp, p->lo,
+					      p->hi);
+		}
+#endif
+	for (; j < n; j++) {
+		int32_t t;
+
+		if (te_cancelled_at(j))
+			return;
+		t = snpu_epi_s8(snpu_acc_add(acc[j], b), mult, shift, zp, 0, 0, 0, 0, 0);
+		out[j] = (int8_t)(p->use_table ? p->table[t + 128] : snpu_clamp_s32(t, p->lo, p->hi));
+	}
+}
+
 /* int8: the snpu_epi_s8 pipeline over one row. */
-static void row_s8(const struct te_epi *p, const int32_t *acc, int8_t *out, uint32_t d3,
+static void row_s8(const struct te_epi *p, const int32_t *acc, int8_t *out, size_t d3,
 		   uint32_t ch_row, const int8_t *res, size_t res_st)
 {
 	const struct snpu_epilogue *e = p->e;
 	int32_t zp = p->use_table ? e->pre_zero_point : p->out->zero_point;
-	uint32_t j;
+	size_t j;
 
+	if (p->ch_axis == 1 && !res) {
+		row_s8_chan(p, acc, out, d3, ch_row);
+		return;
+	}
 	for (j = 0; j < d3; j++) {
 		if (te_cancelled_at(j))
 			return;
-		uint32_t ch = p->ch_axis == 1 ? ch_row : j;
+		size_t ch = p->ch_axis == 1 ? ch_row : j;
 		int32_t a = acc[j], b, t, mult = e->requant_mult, shift = e->requant_shift;
 
 		if (p->bias) {
@@ -164,21 +251,27 @@ static void epi_rows(void *opaque, size_t begin, size_t end)
 	const struct te_epi *p = r->p;
 	struct te_view *o = r->out;
 	uint32_t d1 = o->dim[1], d2 = o->dim[2], d3 = o->dim[3];
-	size_t row;
+	size_t row, run;
 
-	for (row = begin; row < end; row++) {
+	for (row = begin; row < end; row += run) {
 		uint32_t i0 = (uint32_t)(row / ((size_t)d1 * d2));
 		uint32_t i1 = (uint32_t)(row / d2 % d1), i2 = (uint32_t)(row % d2);
 		size_t base = row * d3, ro = p->has_res ? te_off(&p->res, i0, i1, i2, 0) : 0;
 
+		/* conv without a residual: the rows of one channel are one run */
+		run = 1;
+		if (p->ch_axis == 1 && !p->has_res)
+			run = (end - row < d2 - i2) ? end - row : d2 - i2;
 		if (te_cancelled())
 			return;
 		if (!p->s8)
-			row_fp(p, (const float *)r->acc + base, (float *)o->data + base, d3, i1,
-			       p->has_res ? (const float *)p->res.data + ro : NULL, p->res.st[3]);
+			row_fp(p, (const float *)r->acc + base, (float *)o->data + base, run * d3,
+			       i1, p->has_res ? (const float *)p->res.data + ro : NULL,
+			       p->res.st[3]);
 		else
-			row_s8(p, (const int32_t *)r->acc + base, (int8_t *)o->data + base, d3, i1,
-			       p->has_res ? (const int8_t *)p->res.data + ro : NULL, p->res.st[3]);
+			row_s8(p, (const int32_t *)r->acc + base, (int8_t *)o->data + base,
+			       run * d3, i1, p->has_res ? (const int8_t *)p->res.data + ro : NULL,
+			       p->res.st[3]);
 	}
 }
 

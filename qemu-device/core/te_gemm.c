@@ -225,6 +225,47 @@ static void sgemm_part(void *opaque, size_t begin, size_t end)
 	free(bbuf);
 }
 
+/* Thin products (M < 4 or N < 8: a batch of a batched GEMM, matrix-vector):
+ * row-by-row axpy loops, no packing and no panel allocation. */
+static int sgemm_small(size_t m, size_t n)
+{
+	return m < 4 || n < 8;
+}
+
+static void sgemm_direct(size_t m, size_t n, size_t k, const float *a, size_t lda,
+			 const float *b, size_t ldb, float *c, size_t ldc)
+{
+	size_t i, j, q;
+
+	for (i = 0; i < m; i++) {
+		float *cr = c + i * ldc;
+
+		if (te_cancelled())
+			return;
+		if (n == 1) {	/* a dot product */
+			float s = 0.0f;
+
+			for (q = 0; q < k; q++) {
+				if (te_cancelled_at(q))
+					return;
+				s += a[i * lda + q] * b[q * ldb];
+			}
+			cr[0] = s;
+			continue;
+		}
+		for (j = 0; j < n; j++)
+			cr[j] = 0.0f;
+		for (q = 0; q < k; q++) {
+			const float aq = a[i * lda + q], *br = b + q * ldb;
+
+			if (te_cancelled_at(q * n))
+				return;
+			for (j = 0; j < n; j++)
+				cr[j] += aq * br[j];
+		}
+	}
+}
+
 void te_sgemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const float *a,
 	      size_t lda, const float *b, size_t ldb, float *c, size_t ldc)
 {
@@ -234,6 +275,10 @@ void te_sgemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const flo
 
 	if (m == 0 || n == 0)
 		return;
+	if (sgemm_small(m, n)) {
+		sgemm_direct(m, n, k, a, lda, b, ldb, c, ldc);
+		return;
+	}
 	if (threads > 1 && work >= 64.0 * 64 * 64) {
 		/* split the larger side: each part packs all of the other operand */
 		if (m >= n) {

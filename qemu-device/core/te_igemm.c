@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "te_internal.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define MR TE_VNNI_MR
 #define NR TE_VNNI_NR
@@ -51,12 +54,73 @@ static void ukr_portable(size_t k4, const uint8_t *up, const int8_t *sp, int32_t
 			c[i * ldc + j] = (int32_t)acc[i][j];
 }
 
+/* Four K-major rows of MR bytes each, interleaved into MR groups of 4
+ * (the VPDPBUSD operand): one 4 x 8 byte transpose with SSE2 unpacks. */
+static void pack4x8(const uint8_t *r0, const uint8_t *r1, const uint8_t *r2, const uint8_t *r3,
+		    uint8_t *d)
+{
+#if defined(__SSE2__)
+	__m128i a = _mm_loadl_epi64((const __m128i *)r0), b = _mm_loadl_epi64((const __m128i *)r1);
+	__m128i c = _mm_loadl_epi64((const __m128i *)r2), e = _mm_loadl_epi64((const __m128i *)r3);
+	__m128i ab = _mm_unpacklo_epi8(a, b), ce = _mm_unpacklo_epi8(c, e);
+
+	_mm_storeu_si128((__m128i *)d, _mm_unpacklo_epi16(ab, ce));
+	_mm_storeu_si128((__m128i *)(d + 16), _mm_unpackhi_epi16(ab, ce));
+#else
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		d[4 * i] = r0[i];
+		d[4 * i + 1] = r1[i];
+		d[4 * i + 2] = r2[i];
+		d[4 * i + 3] = r3[i];
+	}
+#endif
+}
+_Static_assert(MR % 8 == 0, "pack4x8 packs 8-row groups");
+
+/* U rows i0..i0+h-1 into up[k4][MR][4], zero padded in K and rows. */
+static void pack_u(const struct igemm_args *g, size_t i0, size_t h, uint8_t *up)
+{
+	size_t p, i, t, kfull = g->k / 4;
+
+	if (h < MR || kfull < g->k4)
+		memset(up, 0, g->k4 * 4 * MR);
+	if (g->kmajor && h == MR) {
+		for (p = 0; p < kfull; p++) {
+			const uint8_t *src = g->u + 4 * p * g->ldu + i0;
+
+			for (i = 0; i < MR; i += 8)
+				pack4x8(src + i, src + g->ldu + i, src + 2 * g->ldu + i,
+					src + 3 * g->ldu + i, up + (p * MR + i) * 4);
+		}
+	} else if (!g->kmajor) {
+		for (i = 0; i < h; i++) {
+			const uint8_t *src = g->u + (i0 + i) * g->ldu;
+
+			for (p = 0; p < kfull; p++)
+				memcpy(up + (p * MR + i) * 4, src + 4 * p, 4);
+		}
+	} else {
+		kfull = 0;
+	}
+	for (p = kfull; p < g->k4; p++)	/* the K tail, or all of a short panel */
+		for (t = 0; t < 4 && 4 * p + t < g->k; t++) {
+			size_t kk = 4 * p + t;
+			uint8_t *d = up + p * MR * 4 + t;
+
+			for (i = 0; i < h; i++)
+				d[4 * i] = g->kmajor ? g->u[kk * g->ldu + i0 + i] :
+						       g->u[(i0 + i) * g->ldu + kk];
+		}
+}
+
 static void rows_task(void *opaque, size_t begin, size_t end)
 {
 	const struct igemm_args *g = opaque;
 	uint8_t *up = malloc(g->k4 * 4 * MR);
 	int32_t tile[MR * NR];
-	size_t pi, i, p, t, jr, j;
+	size_t pi, i, jr, j;
 
 	if (!up) {
 		atomic_store(&((struct igemm_args *)opaque)->failed, 1);
@@ -67,22 +131,7 @@ static void rows_task(void *opaque, size_t begin, size_t end)
 
 		if (te_cancelled())
 			break;
-		memset(up, 0, g->k4 * 4 * MR);
-		for (p = 0; p < g->k4; p++)
-			for (t = 0; t < 4 && 4 * p + t < g->k; t++) {
-				size_t kk = 4 * p + t;
-				uint8_t *d = up + p * MR * 4 + t;
-
-				if (g->kmajor) {
-					const uint8_t *src = g->u + kk * g->ldu + i0;
-
-					for (i = 0; i < h; i++)
-						d[4 * i] = src[i];
-				} else {
-					for (i = 0; i < h; i++)
-						d[4 * i] = g->u[(i0 + i) * g->ldu + kk];
-				}
-			}
+		pack_u(g, i0, h, up);
 		for (jr = 0; jr < g->n; jr += NR) {
 			if (((jr / NR) & 63) == 63 && te_cancelled())
 				break;
@@ -105,21 +154,40 @@ static void rows_task(void *opaque, size_t begin, size_t end)
 	free(up);
 }
 
-/* Unpacked loops, same wrapping sums: the out-of-memory fallback. */
+/* Unpacked loops, same wrapping sums (the order does not matter modulo
+ * 2^32): small or thin products, and the out-of-memory fallback. */
 static void plain(size_t m, size_t n, size_t k, const uint8_t *u, size_t ldu, int kmajor,
 		  const int8_t *s, size_t lds, int32_t *c, size_t ldc)
 {
 	size_t i, j, q;
 
-	for (i = 0; i < m && !te_cancelled(); i++)
-		for (j = 0; j < n; j++) {
+	for (i = 0; i < m && !te_cancelled(); i++) {
+		uint32_t *cr = (uint32_t *)(c + i * ldc);
+
+		if (n == 1) {	/* a dot product */
 			uint32_t acc = 0;
 
-			for (q = 0; q < k; q++)
+			for (q = 0; q < k; q++) {
+				if (te_cancelled_at(q))
+					return;
 				acc += (uint32_t)((int32_t)u[kmajor ? q * ldu + i : i * ldu + q] *
-						  s[q * lds + j]);
-			c[i * ldc + j] = (int32_t)acc;
+						  s[q * lds]);
+			}
+			cr[0] = acc;
+			continue;
 		}
+		for (j = 0; j < n; j++)
+			cr[j] = 0;
+		for (q = 0; q < k; q++) {
+			const int32_t uq = u[kmajor ? q * ldu + i : i * ldu + q];
+			const int8_t *sr = s + q * lds;
+
+			if (te_cancelled_at(q * n))
+				return;
+			for (j = 0; j < n; j++)
+				cr[j] += (uint32_t)(uq * sr[j]);
+		}
+	}
 }
 
 void te_igemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uint8_t *u,
@@ -129,9 +197,14 @@ void te_igemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uin
 	struct igemm_args g = { m, n, k4, ldu, ldc, k, u_kmajor, u, NULL, c,
 				te_isa() == TE_ISA_AVX512 && te_cpu_has_vnni() ? 2 :
 				te_isa() >= TE_ISA_AVX2 ? 1 : 0, 0 };
-	int8_t *sp = malloc(panels * k4 * 4 * NR + 1);
+	int8_t *sp;
 
 	atomic_init(&g.failed, 0);
+	if (m < 4 || n < 8) {	/* thin: packing would cost more than it saves */
+		plain(m, n, k, u, ldu, u_kmajor, s, lds, c, ldc);
+		return;
+	}
+	sp = malloc(panels * k4 * 4 * NR + 1);
 	if (!sp) {
 		plain(m, n, k, u, ldu, u_kmajor, s, lds, c, ldc);
 		return;

@@ -118,6 +118,14 @@ void te_igemm_ukr_vnni(size_t k4, const uint8_t *up, const int8_t *sp, int32_t *
 void te_igemm_ukr_avx2(size_t k4, const uint8_t *up, const int8_t *sp, int32_t *c, size_t ldc);
 #define TE_VNNI_MR	8
 #define TE_VNNI_NR	32
+/* int8 epilogue of one channel run, per-tensor-constant operands and a
+ * right shift only (snpu_epi_s8 with shift = -right <= 0, no residual):
+ * out = clamp(clamp(requant(acc + bias) + zp, -128, 127), lo, hi), with
+ * |zp| <= 2^29 (the requantised value is clamped to +-2^30 first, which
+ * then cannot change the result; the validator keeps int8 zero points in
+ * -128..127 anyway). Handles the first n / 16 * 16 elements; returns that count. */
+size_t te_epi_s8_avx512(const int32_t *acc, int8_t *out, size_t n, int32_t bias, int32_t mult,
+			int32_t right, int32_t zp, int32_t lo, int32_t hi);
 
 /* Command executors (validated by the caller). */
 struct te_cmd {

@@ -10,6 +10,8 @@
  *                        the non-saturating form, so sums wrap like the
  *                        reference's int32)
  *   te_igemm_ukr_avx2    the same tile with VPMADDWD on int16 halves
+ *   te_epi_s8_avx512     the int8 requantising epilogue (snpu_quant.h), 16
+ *                        lanes, 64-bit products; bit-identical to the scalar
  * The row loops are fully unrolled (GCC unroll pragmas) so the accumulator
  * arrays live in registers rather than on the stack.
  */
@@ -177,6 +179,59 @@ void te_igemm_ukr_avx2(size_t k4, const uint8_t *up, const int8_t *sp, int32_t *
 		}
 	}
 }
+/* snpu_requant_apply with shift <= 0 and mult >= 0 (so SRDHM's
+ * INT32_MIN * INT32_MIN case cannot occur), then snpu_epi_s8's zero point
+ * and clamps, 16 lanes at a time. */
+__attribute__((target("avx512f")))
+size_t te_epi_s8_avx512(const int32_t *acc, int8_t *out, size_t n, int32_t bias, int32_t mult,
+			int32_t right, int32_t zp, int32_t lo, int32_t hi)
+{
+	const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
+	const __m512i mv = _mm512_set1_epi64(mult), bv = _mm512_set1_epi32(bias);
+	const __m512i npos = _mm512_set1_epi64(1ll << 30), nneg = _mm512_set1_epi64(1 - (1ll << 30));
+	const __m512i tz = _mm512_set1_epi64((1ll << 31) - 1);
+	const int32_t mask = (int32_t)((1ull << right) - 1);
+	const __m512i maskv = _mm512_set1_epi32(mask), thr0 = _mm512_set1_epi32(mask >> 1);
+	const __m512i rv = _mm512_set1_epi32(right), zpv = _mm512_set1_epi32(zp);
+	const __m512i big = _mm512_set1_epi32(1 << 30), nbig = _mm512_set1_epi32(-(1 << 30));
+	const __m512i lo8 = _mm512_set1_epi32(-128), hi8 = _mm512_set1_epi32(127);
+	const __m512i lov = _mm512_set1_epi32(lo), hiv = _mm512_set1_epi32(hi);
+	size_t i, done = n / 16 * 16;
+
+	for (i = 0; i < done; i += 16) {
+		__m512i a = _mm512_add_epi32(_mm512_loadu_si512((const void *)(acc + i)), bv);
+		__m512i h[2], r, rem, thr;
+		__mmask16 lt;
+		int e;
+
+		h[0] = _mm512_mul_epi32(a, mv);				/* even lanes */
+		h[1] = _mm512_mul_epi32(_mm512_srli_epi64(a, 32), mv);	/* odd lanes */
+		for (e = 0; e < 2; e++) {
+			__mmask8 neg = _mm512_cmplt_epi64_mask(h[e], zero);
+			__m512i v = _mm512_add_epi64(h[e], _mm512_mask_blend_epi64(neg, npos, nneg));
+
+			/* divide by 2^31 rounding toward zero */
+			v = _mm512_mask_add_epi64(v, _mm512_cmplt_epi64_mask(v, zero), v, tz);
+			h[e] = _mm512_srai_epi64(v, 31);
+		}
+		r = _mm512_mask_blend_epi32(0xaaaa, h[0], _mm512_slli_epi64(h[1], 32));
+		/* RoundingDivideByPOT */
+		rem = _mm512_and_si512(r, maskv);
+		thr = _mm512_mask_add_epi32(thr0, _mm512_cmplt_epi32_mask(r, zero), thr0, one);
+		r = _mm512_srav_epi32(r, rv);
+		r = _mm512_mask_add_epi32(r, _mm512_cmpgt_epi32_mask(rem, thr), r, one);
+		/* + zp saturated, clamp to int8, then the activation's clamp */
+		r = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(r, nbig), big), zpv);
+		r = _mm512_min_epi32(_mm512_max_epi32(r, lo8), hi8);
+		/* snpu_clamp_s32(r, lo, hi) exactly, also if lo > hi */
+		lt = _mm512_cmplt_epi32_mask(r, lov);
+		r = _mm512_mask_mov_epi32(r, _mm512_cmpgt_epi32_mask(r, hiv), hiv);
+		r = _mm512_mask_mov_epi32(r, lt, lov);
+		_mm_storeu_si128((__m128i *)(out + i), _mm512_cvtepi32_epi8(r));
+	}
+	return done;
+}
+
 #else
 /* Non-x86 hosts run the portable kernels only. */
 typedef int te_kern_x86_unused;

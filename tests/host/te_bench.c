@@ -7,7 +7,8 @@
  * s32 against oneDNN's dnnl_gemm_u8s8s32. Prints GFLOP/s (GOP/s), best of
  * several runs; results are checked against each other.
  *
- *   build/host/bench/te_bench [threads]
+ *   build/host/bench/te_bench [threads [gemm|int8|conv|batched]]
+ * The second argument runs one part only (for perf and callgrind).
  */
 #include <dlfcn.h>
 #include <math.h>
@@ -100,6 +101,7 @@ static void bench_commands(unsigned int threads)
 		struct snpu_cmd_conv2d c;
 		struct snpu_te_result res;
 		double best = 1e30, ops;
+		char why[512];
 
 		fake_reset_alloc(x);
 		memset(&c, 0, sizeof(c));
@@ -114,6 +116,16 @@ static void bench_commands(unsigned int threads)
 		c.pad_top = c.pad_left = c.pad_bottom = c.pad_right = 1;
 		c.groups = 1;
 		c.epi.act.fn = SNPU_ACT_RELU;
+		c.epi.flags = SNPU_EPI_BIAS;
+		c.epi.bias_addr = fake_alloc(x, 64 * 4);
+		for (r = 0; r < 64; r++) {
+			int32_t bi = (int32_t)fake_urange(0, 4000) - 2000;
+
+			if (dts[d] == SNPU_DT_INT8)
+				memcpy(x->mem + c.epi.bias_addr + 4 * r, &bi, 4);
+			else
+				fake_fill_f32(x, c.epi.bias_addr + 4 * r, 1, -0.5f, 0.5f);
+		}
 		if (dts[d] == SNPU_DT_INT8) {
 			c.epi.requant_mult = 1 << 30;
 			c.epi.requant_shift = -12;
@@ -129,9 +141,66 @@ static void bench_commands(unsigned int threads)
 			best = t0 < best ? t0 : best;
 		}
 		ops = 2.0 * (double)res.macs;
-		printf("CONV2D command %s 1x64x56x56, 3x3x64, pad 1, relu: %.2f ms, %.1f G(FL)OP/s "
-		       "(predicted ASIC cycles %llu)\n", d ? "int8" : "fp32", best * 1e3,
-		       ops / best / 1e9, (unsigned long long)res.pred_cycles);
+		printf("CONV2D command %s 1x64x56x56, 3x3x64, pad 1, bias, relu: %.2f ms, "
+		       "%.1f G(FL)OP/s (predicted ASIC cycles %llu)", d ? "int8" : "fp32",
+		       best * 1e3, ops / best / 1e9, (unsigned long long)res.pred_cycles);
+		/* the CPU reference of libaccel: fp32 within 1e-5, int8 exact */
+		if (fake_run_compare(x, &c, sizeof(c), SNPU_OK, 1e-5, NULL, why, sizeof(why)))
+			printf(" MISMATCH vs reference: %s\n", why);
+		else
+			printf(", matches the reference\n");
+	}
+	fake_exec_free(x);
+}
+
+/* GEMM commands of many small batches (issue 11 finding 4: 1 x 1 x K per
+ * batch), fp32 and int8, checked against the reference. */
+static void bench_batched(unsigned int threads)
+{
+	static const uint32_t dts[2] = { SNPU_DT_FP32, SNPU_DT_INT8 };
+	static const uint32_t mnk[3][3] = { { 1, 1, 1024 }, { 1, 64, 256 }, { 16, 16, 16 } };
+	struct snpu_exec *x = fake_exec_new(64u << 20, threads);
+	int d, r, sh;
+
+	if (!x)
+		return;
+	for (sh = 0; sh < 3; sh++)
+	for (d = 0; d < 2; d++) {
+		struct snpu_cmd_gemm c;
+		struct snpu_te_result res;
+		double best = 1e30;
+		uint32_t nb = sh == 1 ? 512 : 4096, m = mnk[sh][0], n = mnk[sh][1], k = mnk[sh][2];
+		char why[512];
+
+		fake_reset_alloc(x);
+		memset(&c, 0, sizeof(c));
+		c.hdr.opcode = SNPU_OP_GEMM;
+		c.hdr.size = sizeof(c);
+		if (fake_tensor(x, &c.a, dts[d], 1, nb, m, k, FAKE_NCHW) ||
+		    fake_tensor(x, &c.b, dts[d], 1, nb, k, n, FAKE_NCHW) ||
+		    fake_tensor(x, &c.c, dts[d], 1, nb, m, n, FAKE_NCHW))
+			break;
+		c.b.zero_point = 0;
+		if (dts[d] == SNPU_DT_INT8) {
+			c.epi.requant_mult = 1 << 30;
+			c.epi.requant_shift = -10;
+		}
+		for (r = 0; r < 5; r++) {
+			double t0 = now();
+
+			if (snpu_te_execute(x, &c.hdr, sizeof(c), &res) != SNPU_OK) {
+				printf("gemm command failed: %s\n", x->log);
+				break;
+			}
+			t0 = now() - t0;
+			best = t0 < best ? t0 : best;
+		}
+		printf("GEMM command %s %u batches of %ux%ux%u: %.2f ms, %.3f GMAC/s", d ? "int8" : "fp32",
+		       nb, m, n, k, best * 1e3, (double)res.macs / best / 1e9);
+		if (fake_run_compare(x, &c, sizeof(c), SNPU_OK, 1e-5, NULL, why, sizeof(why)))
+			printf(" MISMATCH vs reference: %s\n", why);
+		else
+			printf(", matches the reference\n");
 	}
 	fake_exec_free(x);
 }
@@ -139,6 +208,7 @@ static void bench_commands(unsigned int threads)
 int main(int argc, char **argv)
 {
 	unsigned int threads = argc > 1 ? (unsigned int)atoi(argv[1]) : 2;
+	const char *only = argc > 2 ? argv[2] : "";
 	static const char *names[] = { "snpu-te", "OpenBLAS", "BLIS", "oneDNN" };
 	static const char *libs[] = { NULL, "libopenblas.so.0", "libblis.so.4", "libdnnl.so.2" };
 	static const char *syms[] = { NULL, "sgemm_", "sgemm_", "dnnl_sgemm" };
@@ -166,7 +236,8 @@ int main(int argc, char **argv)
 	for (e = 1; e < 4; e++)
 		printf(" %12s", names[e]);
 	printf("\n");
-	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]) && (!*only || !strcmp(only, "gemm"));
+	     i++) {
 		const struct shape *s = &shapes[i];
 		float *a = rnd((size_t)s->m * s->k), *b = rnd((size_t)s->k * s->n);
 		float *c = malloc((size_t)s->m * s->n * 4), *c0 = malloc((size_t)s->m * s->n * 4);
@@ -205,7 +276,7 @@ int main(int argc, char **argv)
 		free(c0);
 	}
 	/* int8 */
-	{
+	if (!*only || !strcmp(only, "int8")) {
 		dnnl_u8s8_fn u8s8 = NULL;
 		void *h = dlopen(libs[3], RTLD_NOW | RTLD_LOCAL);
 		int m = 256, n = 3136, k = 576, r;
@@ -258,7 +329,10 @@ int main(int argc, char **argv)
 		free(c);
 		free(c2);
 	}
-	bench_commands(threads);
+	if (!*only || !strcmp(only, "conv"))
+		bench_commands(threads);
+	if (!*only || !strcmp(only, "batched"))
+		bench_batched(threads);
 	snpu_te_pool_free(pool);
 	return 0;
 }

@@ -225,6 +225,48 @@ START_TEST(conv_int8_bias_relu)
 }
 END_TEST
 
+/* The int8 epilogue's vector path (te_epi_s8_avx512, whole channel runs of
+ * 14 x 14) at the extremes: per-channel biases near 0 (results inside
+ * int8), near +-2^30 and near the int32 wrap (saturated results, 64-bit
+ * products of +-2^31), requant 0.5 with rounding, the output zero point at
+ * both ends of its range; equal to the reference bit for bit. */
+START_TEST(conv_int8_epi_extremes)
+{
+	static const int32_t zps[] = { -128, 0, 127 };
+	static const int64_t base[8] = { -6000, -1500, 1500, 6000, 1ll << 30, -(1ll << 30),
+					 (1ll << 31) - 700, -(1ll << 31) + 700 };
+	struct snpu_exec *x = xnew();
+	struct snpu_cmd_conv2d c;
+	uint32_t i, z;
+
+	for (z = 0; z < sizeof(zps) / sizeof(zps[0]); z++) {
+		fake_reset_alloc(x);
+		fake_srand(11 + z);
+		memset(&c, 0, sizeof(c));
+		hdr(&c.hdr, SNPU_OP_CONV2D, sizeof(c));
+		ck_assert_int_eq(fake_tensor(x, &c.input, SNPU_DT_INT8, 1, 4, 14, 14, FAKE_NCHW), 0);
+		ck_assert_int_eq(fake_tensor(x, &c.weight, SNPU_DT_INT8, 8, 4, 1, 1, FAKE_NCHW), 0);
+		ck_assert_int_eq(fake_tensor(x, &c.output, SNPU_DT_INT8, 1, 8, 14, 14, FAKE_NCHW), 0);
+		c.weight.zero_point = 0;
+		c.output.zero_point = zps[z];
+		c.stride_h = c.stride_w = c.dilation_h = c.dilation_w = 1;
+		c.groups = 1;
+		c.epi.flags = SNPU_EPI_BIAS;
+		c.epi.bias_addr = fake_alloc(x, 4 * 8);
+		for (i = 0; i < 8; i++) {
+			int32_t b = (int32_t)base[i];
+
+			memcpy(x->mem + c.epi.bias_addr + 4 * i, &b, 4);
+		}
+		c.epi.requant_mult = 1 << 30;	/* 0.5 */
+		c.epi.requant_shift = (int32_t)z - 2;	/* right shifts 2, 1, 0 */
+		c.epi.act.fn = SNPU_ACT_NONE;
+		run_ok(x, &c, sizeof(c));
+	}
+	fake_exec_free(x);
+}
+END_TEST
+
 static void gen_gemm(struct snpu_exec *x, struct snpu_cmd_gemm *c, uint32_t dt, int big)
 {
 	uint32_t b0 = fake_urange(1, 2), b1 = fake_urange(1, 3);
@@ -589,6 +631,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, conv_random, 0, 9);
 	tcase_add_test(tc, conv_int8_bias_relu);
+	tcase_add_test(tc, conv_int8_epi_extremes);
 	tcase_add_loop_test(tc, gemm_random, 0, 6);
 	tcase_add_test(tc, gemm_isa);
 	tcase_add_loop_test(tc, pool_random, 0, 6);
