@@ -2,7 +2,8 @@
 # Debian 6.12 headers (build/kernel/version, fetched by `make deps`).
 #
 #   make kernel/snpu.ko   the module (part of `make`)
-#   make kernel-lint      kernel-w1 + kernel-sparse + kernel-checkpatch
+#   make kernel-lint      kernel-w1 + kernel-sparse + kernel-checkpatch +
+#                         kernel-uapi-standalone
 #   make -C kernel clean-module
 
 MODULE_KO := $(TOP)/kernel/snpu.ko
@@ -13,38 +14,63 @@ KERNEL_DEPS := $(KERNEL_SRCS) $(TOP)/Kbuild $(TOP)/kernel/Kbuild \
 KERNEL_KBUILD = $(MAKE) --no-print-directory -C /usr/src/linux-headers-$$(cat $(BUILD)/kernel/version) M=$(TOP)
 CHECKPATCH := $(BUILD)/linux-source/scripts/checkpatch.pl
 KERNEL_LINT_LOG := $(BUILD)/kernel-lint
+# Compiler diagnostics in a lint log; make's own lines (e.g. "make[1]:
+# warning: jobserver unavailable") are not the module's.
+KERNEL_LINT_GREP = grep -E 'warning:|error:' $(1) | grep -vE '^g?make(\[[0-9]+\])?: '
+# uapi headers the driver compiles that are checked like its sources, and
+# the shared ones that must also compile standalone as C and as C++
+# (device core, driver and libaccel all include them).
+KERNEL_UAPI_LINT := $(TOP)/uapi/drm/snpu_accel.h $(TOP)/uapi/snpu_cmd_regions.h
+KERNEL_UAPI_STANDALONE := $(TOP)/uapi/snpu_cmd_regions.h
 
 ALL += $(MODULE_KO)
 
 $(MODULE_KO): $(KERNEL_DEPS) $(DEPS_STAMP)
 	$(Q)$(KERNEL_KBUILD) modules
 
-.PHONY: kernel-w1 kernel-sparse kernel-checkpatch kernel-lint
-# W=1: the compiler's extra warnings; any warning fails.
+.PHONY: kernel-w1 kernel-sparse kernel-checkpatch kernel-uapi-standalone kernel-lint
+# W=1: the compiler's extra warnings; any warning fails. The sub-make is
+# reached through $(KERNEL_KBUILD), so '+' marks it recursive (it joins the
+# jobserver of make -jN).
 kernel-w1: $(DEPS_STAMP)
 	$(Q)mkdir -p $(KERNEL_LINT_LOG)
-	$(Q)$(KERNEL_KBUILD) W=1 modules > $(KERNEL_LINT_LOG)/w1.log 2>&1 || \
+	$(Q)+$(KERNEL_KBUILD) W=1 modules > $(KERNEL_LINT_LOG)/w1.log 2>&1 || \
 		{ cat $(KERNEL_LINT_LOG)/w1.log; exit 1; }
-	$(Q)if grep -E 'warning:|error:' $(KERNEL_LINT_LOG)/w1.log; then \
+	$(Q)if $(call KERNEL_LINT_GREP,$(KERNEL_LINT_LOG)/w1.log); then \
 		echo "kernel-w1: FAILED (warnings above)"; exit 1; fi
 	$(Q)echo "kernel-w1: clean"
 
 # C=2: sparse on every file, rebuilt or not; any sparse message fails.
 kernel-sparse: $(DEPS_STAMP)
 	$(Q)mkdir -p $(KERNEL_LINT_LOG)
-	$(Q)$(KERNEL_KBUILD) C=2 modules > $(KERNEL_LINT_LOG)/sparse.log 2>&1 || \
+	$(Q)+$(KERNEL_KBUILD) C=2 modules > $(KERNEL_LINT_LOG)/sparse.log 2>&1 || \
 		{ cat $(KERNEL_LINT_LOG)/sparse.log; exit 1; }
-	$(Q)if grep -E 'warning:|error:' $(KERNEL_LINT_LOG)/sparse.log; then \
+	$(Q)if $(call KERNEL_LINT_GREP,$(KERNEL_LINT_LOG)/sparse.log); then \
 		echo "kernel-sparse: FAILED (messages above)"; exit 1; fi
 	$(Q)echo "kernel-sparse: clean"
 
 kernel-checkpatch: $(DEPS_STAMP)
 	$(Q)out=$$(perl $(CHECKPATCH) --strict --no-tree --no-summary --terse -q -f \
-		$(KERNEL_SRCS) $(TOP)/uapi/drm/snpu_accel.h 2>&1); \
+		$(KERNEL_SRCS) $(KERNEL_UAPI_LINT) 2>&1); \
 	if [ -n "$$out" ]; then echo "$$out"; echo "kernel-checkpatch: FAILED"; exit 1; fi
 	$(Q)echo "kernel-checkpatch: clean"
 
-kernel-lint: kernel-w1 kernel-sparse kernel-checkpatch
+# Each shared header alone in a translation unit, as C11 and as C++17.
+kernel-uapi-standalone: $(DEPS_STAMP)
+	$(Q)for h in $(notdir $(KERNEL_UAPI_STANDALONE)); do \
+		printf '#include "%s"\n' $$h | $(CC) -std=c11 $(WARN) -pedantic -fsyntax-only \
+			-I$(TOP)/uapi -x c - || { echo "kernel-uapi-standalone: $$h FAILED as C"; exit 1; }; \
+		printf '#include "%s"\n' $$h | $(CXX) -std=c++17 $(WARN) -pedantic \
+			-fsyntax-only -I$(TOP)/uapi -x c++ - || \
+			{ echo "kernel-uapi-standalone: $$h FAILED as C++"; exit 1; }; \
+	done
+	$(Q)echo "kernel-uapi-standalone: clean ($(words $(KERNEL_UAPI_STANDALONE)) header(s), C and C++)"
+
+# W=1 and sparse both run Kbuild in M=$(TOP): one after the other, never at
+# once under make -jN.
+kernel-lint: kernel-checkpatch kernel-uapi-standalone
+	$(Q)+$(MAKE) --no-print-directory kernel-w1
+	$(Q)+$(MAKE) --no-print-directory kernel-sparse
 
 # make check-host also runs the kernel checks (W=1, sparse, checkpatch).
 HOST_LINT += kernel-lint

@@ -129,7 +129,8 @@ install_out() {
   # A hard link when the cache is on the same file system, else a copy.
   ln -f "$ENTRY/qemu-system-x86_64" "$OUT.tmp" 2>/dev/null \
     || cp -f "$ENTRY/qemu-system-x86_64" "$OUT.tmp"
-  mv -f "$OUT.tmp" "$OUT"
+  # OUT may already be a hard link of this entry: mv refuses "same file".
+  if [ "$OUT.tmp" -ef "$OUT" ]; then rm -f "$OUT.tmp"; else mv -f "$OUT.tmp" "$OUT"; fi
   touch "$OUT" "$ENTRY"	# newer than its inputs; most recently used entry
 }
 

@@ -160,7 +160,8 @@ static inline int snpu__tensor(struct snpu_cmd_regions *r, const struct snpu_ten
 		if (!snpu_f32_bits_positive(t->scale))
 			return snpu__fail(r, SNPU_ERR_SHAPE, "int8 scale not > 0 and finite");
 	} else if (t->zero_point || t->scale) {
-		return snpu__fail(r, SNPU_ERR_RESERVED, "zero_point/scale set on a non-int8 tensor");
+		return snpu__fail(r, SNPU_ERR_RESERVED,
+				  "zero_point/scale set on a non-int8 tensor");
 	}
 	err = snpu_tensor_extent(t, &lo, &hi);
 	if (err == SNPU_ERR_SHAPE)
@@ -217,7 +218,8 @@ static inline int snpu__act(struct snpu_cmd_regions *r, const struct snpu_act_pa
 		if (snpu_f32_bits_key(a->min) > snpu_f32_bits_key(a->max))
 			return snpu__fail(r, SNPU_ERR_SHAPE, "clip min > max");
 	} else if (a->min || a->max) {
-		return snpu__fail(r, SNPU_ERR_RESERVED, "min/max set for an activation without them");
+		return snpu__fail(r, SNPU_ERR_RESERVED,
+				  "min/max set for an activation without them");
 	}
 	return SNPU_OK;
 }
@@ -228,7 +230,8 @@ static inline int snpu__requant(struct snpu_cmd_regions *r, __s32 mult, __s32 sh
 	if (!used)
 		return (mult || shift) ? snpu__fail(r, SNPU_ERR_RESERVED, bad) : SNPU_OK;
 	if (mult < 0 || shift < -31 || shift > 30)
-		return snpu__fail(r, SNPU_ERR_SHAPE, "requant multiplier < 0 or shift outside -31..30");
+		return snpu__fail(r, SNPU_ERR_SHAPE,
+				  "requant multiplier < 0 or shift outside -31..30");
 	return SNPU_OK;
 }
 
@@ -250,7 +253,8 @@ static inline int snpu__epi(struct snpu_cmd_regions *r, const struct snpu_epilog
 	}
 	if (e->flags & SNPU_EPI_PER_CHANNEL) {
 		if (!s8)
-			return snpu__fail(r, SNPU_ERR_DTYPE, "per-channel requant on a float output");
+			return snpu__fail(r, SNPU_ERR_DTYPE,
+					  "per-channel requant on a float output");
 		err = snpu__region(r, e->requant_addr, (__u64)nch * sizeof(struct snpu_requant), 0);
 		if (err)
 			return err;
@@ -300,8 +304,10 @@ static inline int snpu__epi(struct snpu_cmd_regions *r, const struct snpu_epilog
 	return SNPU_OK;
 }
 
-/* conv2d/gemm operand types: all fp32, all fp16, or int8 with symmetric
- * weights. */
+/*
+ * conv2d/gemm operand types: all fp32, all fp16, or int8 with symmetric
+ * weights.
+ */
 static inline int snpu__mac_types(struct snpu_cmd_regions *r, const struct snpu_tensor *x,
 				  const struct snpu_tensor *w, const struct snpu_tensor *y)
 {
@@ -329,10 +335,17 @@ static inline int snpu__check_conv(struct snpu_cmd_regions *r, const struct snpu
 	int err;
 	__u32 g = c->groups;
 
-	if ((err = snpu__tensor(r, &c->input, 0, "input")) ||
-	    (err = snpu__tensor(r, &c->weight, 0, "weight")) ||
-	    (err = snpu__tensor(r, &c->output, 1, "output")) ||
-	    (err = snpu__mac_types(r, &c->input, &c->weight, &c->output)))
+	err = snpu__tensor(r, &c->input, 0, "input");
+	if (err)
+		return err;
+	err = snpu__tensor(r, &c->weight, 0, "weight");
+	if (err)
+		return err;
+	err = snpu__tensor(r, &c->output, 1, "output");
+	if (err)
+		return err;
+	err = snpu__mac_types(r, &c->input, &c->weight, &c->output);
+	if (err)
 		return err;
 	if (c->reserved)
 		return snpu__fail(r, SNPU_ERR_RESERVED, "conv2d reserved not zero");
@@ -356,10 +369,17 @@ static inline int snpu__check_gemm(struct snpu_cmd_regions *r, const struct snpu
 {
 	int err;
 
-	if ((err = snpu__tensor(r, &c->a, 0, "a")) ||
-	    (err = snpu__tensor(r, &c->b, 0, "b")) ||
-	    (err = snpu__tensor(r, &c->c, 1, "c")) ||
-	    (err = snpu__mac_types(r, &c->a, &c->b, &c->c)))
+	err = snpu__tensor(r, &c->a, 0, "a");
+	if (err)
+		return err;
+	err = snpu__tensor(r, &c->b, 0, "b");
+	if (err)
+		return err;
+	err = snpu__tensor(r, &c->c, 1, "c");
+	if (err)
+		return err;
+	err = snpu__mac_types(r, &c->a, &c->b, &c->c);
+	if (err)
 		return err;
 	if (!snpu__bcast_ok(&c->a, &c->c, 0, 1) || !snpu__bcast_ok(&c->b, &c->c, 0, 1))
 		return snpu__fail(r, SNPU_ERR_SHAPE, "gemm batch dims neither equal nor 1");
@@ -373,8 +393,11 @@ static inline int snpu__check_pool(struct snpu_cmd_regions *r, const struct snpu
 {
 	int err;
 
-	if ((err = snpu__tensor(r, &c->input, 0, "input")) ||
-	    (err = snpu__tensor(r, &c->output, 1, "output")))
+	err = snpu__tensor(r, &c->input, 0, "input");
+	if (err)
+		return err;
+	err = snpu__tensor(r, &c->output, 1, "output");
+	if (err)
 		return err;
 	if (c->input.dtype != c->output.dtype || !snpu__fp_or_s8(c->input.dtype))
 		return snpu__fail(r, SNPU_ERR_DTYPE, "pool dtypes must match, fp32/fp16/int8");
@@ -404,9 +427,14 @@ static inline int snpu__check_eltwise(struct snpu_cmd_regions *r,
 {
 	int err, s8, addsub, mul;
 
-	if ((err = snpu__tensor(r, &c->a, 0, "a")) ||
-	    (err = snpu__tensor(r, &c->b, 0, "b")) ||
-	    (err = snpu__tensor(r, &c->out, 1, "out")))
+	err = snpu__tensor(r, &c->a, 0, "a");
+	if (err)
+		return err;
+	err = snpu__tensor(r, &c->b, 0, "b");
+	if (err)
+		return err;
+	err = snpu__tensor(r, &c->out, 1, "out");
+	if (err)
 		return err;
 	if (c->a.dtype != c->out.dtype || c->b.dtype != c->out.dtype ||
 	    !snpu__fp_or_s8(c->out.dtype))
@@ -424,10 +452,15 @@ static inline int snpu__check_eltwise(struct snpu_cmd_regions *r,
 		return snpu__fail(r, SNPU_ERR_RESERVED, "left_shift set but unused");
 	if (addsub && (c->left_shift < 0 || c->left_shift > 30))
 		return snpu__fail(r, SNPU_ERR_SHAPE, "left_shift outside 0..30");
-	if ((err = snpu__requant(r, c->a_mult, c->a_shift, addsub, "a_mult/a_shift unused")) ||
-	    (err = snpu__requant(r, c->b_mult, c->b_shift, addsub, "b_mult/b_shift unused")) ||
-	    (err = snpu__requant(r, c->out_mult, c->out_shift, addsub || mul,
-				 "out_mult/out_shift unused")))
+	err = snpu__requant(r, c->a_mult, c->a_shift, addsub, "a_mult/a_shift unused");
+	if (err)
+		return err;
+	err = snpu__requant(r, c->b_mult, c->b_shift, addsub, "b_mult/b_shift unused");
+	if (err)
+		return err;
+	err = snpu__requant(r, c->out_mult, c->out_shift, addsub || mul,
+			    "out_mult/out_shift unused");
+	if (err)
 		return err;
 	if (s8 && (c->op == SNPU_ELT_MAX || c->op == SNPU_ELT_MIN) &&
 	    (!snpu__same_quant(&c->a, &c->out) || !snpu__same_quant(&c->b, &c->out)))
@@ -447,7 +480,11 @@ static inline int snpu__check_unary(struct snpu_cmd_regions *r, const struct snp
 {
 	int err;
 
-	if ((err = snpu__tensor(r, in, 0, "input")) || (err = snpu__tensor(r, out, 1, "output")))
+	err = snpu__tensor(r, in, 0, "input");
+	if (err)
+		return err;
+	err = snpu__tensor(r, out, 1, "output");
+	if (err)
 		return err;
 	if (!snpu__same_dims(in, out))
 		return snpu__fail(r, SNPU_ERR_SHAPE, "input and output dims differ");
@@ -475,8 +512,11 @@ static inline int snpu__check_pad(struct snpu_cmd_regions *r, const struct snpu_
 	__u32 esize, i;
 	int err;
 
-	if ((err = snpu__tensor(r, &c->input, 0, "input")) ||
-	    (err = snpu__tensor(r, &c->output, 1, "output")))
+	err = snpu__tensor(r, &c->input, 0, "input");
+	if (err)
+		return err;
+	err = snpu__tensor(r, &c->output, 1, "output");
+	if (err)
 		return err;
 	if (c->input.dtype != c->output.dtype)
 		return snpu__fail(r, SNPU_ERR_DTYPE, "pad dtypes differ");
@@ -531,7 +571,7 @@ static inline int snpu_cmd_check(const struct snpu_cmd_header *h, __u32 size,
 	case SNPU_OP_NOP:
 		return SNPU_OK;
 	case SNPU_OP_DMA_COPY: {
-		const struct snpu_cmd_dma_copy *c = (const void *)h;
+		const struct snpu_cmd_dma_copy *c = (const struct snpu_cmd_dma_copy *)h;
 		__u64 s, d;
 
 		if (c->rows == 0 || c->row_bytes == 0)
@@ -544,7 +584,7 @@ static inline int snpu_cmd_check(const struct snpu_cmd_header *h, __u32 size,
 		return err ? err : snpu__region(r, c->dst, d, 1);
 	}
 	case SNPU_OP_DMA_FILL: {
-		const struct snpu_cmd_dma_fill *c = (const void *)h;
+		const struct snpu_cmd_dma_fill *c = (const struct snpu_cmd_dma_fill *)h;
 
 		return snpu__region(r, c->dst, c->size, 1);
 	}
@@ -559,17 +599,18 @@ static inline int snpu_cmd_check(const struct snpu_cmd_header *h, __u32 size,
 		return snpu__region(r, ((const struct snpu_cmd_counters *)h)->addr,
 				    8 * SNPU_NUM_COUNTERS, 1);
 	case SNPU_OP_CONV2D:
-		return snpu__check_conv(r, (const void *)h);
+		return snpu__check_conv(r, (const struct snpu_cmd_conv2d *)h);
 	case SNPU_OP_GEMM:
-		return snpu__check_gemm(r, (const void *)h);
+		return snpu__check_gemm(r, (const struct snpu_cmd_gemm *)h);
 	case SNPU_OP_POOL:
-		return snpu__check_pool(r, (const void *)h);
+		return snpu__check_pool(r, (const struct snpu_cmd_pool *)h);
 	case SNPU_OP_ELTWISE:
-		return snpu__check_eltwise(r, (const void *)h);
+		return snpu__check_eltwise(r, (const struct snpu_cmd_eltwise *)h);
 	case SNPU_OP_ACTIVATION: {
-		const struct snpu_cmd_activation *c = (const void *)h;
+		const struct snpu_cmd_activation *c = (const struct snpu_cmd_activation *)h;
 
-		if ((err = snpu__check_unary(r, &c->input, &c->output)))
+		err = snpu__check_unary(r, &c->input, &c->output);
+		if (err)
 			return err;
 		if (c->input.dtype != c->output.dtype || !snpu__fp_or_s8(c->input.dtype))
 			return snpu__fail(r, SNPU_ERR_DTYPE,
@@ -577,9 +618,10 @@ static inline int snpu_cmd_check(const struct snpu_cmd_header *h, __u32 size,
 		return snpu__act(r, &c->act);
 	}
 	case SNPU_OP_SOFTMAX: {
-		const struct snpu_cmd_softmax *c = (const void *)h;
+		const struct snpu_cmd_softmax *c = (const struct snpu_cmd_softmax *)h;
 
-		if ((err = snpu__check_unary(r, &c->input, &c->output)))
+		err = snpu__check_unary(r, &c->input, &c->output);
+		if (err)
 			return err;
 		if (c->input.dtype != c->output.dtype || !snpu__fp_or_s8(c->input.dtype))
 			return snpu__fail(r, SNPU_ERR_DTYPE,
@@ -591,9 +633,10 @@ static inline int snpu_cmd_check(const struct snpu_cmd_header *h, __u32 size,
 		return SNPU_OK;
 	}
 	case SNPU_OP_MOVE: {
-		const struct snpu_cmd_move *c = (const void *)h;
+		const struct snpu_cmd_move *c = (const struct snpu_cmd_move *)h;
 
-		if ((err = snpu__check_unary(r, &c->input, &c->output)))
+		err = snpu__check_unary(r, &c->input, &c->output);
+		if (err)
 			return err;
 		if (c->input.dtype != c->output.dtype)
 			return snpu__fail(r, SNPU_ERR_DTYPE, "move dtypes differ");
@@ -602,11 +645,12 @@ static inline int snpu_cmd_check(const struct snpu_cmd_header *h, __u32 size,
 		return SNPU_OK;
 	}
 	case SNPU_OP_PAD:
-		return snpu__check_pad(r, (const void *)h);
+		return snpu__check_pad(r, (const struct snpu_cmd_pad *)h);
 	case SNPU_OP_CONVERT: {
-		const struct snpu_cmd_convert *c = (const void *)h;
+		const struct snpu_cmd_convert *c = (const struct snpu_cmd_convert *)h;
 
-		if ((err = snpu__check_unary(r, &c->input, &c->output)))
+		err = snpu__check_unary(r, &c->input, &c->output);
+		if (err)
 			return err;
 		if (!snpu__convert_ok(c->input.dtype, c->output.dtype))
 			return snpu__fail(r, SNPU_ERR_DTYPE, "conversion not supported");
