@@ -5,7 +5,7 @@
  *
  *   cc classify.c $(pkg-config --cflags --libs libaccel libpng) -lnetpbm -o classify
  *   ./classify [-d DEVICE|all] [-p fp32|fp16|int8|mixed] [-c CALIB.npy]
- *              [-l LABELS.txt] MODEL.onnx IMAGE...
+ *              [-C CACHE_DIR] [-l LABELS.txt] MODEL.onnx IMAGE...
  *
  * The model takes float32 N x 1 x H x W (pixel / 255, 8-bit grey) and gives
  * N x K class scores (probabilities, e.g. a final Softmax). IMAGE is a PNG
@@ -16,7 +16,11 @@
  *
  * where CLASS is line k of LABELS (default: the class number). DEVICE is
  * "sim", /dev/accel/accelN, or "all" (every SNPU, data parallel); the
- * default is $ACCEL_DEVICE, else the first SNPU. Errors: one line on
+ * default is $ACCEL_DEVICE, else the first SNPU. int8 and mixed quantize
+ * after calibrating on CALIB.npy (images like the inputs); a precision the
+ * library cannot lower the model to is an error, never a quiet fp32. With
+ * -C the compiled model is kept in CACHE_DIR, so the next load skips the
+ * calibration and compilation. Errors: one line on
  * stderr, exit status 1 (2 for bad usage).
  */
 #define _POSIX_C_SOURCE 200809L
@@ -38,7 +42,7 @@ static const char *prog = "classify";
 static int usage(void)
 {
 	fprintf(stderr, "usage: %s [-d DEVICE|all] [-p fp32|fp16|int8|mixed] [-c CALIB.npy] "
-		"[-l LABELS.txt] MODEL.onnx IMAGE...\n", prog);
+		"[-C CACHE_DIR] [-l LABELS.txt] MODEL.onnx IMAGE...\n", prog);
 	return 2;
 }
 
@@ -204,7 +208,7 @@ int main(int argc, char **argv)
 	int opt, rc = 0;
 
 	pm_init(prog, 0);
-	while ((opt = getopt(argc, argv, "d:p:c:l:h")) != -1) {
+	while ((opt = getopt(argc, argv, "d:p:c:C:l:h")) != -1) {
 		switch (opt) {
 		case 'd': device = optarg; break;
 		case 'p':
@@ -212,6 +216,7 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'c': opts.calibration = optarg; break;
+		case 'C': opts.cache_dir = optarg; break;
 		case 'l': labels = optarg; break;
 		default: return usage();
 		}

@@ -6,7 +6,7 @@
  * device's busy time from its counters.
  *
  *   fmnist-evaluate [-d DEVICE|SPEC] [-p fp32|fp16|int8|mixed] [-c CALIB.npy]
- *                   [-b BATCH] [-n LIMIT] [-L CLASSES.txt]
+ *                   [-C CACHE_DIR] [-b BATCH] [-n LIMIT] [-L CLASSES.txt]
  *                   MODEL.onnx IMAGES.u8 LABELS.u8
  *
  * IMAGES.u8 holds H x W uint8 images back to back (the model's input size),
@@ -14,6 +14,8 @@
  * a SPEC with commas ("sim,sim", "/dev/accel/accel0,/dev/accel/accel1") or
  * "all" loads the model data parallel on that device group. The model
  * takes float32 N x 1 x H x W (pixel / 255) and gives N x K scores.
+ * int8/mixed calibrate on CALIB.npy; -C keeps the compiled model in
+ * CACHE_DIR (the next run loads it instead of calibrating again).
  * A progress line goes to stderr while it runs. Exit status 0 on success.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -111,7 +113,7 @@ int main(int argc, char **argv)
 	int opt, rc = 1;
 	bool tty = isatty(2);
 
-	while ((opt = getopt(argc, argv, "d:p:c:b:n:L:h")) != -1) {
+	while ((opt = getopt(argc, argv, "d:p:c:C:b:n:L:h")) != -1) {
 		switch (opt) {
 		case 'd': spec = optarg; break;
 		case 'p':
@@ -119,6 +121,7 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'c': opts.calibration = optarg; break;
+		case 'C': opts.cache_dir = optarg; break;
 		case 'b': batch = strtoul(optarg, NULL, 10); break;
 		case 'n': limit = strtoul(optarg, NULL, 10); break;
 		case 'L': classes = optarg; break;
@@ -128,7 +131,7 @@ int main(int argc, char **argv)
 	if (argc - optind != 3 || batch == 0 || batch > 4096) {
 usage:
 		fprintf(stderr, "usage: %s [-d DEVICE|SPEC] [-p fp32|fp16|int8|mixed] [-c CALIB.npy] "
-			"[-b BATCH(1..4096)] [-n LIMIT] [-L CLASSES.txt] MODEL.onnx IMAGES.u8 "
+			"[-C CACHE_DIR] [-b BATCH(1..4096)] [-n LIMIT] [-L CLASSES.txt] MODEL.onnx IMAGES.u8 "
 			"LABELS.u8\n", prog);
 		return 2;
 	}
