@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "libaccel_testutil.h"
 
@@ -184,4 +185,27 @@ uint32_t tu_rand(uint32_t *state)
 	x ^= x << 5;
 	*state = x;
 	return x;
+}
+
+/* Run a shell command, capture stdout+stderr into out; exit status. */
+int tu_run_cmd(const char *cmd, char *out, size_t len)
+{
+	char full[1024];
+	size_t n = 0;
+	FILE *f;
+	int st;
+
+	snprintf(full, sizeof(full), "%s 2>&1", cmd);
+	f = popen(full, "r");
+	ck_assert_ptr_nonnull(f);
+	while (n + 1 < len && !feof(f)) {
+		size_t got = fread(out + n, 1, len - 1 - n, f);
+
+		if (!got)
+			break;
+		n += got;
+	}
+	out[n] = '\0';
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

@@ -57,6 +57,10 @@ void tu_add(Suite *s, TCase *tc, const char *name, enum tu_feature feature);
 /* Run the suite, print Check's summary and the skip count; exit status. */
 int tu_run(Suite *s);
 
+/* Run a shell command, capture stdout+stderr into out (NUL-terminated);
+ * its exit status, -1 if it did not exit. */
+int tu_run_cmd(const char *cmd, char *out, size_t len);
+
 /* Small deterministic PRNG for test data. */
 uint32_t tu_rand(uint32_t *state);
 

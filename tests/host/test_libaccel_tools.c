@@ -12,34 +12,11 @@
 #define ACCEL_TEST_TOOLDIR ""	/* guest: from PATH */
 #endif
 
-/* Run a shell command, capture stdout+stderr into out; exit status. */
-static int run(const char *cmd, char *out, size_t len)
-{
-	char full[1024];
-	size_t n = 0;
-	FILE *f;
-	int st;
-
-	snprintf(full, sizeof(full), "%s 2>&1", cmd);
-	f = popen(full, "r");
-	ck_assert_ptr_nonnull(f);
-	while (n + 1 < len && !feof(f)) {
-		size_t got = fread(out + n, 1, len - 1 - n, f);
-
-		if (!got)
-			break;
-		n += got;
-	}
-	out[n] = '\0';
-	st = pclose(f);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static char buf[65536];
 
 START_TEST(test_accel_info_sim)
 {
-	ck_assert_int_eq(run("ACCEL_SIM_DRAM_MB=64 " ACCEL_TEST_TOOLDIR "accel-info --device sim",
+	ck_assert_int_eq(tu_run_cmd("ACCEL_SIM_DRAM_MB=64 " ACCEL_TEST_TOOLDIR "accel-info --device sim",
 			     buf, sizeof(buf)), 0);
 	ck_assert_ptr_nonnull(strstr(buf, "backend:        sim"));
 	ck_assert_ptr_nonnull(strstr(buf, "pci id:         1234:534e"));
@@ -47,7 +24,7 @@ START_TEST(test_accel_info_sim)
 	ck_assert_ptr_nonnull(strstr(buf, "(API 1."));
 	ck_assert_ptr_nonnull(strstr(buf, "gemm"));
 	ck_assert_ptr_nonnull(strstr(buf, "mac array:      32 x 32"));
-	ck_assert_int_eq(run("ACCEL_SIM_DRAM_MB=64 " ACCEL_TEST_TOOLDIR
+	ck_assert_int_eq(tu_run_cmd("ACCEL_SIM_DRAM_MB=64 " ACCEL_TEST_TOOLDIR
 			     "accel-info --device sim --json --counters", buf, sizeof(buf)), 0);
 	ck_assert_ptr_nonnull(strstr(buf, "\"backend\": \"sim\""));
 	ck_assert_ptr_nonnull(strstr(buf, "\"capabilities\": [\"fp32\""));
@@ -58,19 +35,19 @@ END_TEST
 
 START_TEST(test_accel_info_errors)
 {
-	ck_assert_int_eq(run(ACCEL_TEST_TOOLDIR "accel-info --device /dev/accel/accel77", buf,
+	ck_assert_int_eq(tu_run_cmd(ACCEL_TEST_TOOLDIR "accel-info --device /dev/accel/accel77", buf,
 			     sizeof(buf)), 1);
 	ck_assert_ptr_nonnull(strstr(buf, "/dev/accel/accel77"));
-	ck_assert_int_eq(run(ACCEL_TEST_TOOLDIR "accel-info --version", buf, sizeof(buf)), 0);
+	ck_assert_int_eq(tu_run_cmd(ACCEL_TEST_TOOLDIR "accel-info --version", buf, sizeof(buf)), 0);
 	ck_assert_ptr_nonnull(strstr(buf, "libaccel 1.0.0 (built against 1.0.0)"));
-	ck_assert_int_eq(run(ACCEL_TEST_TOOLDIR "accel-info --bogus", buf, sizeof(buf)), 2);
+	ck_assert_int_eq(tu_run_cmd(ACCEL_TEST_TOOLDIR "accel-info --bogus", buf, sizeof(buf)), 2);
 	ck_assert_ptr_nonnull(strstr(buf, "usage:"));
-	ck_assert_int_eq(run("ACCEL_FIRMWARE=/nonexistent " ACCEL_TEST_TOOLDIR
+	ck_assert_int_eq(tu_run_cmd("ACCEL_FIRMWARE=/nonexistent " ACCEL_TEST_TOOLDIR
 			     "accel-info --device sim", buf, sizeof(buf)), 1);
 	ck_assert_ptr_nonnull(strstr(buf, "/nonexistent"));
 	if (tu_is_sim()) {
 		/* The host has no /dev/accel SNPU: listing finds none. */
-		int rc = run(ACCEL_TEST_TOOLDIR "accel-info", buf, sizeof(buf));
+		int rc = tu_run_cmd(ACCEL_TEST_TOOLDIR "accel-info", buf, sizeof(buf));
 
 		if (!strstr(buf, "/dev/accel/accel")) {
 			ck_assert_int_eq(rc, 1);
@@ -86,7 +63,7 @@ START_TEST(test_hello)
 
 	snprintf(cmd, sizeof(cmd), "ACCEL_SIM_DRAM_MB=64 %shello %s", ACCEL_TEST_TOOLDIR,
 		 tu_device_name());
-	ck_assert_msg(run(cmd, buf, sizeof(buf)) == 0, "hello failed: %s", buf);
+	ck_assert_msg(tu_run_cmd(cmd, buf, sizeof(buf)) == 0, "hello failed: %s", buf);
 	ck_assert_ptr_nonnull(strstr(buf, "max abs error vs CPU"));
 }
 END_TEST

@@ -12,29 +12,6 @@
 #define ACCEL_TEST_TOOLDIR ""	/* guest: from PATH */
 #endif
 
-/* Run a shell command, capture stdout+stderr into out; exit status. */
-static int run(const char *cmd, char *out, size_t len)
-{
-	char full[1024];
-	size_t n = 0;
-	FILE *f;
-	int st;
-
-	snprintf(full, sizeof(full), "%s 2>&1", cmd);
-	f = popen(full, "r");
-	ck_assert_ptr_nonnull(f);
-	while (n + 1 < len && !feof(f)) {
-		size_t got = fread(out + n, 1, len - 1 - n, f);
-
-		if (!got)
-			break;
-		n += got;
-	}
-	out[n] = '\0';
-	st = pclose(f);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static char buf[65536];
 static char cmd[1024];
 
@@ -52,7 +29,7 @@ START_TEST(test_top_once)
 	/* the first device when none is named (guest): accel0 is listed first */
 	snprintf(cmd, sizeof(cmd), "ACCEL_SIM_DRAM_MB=64 %saccel-top --once --interval 0.1 %s%s",
 		 ACCEL_TEST_TOOLDIR, tu_device_name()[0] ? "--device " : "", tu_device_name());
-	ck_assert_msg(run(cmd, buf, sizeof(buf)) == 0, "accel-top failed: %s", buf);
+	ck_assert_msg(tu_run_cmd(cmd, buf, sizeof(buf)) == 0, "accel-top failed: %s", buf);
 	ck_assert_ptr_nonnull(strstr(buf, "accel-top  "));
 	ck_assert_ptr_nonnull(strstr(buf, "DEVICE "));
 	ck_assert_ptr_nonnull(strstr(buf, "UTIL%"));
@@ -80,15 +57,15 @@ END_TEST
 
 START_TEST(test_top_errors)
 {
-	ck_assert_int_eq(run(ACCEL_TEST_TOOLDIR "accel-top --once --device /dev/accel/accel77", buf,
+	ck_assert_int_eq(tu_run_cmd(ACCEL_TEST_TOOLDIR "accel-top --once --device /dev/accel/accel77", buf,
 			     sizeof(buf)), 1);
 	ck_assert_ptr_nonnull(strstr(buf, "accel77"));
-	ck_assert_int_eq(run(ACCEL_TEST_TOOLDIR "accel-top --bogus", buf, sizeof(buf)), 2);
+	ck_assert_int_eq(tu_run_cmd(ACCEL_TEST_TOOLDIR "accel-top --bogus", buf, sizeof(buf)), 2);
 	ck_assert_ptr_nonnull(strstr(buf, "--bogus"));
-	ck_assert_int_eq(run(ACCEL_TEST_TOOLDIR "accel-top --interval 0", buf, sizeof(buf)), 2);
+	ck_assert_int_eq(tu_run_cmd(ACCEL_TEST_TOOLDIR "accel-top --interval 0", buf, sizeof(buf)), 2);
 	ck_assert_ptr_nonnull(strstr(buf, "--interval"));
-	ck_assert_int_eq(run(ACCEL_TEST_TOOLDIR "accel-top --interval 1x", buf, sizeof(buf)), 2);
-	ck_assert_int_eq(run(ACCEL_TEST_TOOLDIR "accel-top --device", buf, sizeof(buf)), 2);
+	ck_assert_int_eq(tu_run_cmd(ACCEL_TEST_TOOLDIR "accel-top --interval 1x", buf, sizeof(buf)), 2);
+	ck_assert_int_eq(tu_run_cmd(ACCEL_TEST_TOOLDIR "accel-top --device", buf, sizeof(buf)), 2);
 	ck_assert_ptr_nonnull(strstr(buf, "needs a value"));
 }
 END_TEST
