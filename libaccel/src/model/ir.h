@@ -47,6 +47,9 @@ struct ir_quant {
 #define IR_VAL_INPUT	(1u << 0)	/* graph input (external) */
 #define IR_VAL_OUTPUT	(1u << 1)	/* graph output (external) */
 #define IR_VAL_CONST	(1u << 2)	/* data known at compile time */
+/* q is the model's own int8 quantization (a pre-quantized model, pass_qdq.c);
+ * the precision pass uses it instead of calibrating, then clears the flag */
+#define IR_VAL_QPRESET	(1u << 3)
 
 struct ir_value {
 	char *name;

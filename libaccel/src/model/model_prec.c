@@ -6,11 +6,73 @@
  * (model_mixed.c); then the precision pass (pass_prec.c).
  */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../internal.h"
 #include "model_build.h"
 #include "runtime.h"
+
+/*
+ * A pre-quantized model (pass_qdq.c gave its values the model's own int8
+ * quantization): int8 with those scales and zero points, no calibration;
+ * the nodes the model leaves in float (an input or the output without a
+ * quantization) stay fp32. fp16 and mixed do not apply to it.
+ */
+static accel_status prec_given_compile(accel_model *m, const struct model_build *b)
+{
+	static const char *const names[] = { "fp32", "fp16", "int8", "mixed" };
+	struct ir_graph *g = &m->g;
+	struct prec_request req;
+	uint32_t i, fp32 = 0;
+	uint8_t *prec;
+	accel_status st;
+
+	if (m->opts.precision == ACCEL_PRECISION_FP16 || m->opts.precision == ACCEL_PRECISION_MIXED)
+		return ir_fail(g, "the model is already quantized (QuantizeLinear/DequantizeLinear "
+			       "or QLinear operators): precision %s does not apply; it runs in "
+			       "int8 with its own scales (precision int8 or the default)",
+			       names[m->opts.precision]);
+	if (b && b->keep_all)
+		return ir_fail(g, "a pre-quantized model needs no calibration");
+	prec = calloc(g->n_node + 1, 1);
+	if (!prec)
+		return accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+	for (i = 0; i < g->n_node; i++) {
+		struct ir_node *n = &g->node[i];
+		const char *why = prec_selectable(g, n) ? prec_given(g, n) : NULL;
+		size_t len = strlen(n->detail);
+
+		prec[i] = why ? IR_PREC_FP32 : IR_PREC_INT8;
+		fp32 += why != NULL;
+		if (why)
+			snprintf(n->detail + len, sizeof(n->detail) - len, "%s%s", len ? "; " : "",
+				 why);
+	}
+	memset(&req, 0, sizeof(req));
+	req.cpu_only = m->opts.flags & ACCEL_MODEL_CPU_ONLY;
+	req.def = IR_PREC_INT8;
+	req.prec = prec;
+	req.n_prec = g->n_node;
+	pass_note(&m->log, "precision: pre-quantized model: int8 with the model's own scales and "
+		  "zero points (not calibrated%s); %u node(s) it leaves in float stay fp32",
+		  m->opts.calibration ? ", the calibration data is not used" : "", fp32);
+	st = prec_rewrite(g, &req, &m->log);
+	free(prec);
+	for (i = 0; i < g->n_val; i++)	/* consumed: the compiled graph has int8 values */
+		g->val[i].flags &= ~IR_VAL_QPRESET;
+	return st;
+}
+
+static bool prequantized(const struct ir_graph *g)
+{
+	uint32_t i;
+
+	for (i = 0; i < g->n_val; i++)
+		if (g->val[i].flags & IR_VAL_QPRESET)
+			return true;
+	return false;
+}
 
 accel_status prec_compile(accel_model *m, const void *data, size_t size, const char *base_dir,
 			  accel_device *dev, const struct model_build *b)
@@ -20,6 +82,8 @@ accel_status prec_compile(accel_model *m, const void *data, size_t size, const c
 	uint8_t *mixed = NULL;
 	accel_status st;
 
+	if (prequantized(&m->g))
+		return prec_given_compile(m, b);
 	if (m->opts.precision == ACCEL_PRECISION_FP32 || (b && b->keep_all))
 		return ACCEL_OK;
 	memset(&req, 0, sizeof(req));

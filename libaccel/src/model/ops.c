@@ -70,6 +70,16 @@ static const struct op_desc ops[] = {
 	{ "ConstantOfShape", OP_CONSTANT_OF_SHAPE, OPC_FOLD, 1, 1, "fold", 0, "constant shape" },
 	{ "Slice", OP_SLICE, OPC_TENSOR, 3, 5, "move", MOVE,
 	  "opset >= 10; constant starts/ends/axes/steps; positive steps at run time" },
+	{ "QuantizeLinear", OP_QUANTIZE_LINEAR, OPC_QDQ, 2, 3, "qdq", 0,
+	  "pre-quantized models: the model's scale and zero point (uint8 as int8, zero point - "
+	  "128) for the value, per tensor; int8 on the device, no calibration" },
+	{ "DequantizeLinear", OP_DEQUANTIZE_LINEAR, OPC_QDQ, 2, 3, "qdq", 0,
+	  "of a quantized value, or of int8/uint8 weights (per tensor or per axis) and int32 "
+	  "bias: their scales are used as given" },
+	{ "QLinearConv", OP_QLINEAR_CONV, OPC_QDQ, 8, 9, "conv2d", CONV,
+	  "as Conv in int8 with the model's scales; per-channel weights, int32 bias" },
+	{ "QLinearMatMul", OP_QLINEAR_MATMUL, OPC_QDQ, 8, 8, "gemm", GEMM,
+	  "as MatMul in int8 with the model's scales; per-column b scales" },
 	/* internal: the precision pass (pass_prec.c) inserts it; never imported */
 	{ "snpu.Convert", OP_CONVERT, OPC_TENSOR, 1, 1, "convert", 0, "internal" },
 };
@@ -107,6 +117,8 @@ accel_status ops_resolve(struct ir_graph *g)
 		d = op_find(n->op);
 		if (!d || d->kind == OP_CONVERT)
 			return ir_node_fail(g, n, "operator %s is not supported", n->op);
+		if (d->cls == OPC_QDQ)
+			return ir_node_fail(g, n, "%s left after the QDQ import", n->op);
 		if (n->n_in < d->min_in || n->n_in > d->max_in)
 			return ir_node_fail(g, n, "has %u inputs, %s takes %u to %u", n->n_in, n->op,
 					    d->min_in, d->max_in);
@@ -182,7 +194,9 @@ size_t ops_markdown(char *buf, size_t len)
 	    "\"rule\" is the device command family a node lowers to; a node whose\n"
 	    "capability the device lacks runs on the CPU reference inside the same plan.\n"
 	    "Views cost nothing; \"fold\" ops must be computable at compile time.\n"
-	    "Also: Constant (imported as an initializer). Opsets 7 to 21, float32.\n\n"
+	    "Also: Constant (imported as an initializer). Opsets 7 to 21, float32.\n"
+	    "Pre-quantized models (\"qdq\": QDQ or QLinear, as onnxruntime's quantizer\n"
+	    "writes them) run in int8 with the model's own scales (docs/libaccel.md).\n\n"
 	    "| op | rule | notes |\n|---|---|---|\n");
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (ops[i].kind != OP_CONVERT)

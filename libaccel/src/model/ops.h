@@ -27,6 +27,8 @@ enum op_kind {
 	OP_SHAPE, OP_GATHER, OP_CAST, OP_CONSTANT_OF_SHAPE, OP_SLICE,
 	/* inserted by the precision pass (pass_prec.c), never imported */
 	OP_CONVERT,
+	/* pre-quantized models: rewritten by pass_qdq.c before ops_resolve */
+	OP_QUANTIZE_LINEAR, OP_DEQUANTIZE_LINEAR, OP_QLINEAR_CONV, OP_QLINEAR_MATMUL,
 	OP_KIND_COUNT
 };
 
@@ -34,6 +36,7 @@ enum op_class {
 	OPC_TENSOR,	/* lowered to device commands (or run by the CPU reference) */
 	OPC_VIEW,	/* output aliases the input's storage */
 	OPC_FOLD,	/* must fold to a constant at compile time */
+	OPC_QDQ,	/* the model's int8 quantization: pass_qdq.c imports it */
 };
 
 struct op_desc {

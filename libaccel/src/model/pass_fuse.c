@@ -74,6 +74,8 @@ static bool fuse_residual(struct ir_graph *g, struct ir_node *n, struct pass_log
 
 	if (!add || add->kind != OP_ADD || add->epi.act || !residual_free(g, n))
 		return false;
+	if (g->val[n->out[0]].flags & IR_VAL_QPRESET)
+		return false;	/* a pre-quantized model rounds it to int8 first (pass_qdq.c) */
 	other = add->in[0] == n->out[0] ? add->in[1] : add->in[0];
 	if (other == n->out[0] || !same_shape(&g->val[other], &g->val[n->out[0]]) ||
 	    (g->val[other].flags & IR_VAL_CONST))

@@ -10,6 +10,7 @@
  * input whose dtype or quantization differs from what the node needs.
  * Graph inputs and outputs stay fp32 (converted at the edges).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,8 +55,14 @@ static accel_status range_quant(struct pctx *c, int v, struct ir_quant *q)
 
 	memset(q, 0, sizeof(*q));
 	q->axis = -1;
+	if ((x->flags & IR_VAL_QPRESET) && x->q.axis < 0) {	/* the model's own */
+		q->scale = x->q.scale;
+		q->zero_point = x->q.zero_point;
+		return ACCEL_OK;
+	}
 	if (!r)
-		return ir_fail(c->g, "int8: no calibrated range for value '%s'", x->name);
+		return ir_fail(c->g, "int8: no %s for value '%s'", c->req->calib ?
+			       "calibrated range" : "quantization in the model", x->name);
 	st = accel_quant_range(r->min, r->max, &q->scale, &q->zero_point);
 	if (st)
 		return ir_fail(c->g, "int8: value '%s': %s", x->name, accel_last_error());
@@ -195,7 +202,10 @@ static int const_int8(struct ir_graph *g, int v)
 		lo = f[i] < lo ? f[i] : lo;
 		hi = f[i] > hi ? f[i] : hi;
 	}
-	if (accel_quant_range(lo, hi, &scale, &zp))
+	if ((x->flags & IR_VAL_QPRESET) && x->q.axis < 0) {	/* the model's own */
+		scale = x->q.scale;
+		zp = x->q.zero_point;
+	} else if (accel_quant_range(lo, hi, &scale, &zp))
 		return ir_fail(g, "int8: constant '%s': %s", x->name, accel_last_error()), -1;
 	q = malloc((size_t)(n ? n : 1));
 	if (!q || accel_quantize(f, (size_t)n, scale, zp, q)) {
@@ -240,7 +250,23 @@ static int weights_int8(struct ir_graph *g, int v, int64_t rows, int64_t per, bo
 			for (r = 0; r < rows; r++)
 				t[r * per + k] = w[k * rows + r];
 	}
-	if (accel_quant_weights(kn ? t : w, (size_t)rows, (size_t)per, kn ? qt : q, scales)) {
+	if (x->flags & IR_VAL_QPRESET) {
+		/* the model's scales (per tensor or per output channel, zero point
+		 * 0: refusal() checked): w = s * q exactly recovers q */
+		const float *src = kn ? t : w;
+		int8_t *dst = kn ? qt : q;
+		int64_t i;
+
+		for (r = 0; r < rows; r++) {
+			scales[r] = x->q.count > 1 ? x->q.scales[r] : x->q.scale;
+			for (i = 0; i < per; i++) {
+				float v = nearbyintf(src[r * per + i] / scales[r]);
+
+				dst[r * per + i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+			}
+		}
+	} else if (accel_quant_weights(kn ? t : w, (size_t)rows, (size_t)per, kn ? qt : q,
+				       scales)) {
 		ir_fail(g, "int8: weights '%s': %s", x->name, accel_last_error());
 		goto out;
 	}
@@ -321,6 +347,31 @@ static accel_status mac_int8_consts(struct pctx *c, int ni, int w, float s_mid)
 	return ACCEL_OK;
 }
 
+static bool is_mac_kind(enum op_kind k)
+{
+	return k == OP_CONV || k == OP_GEMM || k == OP_MATMUL;
+}
+
+/* Why the model's own weight quantization of mac node n has no device form
+ * (NULL when it has): the device's weights are symmetric, per tensor or per
+ * output channel. */
+static const char *preset_weights(struct ir_graph *g, const struct ir_node *n)
+{
+	const struct ir_value *w = ir_in(g, n, 1);
+	int want = n->kind == OP_CONV ? 0 : n->kind == OP_GEMM && ir_attr_int(n, "transB", 0) ?
+		   0 : (int)w->rank - 1;
+	uint32_t i;
+
+	if (w->q.count > 1 && w->q.axis != want)
+		return "int8: the model's weight scales run along an axis other than the "
+		       "output channels'; kept in fp32";
+	for (i = 0; i < (w->q.count > 1 ? w->q.count : 1); i++)
+		if ((w->q.count > 1 ? w->q.zero_points[i] : w->q.zero_point) != 0)
+			return "int8: the model's weights have a zero point (uint8 other than 128, "
+			       "or int8 other than 0); the device's are symmetric: kept in fp32";
+	return NULL;
+}
+
 /* Why node n cannot run in prec (NULL when it can). */
 static const char *refusal(struct ir_graph *g, const struct ir_node *n, int prec)
 {
@@ -336,6 +387,12 @@ static const char *refusal(struct ir_graph *g, const struct ir_node *n, int prec
 	}
 	if (prec == IR_PREC_FP16)
 		return NULL;
+	if (is_mac_kind(n->kind) && (ir_in(g, n, 1)->flags & IR_VAL_QPRESET)) {
+		const char *why = preset_weights(g, n);
+
+		if (why)
+			return why;
+	}
 	switch (n->kind) {
 	case OP_CONV:
 		return ir_in(g, n, 1)->flags & IR_VAL_CONST ? NULL : "int8: weights not constant";
@@ -619,6 +676,48 @@ static accel_status node_prec(struct pctx *c, int ni, int want)
 			return st;
 	}
 	return set_out(c, ni, dt, want == IR_PREC_INT8 ? &oq : NULL);
+}
+
+/* The model's own quantization reaches value v (a pre-quantized model):
+ * v's, or its input's through views and ops that keep it (pooling, moves). */
+static bool given_q(const struct ir_graph *g, int v)
+{
+	while (v >= 0) {
+		const struct ir_value *x = &g->val[v];
+		const struct ir_node *p;
+
+		if (x->flags & IR_VAL_QPRESET)
+			return x->q.axis < 0;
+		p = x->producer >= 0 ? &g->node[x->producer] : NULL;
+		if (!p || !(op_get(p->kind)->cls == OPC_VIEW || keeps_quant(p->kind)))
+			return false;
+		v = p->in[0];
+	}
+	return false;
+}
+
+const char *prec_given(const struct ir_graph *g, const struct ir_node *n)
+{
+	uint32_t j;
+
+	if (keeps_quant(n->kind))
+		return given_q(g, n->in[0]) ? NULL : "input not quantized in the model: fp32";
+	for (j = 0; j < n->n_in; j++) {
+		int v = n->in[j];
+
+		if (v < 0 || (g->val[v].flags & IR_VAL_CONST))
+			continue;
+		if (j > 0 && (n->kind == OP_PAD || n->kind == OP_RESHAPE || n->kind == OP_CLIP ||
+			      n->kind == OP_REDUCE_MEAN || n->kind == OP_REDUCE_MAX))
+			continue;
+		if (!given_q(g, v))
+			return "an input is not quantized in the model: fp32";
+	}
+	if (n->epi.residual >= 0 && !given_q(g, n->epi.residual))
+		return "the residual is not quantized in the model: fp32";
+	if (n->epi.act && lut_act(n->epi.act) && !given_q(g, n->epi.pre))
+		return "the activation's input is not quantized in the model: fp32";
+	return given_q(g, n->out[0]) ? NULL : "output not quantized in the model: fp32";
 }
 
 static float span(const struct calib *c, const struct ir_value *v)

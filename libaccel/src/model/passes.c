@@ -8,7 +8,9 @@ accel_status passes_run(struct ir_graph *g, bool no_fusion, struct pass_log *log
 {
 	accel_status st;
 
-	st = ops_resolve(g);
+	st = pass_qdq(g, log);
+	if (!st)
+		st = ops_resolve(g);
 	if (!st)
 		st = pass_variadic(g, log);
 	if (!st)

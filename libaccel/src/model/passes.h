@@ -18,6 +18,10 @@ struct pass_log {
 void pass_note(struct pass_log *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pass_log_free(struct pass_log *log);
 
+/* Pre-quantized models: QuantizeLinear/DequantizeLinear, QLinearConv and
+ * QLinearMatMul into float ops whose values carry the model's int8
+ * quantization (IR_VAL_QPRESET); before ops_resolve. */
+accel_status pass_qdq(struct ir_graph *g, struct pass_log *log);
 /* Variadic Max/Min/Sum/Mean into chains of two-input nodes (before shapes). */
 accel_status pass_variadic(struct ir_graph *g, struct pass_log *log);
 /* Shape inference + constant folding (shape chains, views of constants). */

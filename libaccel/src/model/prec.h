@@ -67,6 +67,11 @@ struct prec_request {
 accel_status prec_rewrite(struct ir_graph *g, const struct prec_request *req,
 			  struct pass_log *log);
 
+/* A pre-quantized model (pass_qdq.c): why node n cannot run in int8 with
+ * the model's own quantization (its inputs or output have none), NULL when
+ * it can. */
+const char *prec_given(const struct ir_graph *g, const struct ir_node *n);
+
 /* Nodes whose precision a request can choose (the ones that compute). */
 bool prec_selectable(const struct ir_graph *g, const struct ir_node *n);
 
