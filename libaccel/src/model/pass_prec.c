@@ -363,12 +363,11 @@ static const char *preset_weights(struct ir_graph *g, const struct ir_node *n)
 	uint32_t i;
 
 	if (w->q.count > 1 && w->q.axis != want)
-		return "int8: the model's weight scales run along an axis other than the "
-		       "output channels'; kept in fp32";
+		return "int8: the model's weight scales are not per output channel: fp32";
 	for (i = 0; i < (w->q.count > 1 ? w->q.count : 1); i++)
 		if ((w->q.count > 1 ? w->q.zero_points[i] : w->q.zero_point) != 0)
-			return "int8: the model's weights have a zero point (uint8 other than 128, "
-			       "or int8 other than 0); the device's are symmetric: kept in fp32";
+			return "int8: the model's weights have a zero point; the device's are "
+			       "symmetric: fp32";
 	return NULL;
 }
 
@@ -530,8 +529,11 @@ static accel_status set_out(struct pctx *c, int ni, int dtype, const struct ir_q
 	struct ir_value *o = &g->val[g->node[ni].out[0]];
 
 	o->dtype = dtype;
-	memset(&o->q, 0, sizeof(o->q));
-	o->q.axis = -1;
+	if (dtype == IR_DT_INT8 || !(o->flags & IR_VAL_QPRESET)) {
+		/* (an fp32 value keeps the model's quantization for int8 readers) */
+		memset(&o->q, 0, sizeof(o->q));
+		o->q.axis = -1;
+	}
 	if (q) {
 		o->q.scale = q->scale;
 		o->q.zero_point = q->zero_point;
