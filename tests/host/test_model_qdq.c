@@ -236,42 +236,61 @@ START_TEST(test_precision_refused)
 }
 END_TEST
 
-/* A quantization the device cannot take as given: uint8 weights with a
- * zero point other than 128 (asymmetric) keep that node in fp32, with the
- * reason in the report; the rest still runs in int8. */
-START_TEST(test_asymmetric_weights)
+/*
+ * uint8 weights: with zero point 128 they are int8 weights shifted by 128,
+ * exactly (q_u8 - 128 = q_i8): the model stays all int8 and its output is
+ * the int8 model's bit for bit. With another zero point (asymmetric) the
+ * device, whose weights are symmetric, cannot take them as given: that node
+ * stays fp32 with the reason in the report, the rest runs in int8.
+ */
+START_TEST(test_uint8_weights)
 {
+	int zp = _i ? 130 : 128;
 	Onnx__ModelProto *m = unpack_model("model");
 	Onnx__TensorProto *w = find_init(m, "fc.weight_quantized");
 	Onnx__TensorProto *z = find_init(m, "fc.weight_zero_point");
 	accel_npy in;
-	struct run r;
+	struct run r, ref;
 	char path[1024];
 	size_t i, size;
 	void *buf;
 
-	/* int8 q -> uint8 q + 130 with zero point 130 (clipped at 255: only the
-	 * placement matters here) */
+	/* int8 q -> uint8 q + zp (130: clipped at 255; only the placement
+	 * matters there) */
 	for (i = 0; i < w->raw_data.len; i++) {
-		int v = (int8_t)w->raw_data.data[i] + 130;
+		int v = (int8_t)w->raw_data.data[i] + zp;
 
 		w->raw_data.data[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
 	}
 	w->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__UINT8;
 	for (i = 0; i < z->raw_data.len; i++)
-		z->raw_data.data[i] = 130;
+		z->raw_data.data[i] = (uint8_t)zp;
 	z->data_type = ONNX__TENSOR_PROTO__DATA_TYPE__UINT8;
 	size = onnx__model_proto__get_packed_size(m);
 	buf = malloc(size);
 	ck_assert(buf);
 	onnx__model_proto__pack(m, buf);
 	onnx__model_proto__free_unpacked(m, NULL);
-	snprintf(path, sizeof(path), "%s/qdq/input_b1.npy", MODEL_TEST_DIR);
+	snprintf(path, sizeof(path), "%s/qdq/input_bN.npy", MODEL_TEST_DIR);
 	ck_accel(accel__npy_read_file(path, ACCEL_NPY_FP32, &in));
-	ck_accel(run_model(buf, size, "asym", 0, ACCEL_PRECISION_FP32, NULL, &in, &r));
-	ck_assert_msg(strstr(r.report, "the device's are symmetric: fp32"), "%s",
-		      r.report);
-	ck_assert_msg(strstr(r.report, "1 fp32, 0 fp16, 6 int8"), "%s", r.report);
+	ck_accel(run_model(buf, size, "u8w", 0, ACCEL_PRECISION_FP32, NULL, &in, &r));
+	if (zp == 128) {
+		void *orig;
+		size_t osize;
+
+		snprintf(path, sizeof(path), "%s/qdq/model.onnx", MODEL_TEST_DIR);
+		orig = read_all(path, &osize);
+		ck_accel(run_model(orig, osize, "model", 0, ACCEL_PRECISION_FP32, NULL, &in, &ref));
+		assert_all_int8(r.report);
+		ck_assert_uint_eq(r.count, ref.count);
+		ck_assert_msg(!memcmp(r.out, ref.out, r.count * sizeof(float)),
+			      "uint8 weights (zero point 128) != int8 weights");
+		free(ref.out);
+		free(orig);
+	} else {
+		ck_assert_msg(strstr(r.report, "the device's are symmetric: fp32"), "%s", r.report);
+		ck_assert_msg(strstr(r.report, "1 fp32, 0 fp16, 6 int8"), "%s", r.report);
+	}
 	free(r.out);
 	free(buf);
 	accel__npy_free(&in);
@@ -384,7 +403,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_run, 0, 4);
 	tcase_add_loop_test(tc, test_precision_refused, 0, 2);
-	tcase_add_test(tc, test_asymmetric_weights);
+	tcase_add_loop_test(tc, test_uint8_weights, 0, 2);
 	tcase_add_loop_test(tc, test_malformed, 0, BAD_COUNT);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
