@@ -106,6 +106,8 @@ struct run {
 	char report[8192];
 };
 
+static const char *cache_dir;	/* set by test_cache */
+
 static accel_status run_model(const void *data, size_t size, const char *name, uint32_t flags,
 			      accel_precision prec, const char *calib, const accel_npy *in,
 			      struct run *r)
@@ -123,6 +125,7 @@ static accel_status run_model(const void *data, size_t size, const char *name, u
 	opts.flags = flags;
 	opts.precision = prec;
 	opts.calibration = calib;
+	opts.cache_dir = cache_dir;
 	st = accel_model_load_memory(dev, data, size, name, NULL, &opts, &m);
 	if (st) {
 		accel_close(dev);
@@ -213,6 +216,41 @@ START_TEST(test_run)
 	free(data);
 	accel__npy_free(&in);
 	accel__npy_free(&ort);
+}
+END_TEST
+
+/* The compiled-model cache holds the int8 plan: a second load hits and
+ * gives the same output. */
+START_TEST(test_cache)
+{
+	char dir[] = "/tmp/test_model_qdq.XXXXXX", path[1024], cmd[1100];
+	struct run r[3];
+	accel_npy in;
+	size_t size;
+	void *data;
+	int k;
+
+	ck_assert(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/qdq/model.onnx", MODEL_TEST_DIR);
+	data = read_all(path, &size);
+	snprintf(path, sizeof(path), "%s/qdq/input_bN.npy", MODEL_TEST_DIR);
+	ck_accel(accel__npy_read_file(path, ACCEL_NPY_FP32, &in));
+	ck_accel(run_model(data, size, "model", 0, ACCEL_PRECISION_FP32, NULL, &in, &r[0]));
+	cache_dir = dir;
+	for (k = 1; k < 3; k++)
+		ck_accel(run_model(data, size, "model", 0, ACCEL_PRECISION_FP32, NULL, &in, &r[k]));
+	cache_dir = NULL;
+	ck_assert_msg(strstr(r[1].report, "cache: wrote"), "%s", r[1].report);
+	ck_assert_msg(strstr(r[2].report, "cache: hit"), "%s", r[2].report);
+	for (k = 1; k < 3; k++) {
+		ck_assert(!memcmp(r[0].out, r[k].out, r[0].count * sizeof(float)));
+		free(r[k].out);
+	}
+	free(r[0].out);
+	free(data);
+	accel__npy_free(&in);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -402,6 +440,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_run, 0, 4);
+	tcase_add_test(tc, test_cache);
 	tcase_add_loop_test(tc, test_precision_refused, 0, 2);
 	tcase_add_loop_test(tc, test_uint8_weights, 0, 2);
 	tcase_add_loop_test(tc, test_malformed, 0, BAD_COUNT);
