@@ -11,6 +11,7 @@
 
 #include "../internal.h"
 #include "model_build.h"
+#include "ops.h"
 #include "runtime.h"
 
 /*
@@ -48,6 +49,20 @@ static accel_status prec_given_compile(accel_model *m, const struct model_build 
 		if (why)
 			snprintf(n->detail + len, sizeof(n->detail) - len, "%s%s", len ? "; " : "",
 				 why);
+	}
+	/* a view keeps its input's int8 values: a model that quantizes its output
+	 * differently gets the input's (noted) */
+	for (i = 0; i < g->n_node; i++) {
+		const struct ir_node *n = &g->node[i];
+		const struct ir_value *x = n->n_in ? ir_in(g, n, 0) : NULL, *o = ir_out(g, n, 0);
+
+		if (op_get(n->kind)->cls == OPC_VIEW && x && o && (x->flags & IR_VAL_QPRESET) &&
+		    (o->flags & IR_VAL_QPRESET) && (x->q.scale != o->q.scale ||
+						    x->q.zero_point != o->q.zero_point))
+			pass_note(&m->log, "precision: view '%s' keeps its input's quantization "
+				  "(%g, %d), not the model's (%g, %d) for its output", n->name,
+				  (double)x->q.scale, x->q.zero_point, (double)o->q.scale,
+				  o->q.zero_point);
 	}
 	memset(&req, 0, sizeof(req));
 	req.cpu_only = m->opts.flags & ACCEL_MODEL_CPU_ONLY;

@@ -395,6 +395,11 @@ static accel_status do_dequantize(struct qctx *c, int ni)
 	qp_free(&p);
 	if (st)
 		return st;
+	if ((g->val[out].flags & IR_VAL_OUTPUT) &&
+	    (g->val[t].flags & (IR_VAL_INPUT | IR_VAL_OUTPUT | IR_VAL_CONST)))
+		return ir_node_fail(g, n, "graph output '%s' would be '%s' itself (a graph input "
+				    "or output): nothing computes it", g->val[out].name,
+				    g->val[t].name);
 	g->node[ni].dead = true;
 	replace_uses(g, out, t);
 	return ACCEL_OK;
