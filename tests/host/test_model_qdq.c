@@ -3,7 +3,8 @@
  * Pre-quantized models (pass_qdq.c) on "sim": tests/models/qdq/model.onnx
  * (QDQ, uint8 activations, per-channel int8 weights, int32 bias, in the
  * layout onnxruntime's quantize_static writes) and qlinear.onnx
- * (QLinearConv / QLinearMatMul, int8 activations), written by gen_qdq.py.
+ * (QLinearConv / QLinearMatMul / com.microsoft QLinearAdd, int8
+ * activations), written by gen_qdq.py.
  *
  * - They run in int8 with the model's own scales: every computing node of
  *   the report is [int8], no calibration is asked for.
@@ -17,7 +18,7 @@
  *   acc * multiplier lands on a rounding tie the two round to neighbouring
  *   int8 values, and one step in a hidden layer moves the output by at most
  *   about a step here (measured: the QDQ model 2 of 80 elements one step
- *   off at batch 8, the QLinear model none).
+ *   off at batch 8, the QLinear model 1 of 80).
  * - Malformed quantization fails at load with the node and the reason.
  */
 #include <math.h>

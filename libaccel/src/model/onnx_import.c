@@ -300,7 +300,9 @@ static accel_status import_node(const Onnx__NodeProto *np, size_t idx, struct ir
 	if (ni < 0)
 		return ACCEL_ERR_NO_MEMORY;
 	n = &g->node[ni];
-	if (!default_domain(np->domain))
+	/* com.microsoft's QLinearAdd: onnxruntime's quantizer writes it (pass_qdq.c) */
+	if (!default_domain(np->domain) &&
+	    !(!strcmp(np->domain, "com.microsoft") && !strcmp(np->op_type, "QLinearAdd")))
 		return ir_node_fail(g, n, "operator domain '%s' is not supported", np->domain);
 	n->attr = calloc(np->n_attribute + 1, sizeof(*n->attr));
 	if (!n->attr)

@@ -80,6 +80,8 @@ static const struct op_desc ops[] = {
 	  "as Conv in int8 with the model's scales; per-channel weights, int32 bias" },
 	{ "QLinearMatMul", OP_QLINEAR_MATMUL, OPC_QDQ, 8, 8, "gemm", GEMM,
 	  "as MatMul in int8 with the model's scales; per-column b scales" },
+	{ "QLinearAdd", OP_QLINEAR_ADD, OPC_QDQ, 7, 8, "eltwise", ELT,
+	  "com.microsoft (onnxruntime's quantizer): as Add in int8 with the model's scales" },
 	/* internal: the precision pass (pass_prec.c) inserts it; never imported */
 	{ "snpu.Convert", OP_CONVERT, OPC_TENSOR, 1, 1, "convert", 0, "internal" },
 };

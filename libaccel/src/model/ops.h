@@ -29,6 +29,7 @@ enum op_kind {
 	OP_CONVERT,
 	/* pre-quantized models: rewritten by pass_qdq.c before ops_resolve */
 	OP_QUANTIZE_LINEAR, OP_DEQUANTIZE_LINEAR, OP_QLINEAR_CONV, OP_QLINEAR_MATMUL,
+	OP_QLINEAR_ADD,
 	OP_KIND_COUNT
 };
 

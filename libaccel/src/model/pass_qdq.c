@@ -13,7 +13,8 @@
  *    bias): a float constant s * (c - z) that keeps s, z and the axis, so
  *    the precision pass recovers c exactly (round(w / s), |c| < 2^22) and
  *    uses the model's weight scales instead of its own.
- *  - QLinearConv / QLinearMatMul: Conv / MatMul on the twins, with the
+ *  - QLinearConv / QLinearMatMul / QLinearAdd (com.microsoft): Conv / MatMul
+ *    / Add on the twins, with the
  *    dequantized weights and bias (bias scale x_scale * w_scale[c], as the
  *    operators define it) and the output's (y_scale, y_zero_point).
  *  - MaxPool, Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Identity on
@@ -544,6 +545,79 @@ static accel_status do_qlinear(struct qctx *c, int ni, bool conv)
 	return ACCEL_OK;
 }
 
+/* An operand of QLinearAdd: the twin of a quantized tensor, or a constant
+ * int8/uint8 tensor dequantized (its quantization kept). */
+static accel_status qlinear_operand(struct qctx *c, int ni, uint32_t i, int *out)
+{
+	struct ir_graph *g = c->g;
+	const struct ir_node *n = &g->node[ni];
+	const struct ir_value *v;
+	char name[300];
+	struct qp p;
+	accel_status st;
+	float s;
+
+	if (n->in[i] < 0)
+		return ir_node_fail(g, n, "missing input %u", i);
+	v = &g->val[n->in[i]];
+	if (!(v->flags & IR_VAL_CONST))
+		return qlinear_act(c, n, i, i + 1, i + 2, out, &s);
+	if (v->dtype != IR_DT_INT8 && v->dtype != IR_DT_UINT8)
+		return ir_node_fail(g, n, "input '%s' is %s; it must be int8 or uint8", v->name,
+				    ir_dtype_name(v->dtype));
+	st = parse_qp(c, n, i + 1, i + 2, (int)v->rank, v->dim, v->dtype, -1, &p);
+	if (!st && p.count > 1)
+		st = ir_node_fail(g, n, "input '%s': per-axis scales; QLinearAdd takes one",
+				  v->name);
+	snprintf(name, sizeof(name), "%s:dq", v->name);
+	if (!st) {
+		*out = dequant_const(c, n, n->in[i], &p, -1, ir_find_value(g, name) >= 0 ? NULL :
+				     name);
+		st = *out < 0 ? ACCEL_ERR_MODEL : ACCEL_OK;
+	}
+	qp_free(&p);
+	return st;
+}
+
+/* com.microsoft QLinearAdd(A, As, Az, B, Bs, Bz, Cs, Cz) -> Add(A, B). */
+static accel_status do_qlinear_add(struct qctx *c, int ni)
+{
+	struct ir_graph *g = c->g;
+	struct ir_node *n = &g->node[ni];
+	int a, b, y = n->out[0];
+	struct qp yp;
+	accel_status st;
+	char *op;
+
+	if (n->n_in < 7 || n->n_in > 8 || n->n_out != 1 || y < 0)
+		return ir_node_fail(g, n, "needs 7 or 8 inputs and one output");
+	st = qlinear_operand(c, ni, 0, &a);
+	if (!st)
+		st = qlinear_operand(c, ni, 3, &b);
+	if (st)
+		return st;
+	n = &g->node[ni];
+	st = parse_qp(c, n, 6, 7, -1, NULL, 0, -1, &yp);
+	if (!st)
+		st = set_preset(&g->val[y], &yp);
+	qp_free(&yp);
+	if (st)
+		return st;
+	op = strdup("Add");
+	if (!op)
+		return accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+	pass_note(c->log, "qdq: '%s' QLinearAdd -> Add with the model's int8 parameters", n->name);
+	free(n->op);
+	n->op = op;
+	free(n->domain);
+	n->domain = NULL;
+	n->in[0] = a;
+	n->in[1] = b;
+	n->n_in = 2;
+	c->twin[y] = y;
+	return ACCEL_OK;
+}
+
 /* Ops the QOperator format runs directly on a quantized tensor: their
  * output keeps the input's quantization. */
 static bool passes_quant(const struct ir_node *n)
@@ -601,7 +675,8 @@ accel_status pass_qdq(struct ir_graph *g, struct pass_log *log)
 		const struct ir_node *n = &g->node[i];
 
 		nq += !n->dead && (is_op(n, "QuantizeLinear") || is_op(n, "DequantizeLinear") ||
-				   is_op(n, "QLinearConv") || is_op(n, "QLinearMatMul"));
+				   is_op(n, "QLinearConv") || is_op(n, "QLinearMatMul") ||
+				   is_op(n, "QLinearAdd"));
 	}
 	if (!nq)
 		return ACCEL_OK;
@@ -625,6 +700,8 @@ accel_status pass_qdq(struct ir_graph *g, struct pass_log *log)
 			st = do_qlinear(&c, (int)i, true);
 		else if (is_op(n, "QLinearMatMul"))
 			st = do_qlinear(&c, (int)i, false);
+		else if (is_op(n, "QLinearAdd"))
+			st = do_qlinear_add(&c, (int)i);
 		else
 			st = do_other(&c, (int)i);
 	}

@@ -35,8 +35,9 @@ quant_utils.py, operators/{conv,gemm,matmul,activation,direct_q8}.py):
   qlinear.onnx  QuantFormat.QOperator with int8 activations (activation_type=
                 QInt8): QuantizeLinear "<in>_QuantizeLinear" -> QLinearConv
                 "<conv>_quant" (Relu folded the same way) -> MaxPool on int8 ->
-                QLinearConv -> DequantizeLinear -> Flatten -> QuantizeLinear ->
-                QLinearMatMul -> DequantizeLinear.
+                two QLinearConv -> com.microsoft QLinearAdd "<add>_quant" ->
+                DequantizeLinear -> Flatten -> QuantizeLinear -> QLinearMatMul
+                -> DequantizeLinear.
 
 Scales and zero points follow quant_utils.compute_scale_zp: the range is widened
 to contain 0, scale = float64(rmax - rmin) / (qmax - qmin) cast to float32,
@@ -95,17 +96,18 @@ class Net(nn.Module):
 
 
 class NetQL(nn.Module):
-    """The QLinear variant: conv/relu/pool, conv/relu, flatten, matmul."""
+    """The QLinear variant: conv/relu/pool, two convs added, relu, flatten, matmul."""
 
     def __init__(self):
         super().__init__()
         self.conv1 = nn.Conv2d(1, 4, 3, padding=1)
         self.conv2 = nn.Conv2d(4, 8, 3, padding=1)
+        self.conv2b = nn.Conv2d(4, 8, 1)
         self.w = nn.Parameter(torch.randn(8 * 4 * 4, 10) * 0.1)
 
     def forward(self, x):
         x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.relu(self.conv2(x))
+        x = F.relu(self.conv2(x) + self.conv2b(x))
         return torch.matmul(torch.flatten(x, 1), self.w)
 
 
@@ -396,6 +398,12 @@ def to_qlinear(model, ranges):
             out_nodes.append(helper.make_node("QLinearMatMul",
                                               [x[0], x[1], x[2], w[0], w[1], w[2], y[1], y[2]],
                                               [y[0]], n.name + "_quant"))
+        elif n.op_type == "Add":        # QLinearBinaryOp: com.microsoft QLinearAdd
+            a, b = quantize_input(n.input[0]), quantize_input(n.input[1])
+            y = act(n.output[0])
+            out_nodes.append(helper.make_node("QLinearAdd", [a[0], a[1], a[2], b[0], b[1], b[2],
+                                                             y[1], y[2]], [y[0]],
+                                              n.name + "_quant", domain="com.microsoft"))
         elif n.op_type == "MaxPool":    # Direct8BitOp: runs on int8, shares the parameters
             x = qname[n.input[0]]
             qname[n.output[0]] = (n.output[0] + "_quantized", x[1], x[2], x[3])
