@@ -207,6 +207,25 @@ START_TEST(test_run)
 	printf("%s %s: vs onnxruntime max |diff| %.7g = %.3f steps (step %.7g), %zu of %zu "
 	       "elements differ\n", name, b, (double)worst, (double)(worst / step), (double)step,
 	       off, dev.count);
+	if (!strcmp(b, "bN")) {	/* the model's own int8 error, for the record */
+		accel_npy fl;
+		float e = 0, lo = INFINITY, hi = -INFINITY;
+
+		snprintf(path, sizeof(path), "%s/qdq/float_%s_bN.npy", MODEL_TEST_DIR, name);
+		ck_accel(accel__npy_read_file(path, ACCEL_NPY_FP32, &fl));
+		ck_assert_uint_eq(fl.count, dev.count);
+		for (i = 0; i < dev.count; i++) {
+			float f = ((const float *)fl.data)[i], d = fabsf(dev.out[i] - f);
+
+			e = d > e ? d : e;
+			lo = f < lo ? f : lo;
+			hi = f > hi ? f : hi;
+		}
+		printf("%s bN: int8 vs PyTorch fp32 max |diff| %.4g = %.1f %% of the fp32 output "
+		       "range %.4g\n", name, (double)e, (double)(100 * e / (hi - lo)),
+		       (double)(hi - lo));
+		accel__npy_free(&fl);
+	}
 	ck_assert_msg(worst <= step * 1.0001f, "%s %s: %g from onnxruntime (> 1 step %g)", name,
 		      b, (double)worst, (double)step);
 	ck_assert_msg(off * 8 <= dev.count, "%s %s: %zu of %zu elements differ", name, b, off,
