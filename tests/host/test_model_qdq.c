@@ -355,6 +355,66 @@ START_TEST(test_uint8_weights)
 }
 END_TEST
 
+/*
+ * A node the model leaves in float stays fp32: without the QuantizeLinear /
+ * DequantizeLinear pair on its output the final MatMul runs in fp32 (its
+ * int8 input converted, its weights the dequantized constant), the rest in
+ * int8; its output is within one step of the all-int8 model's (which rounds
+ * it to the output's int8 grid).
+ */
+START_TEST(test_float_node)
+{
+	Onnx__ModelProto *m = unpack_model("model");
+	Onnx__GraphProto *gp = m->graph;
+	Onnx__NodeProto **all = malloc(gp->n_node * sizeof(*all));
+	size_t i, k, n_all = gp->n_node, size, osize;
+	char *saved, path[1024];
+	Onnx__NodeProto *mm = find_node(m, "/MatMul");
+	struct run r, ref;
+	float step = output_scale("model");
+	accel_npy in;
+	void *buf, *orig;
+
+	ck_assert(all);
+	memcpy(all, gp->node, n_all * sizeof(*all));
+	for (i = k = 0; i < n_all; i++)	/* drop the output's pair */
+		if (strcmp(all[i]->name, "output_QuantizeLinear") &&
+		    strcmp(all[i]->name, "output_DequantizeLinear"))
+			gp->node[k++] = all[i];
+	gp->n_node = k;
+	ck_assert_uint_eq(k, n_all - 2);
+	saved = mm->output[0];
+	mm->output[0] = gp->output[0]->name;
+	size = onnx__model_proto__get_packed_size(m);
+	buf = malloc(size);
+	ck_assert(buf);
+	onnx__model_proto__pack(m, buf);
+	mm->output[0] = saved;
+	memcpy(gp->node, all, n_all * sizeof(*all));
+	gp->n_node = n_all;
+	free(all);
+	onnx__model_proto__free_unpacked(m, NULL);
+	snprintf(path, sizeof(path), "%s/qdq/input_bN.npy", MODEL_TEST_DIR);
+	ck_accel(accel__npy_read_file(path, ACCEL_NPY_FP32, &in));
+	ck_accel(run_model(buf, size, "float_node", 0, ACCEL_PRECISION_FP32, NULL, &in, &r));
+	snprintf(path, sizeof(path), "%s/qdq/model.onnx", MODEL_TEST_DIR);
+	orig = read_all(path, &osize);
+	ck_accel(run_model(orig, osize, "model", 0, ACCEL_PRECISION_FP32, NULL, &in, &ref));
+	ck_assert_msg(strstr(r.report, "output not quantized in the model: fp32"), "%s", r.report);
+	ck_assert_msg(strstr(r.report, "1 node(s) it leaves in float stay fp32"), "%s", r.report);
+	ck_assert_msg(strstr(r.report, "1 fp32, 0 fp16, 6 int8"), "%s", r.report);
+	ck_assert_uint_eq(r.count, ref.count);
+	for (i = 0; i < r.count; i++)
+		ck_assert_msg(fabsf(r.out[i] - ref.out[i]) <= step, "[%zu] %g vs %g", i,
+			      (double)r.out[i], (double)ref.out[i]);
+	free(r.out);
+	free(ref.out);
+	free(buf);
+	free(orig);
+	accel__npy_free(&in);
+}
+END_TEST
+
 /* Malformed quantization: the load fails naming the node and the reason. */
 enum { BAD_NO_SCALE, BAD_SCALE_NOT_CONST, BAD_SCALE_ZERO, BAD_AXIS, BAD_ZP_TYPE,
        BAD_DQ_MISMATCH, BAD_QLINEAR_INPUT, BAD_COUNT };
@@ -463,6 +523,7 @@ int main(void)
 	tcase_add_test(tc, test_cache);
 	tcase_add_loop_test(tc, test_precision_refused, 0, 2);
 	tcase_add_loop_test(tc, test_uint8_weights, 0, 2);
+	tcase_add_test(tc, test_float_node);
 	tcase_add_loop_test(tc, test_malformed, 0, BAD_COUNT);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
