@@ -49,8 +49,9 @@ typedef enum accel_precision {
 #define ACCEL_MODEL_NO_FUSION	(1u << 1)	/* keep epilogue ops as separate commands */
 #define ACCEL_MODEL_PROFILE	(1u << 2)	/* per-layer device timestamps (profile) */
 #define ACCEL_MODEL_NO_SRAM	(1u << 3)	/* arena in DRAM even when it fits the SRAM */
+#define ACCEL_MODEL_NCHW_ONLY	(1u << 4)	/* no layout pass: every tensor NCHW */
 #define ACCEL_MODEL_FLAGS	(ACCEL_MODEL_CPU_ONLY | ACCEL_MODEL_NO_FUSION | ACCEL_MODEL_PROFILE | \
-				 ACCEL_MODEL_NO_SRAM)
+				 ACCEL_MODEL_NO_SRAM | ACCEL_MODEL_NCHW_ONLY)
 
 /*
  * Options of accel_model_load_*. Zero-initialise, then set struct_size to

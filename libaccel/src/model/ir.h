@@ -47,6 +47,9 @@ struct ir_quant {
 #define IR_VAL_INPUT	(1u << 0)	/* graph input (external) */
 #define IR_VAL_OUTPUT	(1u << 1)	/* graph output (external) */
 #define IR_VAL_CONST	(1u << 2)	/* data known at compile time */
+/* A 4-D activation stored channels-last (NHWC strides for its logical
+ * (N,C,H,W) dims); chosen by pass_layout.c. Without it: packed row-major. */
+#define IR_VAL_NHWC	(1u << 3)
 
 struct ir_value {
 	char *name;

@@ -27,6 +27,8 @@ enum op_kind {
 	OP_SHAPE, OP_GATHER, OP_CAST, OP_CONSTANT_OF_SHAPE, OP_SLICE,
 	/* inserted by the precision pass (pass_prec.c), never imported */
 	OP_CONVERT,
+	/* a Transpose the layout pass (pass_layout.c) turned into a view */
+	OP_LAYOUT_VIEW,
 	OP_KIND_COUNT
 };
 
