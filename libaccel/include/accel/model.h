@@ -25,6 +25,7 @@
 #include "accel/device.h"
 #include "accel/buffer.h"
 #include "accel/group.h"
+#include "accel/pipeline.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -130,6 +131,23 @@ ACCEL_API accel_status accel_model_find_output(const accel_model *model, const c
  */
 ACCEL_API accel_status accel_model_run(accel_model *model, uint32_t batch,
 				       const float *const *inputs, float *const *outputs);
+
+/*
+ * Streaming over a large input set: `items` items (any number; the last
+ * batch may be partial) in batches of the compiled batch, results in
+ * order. inputs[i] / outputs[i] hold every item, packed fp32 (a graph
+ * I/O without a batch dim: copied whole; then items must equal the
+ * compiled batch). On one device with the whole plan on it, the batches
+ * go through the double-buffered pipeline (accel_pipeline_run, `depth`
+ * pinned input/output buffer pairs, 0 = 2, on queue 0 in the model's
+ * arena, bypassing the scheduler): the host copies batch b+1 in and
+ * batch b-1 out while the device runs batch b. A plan with CPU steps, or a
+ * model on a group, runs the batches one after another (a group splits
+ * each across its devices). stats (may be NULL) as accel_pipeline_run's.
+ */
+ACCEL_API accel_status accel_model_stream(accel_model *model, uint64_t items,
+					  const float *const *inputs, float *const *outputs,
+					  unsigned int depth, accel_pipeline_stats *stats);
 
 /*
  * In place (no copy for the caller): acquire one of the model's in-flight

@@ -912,7 +912,7 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 	if (s == 0) {
 		for (i = 0; i < g->n_inputs; i++) {
 			const struct plan_loc *l = &e->p->loc[g->inputs[i]];
-			accel_ref src = accel_ref_buffer(e->in[i], 0);
+			accel_ref src = accel_ref_buffer(e->in[i], e->in_off ? e->in_off[i] : 0);
 
 			if (l->space != PLAN_ARENA)
 				continue;	/* unused input */
@@ -945,7 +945,7 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 	if (s + 1 == e->p->n_steps) {
 		for (i = 0; i < g->n_outputs; i++) {
 			int v = g->outputs[i];
-			accel_ref dst = accel_ref_buffer(e->out[i], 0);
+			accel_ref dst = accel_ref_buffer(e->out[i], e->out_off ? e->out_off[i] : 0);
 
 			st = copy(cb, dst, ref_of(e, v, 0),
 				  (uint64_t)ir_numel(&g->val[v]) * sizeof(float));

@@ -181,7 +181,7 @@ void rt_unbind(accel_model *m)
 }
 
 /* A free slot of device d (waits for one). */
-static struct mdl_slot *slot_get(accel_model *m, uint32_t d)
+struct mdl_slot *slot_get(accel_model *m, uint32_t d)
 {
 	struct mdl_dev *md = &m->devs[d];
 	struct mdl_slot *s = NULL;
@@ -200,7 +200,7 @@ static struct mdl_slot *slot_get(accel_model *m, uint32_t d)
 	return s;
 }
 
-static void slot_put(accel_model *m, struct mdl_slot *s)
+void slot_put(accel_model *m, struct mdl_slot *s)
 {
 	pthread_mutex_lock(&m->lock);
 	s->busy = false;
