@@ -66,7 +66,9 @@ typedef struct accel_model_options {
 	uint32_t batch;			/* symbolic batch dim; 0 = 1 */
 	uint32_t max_inflight;		/* runs in flight per device; 0 = 2 */
 	accel_precision precision;
-	int32_t priority;		/* of submitted runs: higher first; 0 = normal */
+	int32_t priority;		/* of runs: higher first; 0 = normal; also the
+					 * device's job priority: > 0 HIGH (the driver
+					 * needs CAP_SYS_NICE), < 0 LOW */
 	const char *calibration;	/* .npy file or directory of them (int8/mixed) */
 	float max_error;		/* mixed: bound on the output error */
 	uint32_t pad0;
