@@ -4,8 +4,8 @@
  * double-buffered pipeline (accel_pipeline_run), many more batches than
  * the pipeline's depth, the last one partial; every output item against
  * the CPU reference run batch by batch and against PyTorch; one device job
- * per batch; depths 1, 2 and 5; a split plan (CPU steps) and bad
- * arguments.
+ * per batch; depths 1, 2 and 5; a split plan (CPU steps), CPU_ONLY and
+ * a profiled model (batch after batch); bad arguments.
  */
 #include <math.h>
 #include <stdio.h>
@@ -158,7 +158,8 @@ START_TEST(test_stream_depths)
 }
 END_TEST
 
-/* A plan with CPU steps streams batch after batch: same outputs. */
+/* A plan with CPU steps, CPU_ONLY and a profiled model stream batch after
+ * batch: same outputs. */
 START_TEST(test_stream_split_plan)
 {
 	struct data d;
@@ -175,6 +176,11 @@ START_TEST(test_stream_split_plan)
 	ps = stream(&d, 4, 2, ACCEL_MODEL_CPU_ONLY, &jobs);
 	ck_assert_uint_eq(ps.batches, 5);
 	ck_assert_uint_eq(jobs, 0);
+	/* a profiled model: batch after batch, so the profile is a run's */
+	ps = stream(&d, 4, 2, ACCEL_MODEL_PROFILE, &jobs);
+	ck_assert_uint_eq(ps.batches, 5);
+	ck_assert_uint_eq(ps.wait_ns, 0);
+	ck_assert_uint_eq(jobs, 5);
 	free_data(&d);
 }
 END_TEST

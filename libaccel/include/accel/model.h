@@ -143,9 +143,10 @@ ACCEL_API accel_status accel_model_run(accel_model *model, uint32_t batch,
  * go through the double-buffered pipeline (accel_pipeline_run, `depth`
  * pinned input/output buffer pairs, 0 = 2, on queue 0 in the model's
  * arena, bypassing the scheduler): the host copies batch b+1 in and
- * batch b-1 out while the device runs batch b. A plan with CPU steps, or a
- * model on a group, runs the batches one after another (a group splits
- * each across its devices). stats (may be NULL) as accel_pipeline_run's.
+ * batch b-1 out while the device runs batch b. A plan with CPU steps, a
+ * model on a group or one loaded with ACCEL_MODEL_PROFILE runs the batches
+ * one after another (a group splits each across its devices; the profile
+ * is the last batch's). stats (may be NULL) as accel_pipeline_run's.
  */
 ACCEL_API accel_status accel_model_stream(accel_model *model, uint64_t items,
 					  const float *const *inputs, float *const *outputs,

@@ -10,9 +10,10 @@
  * the device's queue 0), so the host fills batch b+1 and reads batch b-1
  * while the device runs batch b, and the outputs are consumed in order.
  *
- * A plan that is not one device job (CPU steps) or a model on a group runs
- * its batches one after another with rt_run (a group's batch split across
- * its devices): same results, no overlap of the host copies.
+ * A plan that is not one device job (CPU steps), a model on a group, or one
+ * loaded with ACCEL_MODEL_PROFILE (per-layer timestamps of the last batch)
+ * runs its batches one after another with rt_run (a group's batch split
+ * across its devices): same results, no overlap of the host copies.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,7 +214,7 @@ accel_status accel_model_stream(accel_model *m, uint64_t items, const float *con
 				   m->source, whole, (unsigned long long)items);
 	pipelined = m->n_devs == 1 && m->p.n_steps == 1 &&
 		    m->p.steps[0].target == IR_TARGET_DEVICE &&
-		    !(m->opts.flags & ACCEL_MODEL_CPU_ONLY);
+		    !(m->opts.flags & (ACCEL_MODEL_CPU_ONLY | ACCEL_MODEL_PROFILE));
 	memset(&x, 0, sizeof(x));
 	x.m = m;
 	x.items = items;
