@@ -72,7 +72,7 @@ ONNX_FUZZ := $(BUILD)/fuzz/fuzz_onnx
 ONNX_FUZZ_SRCS := libaccel/fuzz/fuzz_onnx.c $(addprefix $(LIBACCEL_DIR)/src/model/,onnx_import.c \
 	onnx_tensor.c ir.c ops.c shape.c pass_fold.c pass_dce.c pass_bn.c pass_decompose.c pass_fuse.c passes.c \
 	pass_qdq.c \
-	place.c plan_mem.c) $(LIBACCEL_DIR)/src/status.c
+	place.c plan_mem.c pass_layout.c) $(LIBACCEL_DIR)/src/status.c
 FUZZ_TARGETS += $(ONNX_FUZZ)
 
 $(ONNX_FUZZ): $(ONNX_FUZZ_SRCS) $(ONNX_PB_C) $(wildcard $(LIBACCEL_DIR)/src/model/*.h) $(DEPS_STAMP)

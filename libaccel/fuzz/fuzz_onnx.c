@@ -33,6 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	st = passes_run(&g, (size & 1) != 0, &log);
 	if (!st)
 		st = place_nodes(&g, ~0u, false);
+	if (!st)
+		st = pass_layout(&g, &log);
 	if (!st) {
 		st = plan_build(&g, &p);
 		if (!st)

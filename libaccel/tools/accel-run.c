@@ -7,7 +7,8 @@
  *
  * -i/-o repeat for several graph inputs/outputs, in graph order or as
  * NAME=FILE. Inputs with more items than one batch are streamed batch by
- * batch (the last one partial); the outputs hold every item. --device all
+ * batch (the last one partial) through the model's double-buffered
+ * pipeline (accel_model_stream); the outputs hold every item. --device all
  * (or a comma list) runs data parallel on a group. --report prints the
  * placement report, the memory plan and images/s. Exit status 0 only on
  * success; every failure says why on stderr.
@@ -24,7 +25,6 @@
 #include "npy.h"
 
 #define MAX_IO 32
-#define WINDOW 4	/* batches in flight while streaming */
 
 struct io {
 	const char *name;	/* NAME= part, or NULL (graph order) */
@@ -232,14 +232,15 @@ static int run(struct args *a)
 {
 	accel_model_options opts = ACCEL_MODEL_OPTIONS_INIT;
 	accel_npy in[MAX_IO];
-	int in_idx[MAX_IO], out_idx[MAX_IO], rc = 1, rc_run = 0, k;
+	int in_idx[MAX_IO], out_idx[MAX_IO], rc = 1, k;
 	accel_tensor_info info;
 	accel_device *dev = NULL;
 	accel_group *group = NULL;
 	accel_model *m = NULL;
 	float *outs[MAX_IO] = { 0 };
-	uint64_t items = 1, out_dim[MAX_IO][8], item_in[MAX_IO], item_out[MAX_IO];
+	uint64_t items = 1, out_dim[MAX_IO][8], item_out[MAX_IO];
 	uint32_t batch, r, rank[MAX_IO];
+	accel_pipeline_stats pst = ACCEL_PIPELINE_STATS_INIT;
 	double t0, t;
 	size_t ni, no, i;
 
@@ -313,7 +314,6 @@ static int run(struct args *a)
 				goto out;
 			}
 		}
-		item_in[i] = n;
 	}
 	for (i = 0; i < no; i++) {
 		uint32_t d;
@@ -334,47 +334,17 @@ static int run(struct args *a)
 			goto out;
 		}
 	}
-	/* streamed: up to WINDOW batches in flight, results in order */
+	/* streamed through the model's double-buffered pipeline, in order */
 	t0 = now();
 	for (r = 0; r < a->repeat; r++) {
-		accel_model_job *jobs[WINDOW] = { 0 };
-		uint64_t off, nj = 0, done = 0;
+		const float *ip[MAX_IO];
 
-		for (off = 0; off < items; off += batch, nj++) {
-			uint32_t cnt = (uint32_t)(items - off < batch ? items - off : batch);
-			const float *ip[MAX_IO];
-			float *op[MAX_IO];
-
-			if (nj - done == WINDOW) {
-				accel_status st = accel_model_job_wait(jobs[done % WINDOW], -1);
-
-				accel_model_job_release(jobs[done++ % WINDOW]);
-				if (st) {
-					fail("run");
-					goto drain;
-				}
-			}
-			for (i = 0; i < ni; i++)
-				ip[i] = (const float *)in[in_idx[i]].data + off * item_in[i];
-			for (i = 0; i < no; i++)
-				op[i] = outs[i] + off * item_out[i];
-			if (accel_model_submit(m, cnt, ip, op, NULL, NULL, &jobs[nj % WINDOW])) {
-				fail("submit");
-				goto drain;
-			}
-		}
-drain:
-		for (; done < nj; done++) {
-			accel_status st = accel_model_job_wait(jobs[done % WINDOW], -1);
-
-			accel_model_job_release(jobs[done % WINDOW]);
-			if (st && !rc_run) {
-				fail("run");
-				rc_run = 1;
-			}
-		}
-		if (off < items || rc_run)
+		for (i = 0; i < ni; i++)
+			ip[i] = (const float *)in[in_idx[i]].data;
+		if (accel_model_stream(m, items, ip, outs, 2, &pst)) {
+			fail("run");
 			goto out;
+		}
 	}
 	t = now() - t0;
 	for (i = 0; i < no; i++) {
@@ -388,6 +358,11 @@ drain:
 		printf("run: %llu item(s) x %u repeat(s) in %.3f s: %.1f images/s\n",
 		       (unsigned long long)items, a->repeat, t,
 		       t > 0 ? (double)items * a->repeat / t : 0.0);
+		printf("stream: %llu batch(es) of %u in the last repeat, %s; host waited %.3f s, "
+		       "device busy %.3f s\n", (unsigned long long)pst.batches, batch,
+		       pst.host_ns || pst.wait_ns ? "double-buffered pipeline" :
+		       "one batch after another (CPU steps or a device group)",
+		       (double)pst.wait_ns * 1e-9, (double)pst.device_ns * 1e-9);
 	}
 	if (a->profile) {
 		const char *table = accel_model_profile(m);

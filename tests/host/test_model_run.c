@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * accel-run end to end on "sim": streaming a batch-N input through a
- * smaller compiled batch (last batch partial), NAME=FILE, data parallel
+ * smaller compiled batch (last batch partial; the model's double-buffered
+ * pipeline, accel_model_stream), NAME=FILE, data parallel
  * on a group of two devices, --report, and the exit status and message of
  * each kind of bad invocation.
  */
@@ -64,6 +65,9 @@ START_TEST(test_stream)
 		 "--device sim --batch 5 --report", MODEL_TEST_DIR, MODEL_TEST_DIR, out);
 	ck_assert_msg(run(args) == 0, "%s", errbuf);
 	ck_assert_msg(strstr(errbuf, "images/s") && strstr(errbuf, "lower bound"), "%s", errbuf);
+	/* 16 items in batches of 5 through the model's pipeline */
+	ck_assert_msg(strstr(errbuf, "stream: 4 batch(es) of 5 in the last repeat, "
+			     "double-buffered pipeline"), "%s", errbuf);
 	snprintf(args, sizeof(args), "%s/lenet/output_bN.npy", MODEL_TEST_DIR);
 	compare(out, args);
 	unlink(out);

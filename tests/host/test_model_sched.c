@@ -4,7 +4,7 @@
  * the synchronous ones; in a shared scheduler running one request at a
  * time, a short request overtakes queued long ones (shortest predicted
  * first), aging makes long ones that waited go first, and a higher
- * priority goes before everything.
+ * priority goes before everything, also on the device (its job priority).
  */
 #include <math.h>
 #include <pthread.h>
@@ -204,6 +204,102 @@ START_TEST(test_priority)
 }
 END_TEST
 
+/* accel_model_run in a thread (the device-priority test). */
+struct bg_run {
+	accel_model *m;
+	const float *in;
+	float *out;
+	accel_status st;
+};
+
+static void *bg_run_main(void *arg)
+{
+	struct bg_run *r = arg;
+	const float *ins[1] = { r->in };
+	float *outs[1] = { r->out };
+
+	r->st = accel_model_run(r->m, 1, ins, outs);
+	return NULL;
+}
+
+/*
+ * One try: three NORMAL jobs wait on queue 0 for a dependency (a job on
+ * queue 1 blocked in WAIT until the test writes its flag, at most the
+ * firmware's 1 s WAIT cap); then a run of model m. True if the run ended
+ * while the three still waited (it overtook them); false if they ended
+ * first (the gate timed out: with the same priority the run queues
+ * behind them, and waits for that).
+ */
+static bool overtakes(accel_device *dev, accel_model *m)
+{
+	accel_submit_opts og = ACCEL_SUBMIT_OPTS_INIT, on = ACCEL_SUBMIT_OPTS_INIT;
+	static float x[256], y[10];
+	struct bg_run r = { .m = m, .in = x, .out = y };
+	accel_job *gate, *normal[3];
+	accel_cmdbuf *cg, *cn;
+	accel_buffer *flag;
+	bool pending = true;
+	pthread_t th;
+	void *p;
+	int i;
+
+	ck_accel(accel_buffer_create(dev, 4096, ACCEL_MEM_HOST, &flag));
+	ck_accel(accel_buffer_map(flag, &p));
+	memset(p, 0, 4096);
+	ck_accel(accel_cmdbuf_create(dev, &cg));
+	ck_accel(accel_cmdbuf_create(dev, &cn));
+	ck_accel(accel_cmd_wait(cg, accel_ref_buffer(flag, 0), 1, ACCEL_WAIT_EQ, 0));
+	ck_accel(accel_cmd_nop(cn));
+	og.queue = 1;
+	ck_accel(accel_submit(dev, cg, &og, &gate));
+	on.deps = &gate;
+	on.num_deps = 1;
+	for (i = 0; i < 3; i++)
+		ck_accel(accel_submit(dev, cn, &on, &normal[i]));
+	ck_assert_int_eq(pthread_create(&th, NULL, bg_run_main, &r), 0);
+	pthread_join(th, NULL);
+	ck_accel(r.st);
+	for (i = 0; i < 3; i++)
+		pending = pending && accel_job_poll(normal[i]) == ACCEL_ERR_PENDING;
+	((volatile uint64_t *)p)[0] = 1;	/* open the gate */
+	accel_job_wait(gate, -1);
+	for (i = 0; i < 3; i++) {
+		accel_job_wait(normal[i], -1);
+		accel_job_release(normal[i]);
+	}
+	accel_job_release(gate);
+	accel_cmdbuf_free(cg);
+	accel_cmdbuf_free(cn);
+	accel_buffer_free(flag);
+	return pending;
+}
+
+/*
+ * The model's priority reaches the device's job priorities, not only the
+ * host-side dispatch: options.priority > 0 makes its jobs HIGH, and a run
+ * overtakes NORMAL jobs waiting on the same queue (three tries, so a run
+ * slower than the 1 s gate under load does not fail the test); at
+ * priority 0 it never does.
+ */
+START_TEST(test_device_priority)
+{
+	accel_device *dev = tu_open();
+	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
+	accel_model *hi = load(dev, "lenet", 1, NULL, 5), *lo = load(dev, "lenet", 1, NULL, 0);
+	int tries = 0;
+
+	ck_accel(accel_device_query(dev, &info));
+	ck_assert_uint_ge(info.num_queues, 2);
+	while (tries < 3 && !overtakes(dev, hi))
+		tries++;
+	ck_assert_msg(tries < 3, "a priority-5 run did not overtake waiting NORMAL jobs");
+	ck_assert(!overtakes(dev, lo));
+	accel_model_free(hi);
+	accel_model_free(lo);
+	accel_close(dev);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("model_sched");
@@ -215,6 +311,7 @@ int main(void)
 	tcase_add_test(tc, test_short_overtakes);
 	tcase_add_test(tc, test_aging);
 	tcase_add_test(tc, test_priority);
+	tcase_add_test(tc, test_device_priority);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

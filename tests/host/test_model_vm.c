@@ -3,7 +3,8 @@
  * The committed PyTorch models, embedded (build/gen/model_blobs.c), on
  * real devices: each model at batch 1 and N on the first and the second
  * device (one job per inference, within 1e-4 of PyTorch), data parallel
- * on a group of both, and through accel-run with --device all. The same
+ * on a group of both, and through accel-run with --device all and on one
+ * device (streamed through the double-buffered pipeline). The same
  * source runs on "sim" on the host and on the drm backend in the guest
  * (tests/vm/50-models.sh, NPU=2).
  */
@@ -147,12 +148,14 @@ START_TEST(test_data_parallel)
 }
 END_TEST
 
-/* accel-run with every device, the way a user runs it. */
-START_TEST(test_accel_run_all)
+/* accel-run on the model's batch-N input in batches of 4 (streamed), the
+ * way a user runs it; its --report contains `expect`. */
+static void accel_run_case(const struct model_blob *b, const char *device, const char *expect)
 {
-	const struct model_blob *b = &model_blobs[_i];
-	char dir[64], cmd[512], path[128];
+	char dir[64], cmd[512], path[128], *out;
 	accel_npy got, want;
+	long size;
+	FILE *f;
 	int rc;
 
 	snprintf(dir, sizeof(dir), "/tmp/accel-run-vm-%d", (int)getpid());
@@ -162,10 +165,22 @@ START_TEST(test_accel_run_all)
 	write_file(path, b->data[0], b->size[0]);
 	snprintf(path, sizeof(path), "%s/in.npy", dir);
 	write_file(path, b->data[3], b->size[3]);
-	snprintf(cmd, sizeof(cmd), "%s %s/model.onnx -i %s/in.npy -o %s/out.npy --device %s "
-		 "--batch 4 --report", ACCEL_RUN, dir, dir, dir, tu_is_sim() ? "sim,sim" : "all");
+	snprintf(cmd, sizeof(cmd), "%s %s/model.onnx -i %s/in.npy -o %s/out.npy %s%s "
+		 "--batch 4 --report > %s/report.txt 2>&1", ACCEL_RUN, dir, dir, dir,
+		 device ? "--device " : "", device ? device : "", dir);
 	rc = system(cmd);
-	ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "%s: status %d", cmd, rc);
+	snprintf(path, sizeof(path), "%s/report.txt", dir);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	out = calloc(1, (size_t)size + 1);
+	ck_assert(out && fread(out, 1, (size_t)size, f) == (size_t)size);
+	fclose(f);
+	ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "%s: status %d\n%s", cmd, rc, out);
+	ck_assert_msg(strstr(out, expect), "%s: no '%s' in\n%s", cmd, expect, out);
+	free(out);
 	snprintf(path, sizeof(path), "%s/out.npy", dir);
 	ck_accel(accel__npy_read_file(path, ACCEL_NPY_FP32, &got));
 	npy_of(b, 4, &want);
@@ -176,6 +191,21 @@ START_TEST(test_accel_run_all)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	ck_assert_int_eq(system(cmd), 0);
 }
+
+/* accel-run with every device: each batch split across the group. */
+START_TEST(test_accel_run_all)
+{
+	accel_run_case(&model_blobs[_i], tu_is_sim() ? "sim,sim" : "all",
+		       "one batch after another");
+}
+END_TEST
+
+/* accel-run on one device: the batches through the double-buffered
+ * pipeline (accel_model_stream). */
+START_TEST(test_accel_run_stream)
+{
+	accel_run_case(&model_blobs[_i], tu_is_sim() ? "sim" : NULL, "double-buffered pipeline");
+}
 END_TEST
 
 int main(void)
@@ -183,6 +213,7 @@ int main(void)
 	Suite *s = suite_create("model_vm");
 	TCase *one = tcase_create("one_device"), *two = tcase_create("second_device");
 	TCase *dp = tcase_create("data_parallel"), *run = tcase_create("accel_run");
+	TCase *stream = tcase_create("accel_run_stream");
 	int n = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -192,13 +223,16 @@ int main(void)
 	tcase_set_timeout(two, 300);
 	tcase_set_timeout(dp, 300);
 	tcase_set_timeout(run, 300);
+	tcase_set_timeout(stream, 300);
 	tcase_add_loop_test(one, test_first_device, 0, n);
 	tcase_add_loop_test(two, test_second_device, 0, n);
 	tcase_add_loop_test(dp, test_data_parallel, 0, n);
 	tcase_add_loop_test(run, test_accel_run_all, 0, n);
+	tcase_add_loop_test(stream, test_accel_run_stream, 0, n);
 	tu_add(s, one, "models on the first device", TU_TENSOR);
 	tu_add(s, two, "models on the second device", TU_TWO_DEVICES);
 	tu_add(s, dp, "models data parallel on two devices", TU_TWO_DEVICES);
 	tu_add(s, run, "accel-run --device all", TU_TWO_DEVICES);
+	tu_add(s, stream, "accel-run streaming on one device", TU_TENSOR);
 	return tu_run(s);
 }

@@ -25,6 +25,7 @@
 #include "accel/device.h"
 #include "accel/buffer.h"
 #include "accel/group.h"
+#include "accel/pipeline.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -49,8 +50,9 @@ typedef enum accel_precision {
 #define ACCEL_MODEL_NO_FUSION	(1u << 1)	/* keep epilogue ops as separate commands */
 #define ACCEL_MODEL_PROFILE	(1u << 2)	/* per-layer device timestamps (profile) */
 #define ACCEL_MODEL_NO_SRAM	(1u << 3)	/* arena in DRAM even when it fits the SRAM */
+#define ACCEL_MODEL_NCHW_ONLY	(1u << 4)	/* no layout pass: every tensor NCHW */
 #define ACCEL_MODEL_FLAGS	(ACCEL_MODEL_CPU_ONLY | ACCEL_MODEL_NO_FUSION | ACCEL_MODEL_PROFILE | \
-				 ACCEL_MODEL_NO_SRAM)
+				 ACCEL_MODEL_NO_SRAM | ACCEL_MODEL_NCHW_ONLY)
 
 /*
  * Options of accel_model_load_*. Zero-initialise, then set struct_size to
@@ -64,7 +66,9 @@ typedef struct accel_model_options {
 	uint32_t batch;			/* symbolic batch dim; 0 = 1 */
 	uint32_t max_inflight;		/* runs in flight per device; 0 = 2 */
 	accel_precision precision;
-	int32_t priority;		/* of submitted runs: higher first; 0 = normal */
+	int32_t priority;		/* of runs: higher first; 0 = normal; also the
+					 * device's job priority: > 0 HIGH (the driver
+					 * needs CAP_SYS_NICE), < 0 LOW */
 	const char *calibration;	/* .npy file or directory of them (int8/mixed) */
 	float max_error;		/* mixed: bound on the output error */
 	uint32_t pad0;
@@ -129,6 +133,24 @@ ACCEL_API accel_status accel_model_find_output(const accel_model *model, const c
  */
 ACCEL_API accel_status accel_model_run(accel_model *model, uint32_t batch,
 				       const float *const *inputs, float *const *outputs);
+
+/*
+ * Streaming over a large input set: `items` items (any number; the last
+ * batch may be partial) in batches of the compiled batch, results in
+ * order. inputs[i] / outputs[i] hold every item, packed fp32 (a graph
+ * I/O without a batch dim: copied whole; then items must equal the
+ * compiled batch). On one device with the whole plan on it, the batches
+ * go through the double-buffered pipeline (accel_pipeline_run, `depth`
+ * pinned input/output buffer pairs, 0 = 2, on queue 0 in the model's
+ * arena, bypassing the scheduler): the host copies batch b+1 in and
+ * batch b-1 out while the device runs batch b. A plan with CPU steps, a
+ * model on a group or one loaded with ACCEL_MODEL_PROFILE runs the batches
+ * one after another (a group splits each across its devices; the profile
+ * is the last batch's). stats (may be NULL) as accel_pipeline_run's.
+ */
+ACCEL_API accel_status accel_model_stream(accel_model *model, uint64_t items,
+					  const float *const *inputs, float *const *outputs,
+					  unsigned int depth, accel_pipeline_stats *stats);
 
 /*
  * In place (no copy for the caller): acquire one of the model's in-flight

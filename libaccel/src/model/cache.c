@@ -11,7 +11,7 @@
 #include "ops.h"
 
 #define CACHE_MAGIC "SNPUMDLC"
-#define CACHE_VERSION 1u
+#define CACHE_VERSION 2u	/* 2: IR_VAL_NHWC, layout views (pass_layout.c) */
 #define CACHE_HDR 64u
 #define CACHE_MAX_COUNT (1u << 24)
 #define CACHE_MAX_STR 4096u
@@ -336,8 +336,11 @@ static void r_value(struct rbuf *r, struct ir_value *v)
 	bytes = r_u64(r);
 	if (!r->why && (v->dtype < 0 || (v->dtype && !ir_dtype_size(v->dtype))))
 		r->why = "a value has an unknown dtype";
-	if (!r->why && (v->flags & ~(IR_VAL_INPUT | IR_VAL_OUTPUT | IR_VAL_CONST)))
+	if (!r->why && (v->flags & ~(IR_VAL_INPUT | IR_VAL_OUTPUT | IR_VAL_CONST | IR_VAL_NHWC)))
 		r->why = "a value has unknown flags";
+	if (!r->why && (v->flags & IR_VAL_NHWC) &&
+	    (v->rank != 4 || (v->flags & (IR_VAL_INPUT | IR_VAL_OUTPUT | IR_VAL_CONST))))
+		r->why = "an NHWC value is not a 4-D intermediate tensor";
 	if (!r->why && bytes) {
 		if (!(v->flags & IR_VAL_CONST) || bytes != numel * ir_dtype_size(v->dtype) ||
 		    bytes > r->len - r->off) {
@@ -373,7 +376,7 @@ static void r_value(struct rbuf *r, struct ir_value *v)
 static const char *intern_rule(const char *s)
 {
 	static const char *const rules[] = { "conv2d", "gemm", "eltwise", "activation", "softmax",
-					     "pool", "move", "view", "convert" };
+					     "pool", "move", "view", "convert", "layout" };
 	size_t i;
 
 	for (i = 0; s && i < sizeof(rules) / sizeof(rules[0]); i++)

@@ -50,6 +50,9 @@ struct ir_quant {
 /* q is the model's own int8 quantization (a pre-quantized model, pass_qdq.c);
  * the precision pass uses it instead of calibrating, then clears the flag */
 #define IR_VAL_QPRESET	(1u << 3)
+/* A 4-D activation stored channels-last (NHWC strides for its logical
+ * (N,C,H,W) dims); chosen by pass_layout.c. Without it: packed row-major. */
+#define IR_VAL_NHWC	(1u << 4)
 
 struct ir_value {
 	char *name;

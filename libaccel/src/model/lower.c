@@ -62,13 +62,31 @@ static void packed_strides(uint32_t rank, const int64_t *dim, int64_t *st)
 	}
 }
 
+/* Element strides of value x in the layout pass_layout.c chose: packed
+ * row-major, or channels innermost for an IR_VAL_NHWC (N,C,H,W) value. */
+static void value_strides(const struct ir_value *x, int64_t *st)
+{
+	packed_strides(x->rank, x->dim, st);
+	if (x->rank == 4 && (x->flags & IR_VAL_NHWC)) {
+		st[1] = 1;
+		st[3] = x->dim[1];
+		st[2] = x->dim[3] * x->dim[1];
+		st[0] = x->dim[2] * st[2];
+	}
+}
+
+static bool same_layout(const struct ir_value *a, const struct ir_value *b)
+{
+	return !((a->flags ^ b->flags) & IR_VAL_NHWC);
+}
+
 /* Operand k of it: value v, right-aligned against the iteration rank. */
 static void iter_operand(struct iter *it, uint32_t k, const struct ir_value *v)
 {
 	int64_t st[IR_MAX_RANK];
 	uint32_t i, off = it->rank - v->rank;
 
-	packed_strides(v->rank, v->dim, st);
+	value_strides(v, st);
 	for (i = 0; i < it->rank; i++) {
 		it->d[k][i] = i < off ? 1 : v->dim[i - off];
 		it->st[k][i] = i < off ? 0 : st[i - off];
@@ -176,6 +194,13 @@ static accel_tensor nchw(const struct lower_env *e, int v)
 	t.dtype = ACCEL_DT_FP32;
 	for (i = 0; i < 4; i++)
 		t.dim[i] = i < pad ? 1 : (uint32_t)x->dim[i - pad];
+	if (x->flags & IR_VAL_NHWC) {	/* rank 4 (pass_layout.c) */
+		int64_t st[4];
+
+		value_strides(x, st);
+		for (i = 0; i < 4; i++)
+			t.stride[i] = (uint32_t)st[i];
+	}
 	return typed(e, v, t);
 }
 
@@ -226,6 +251,9 @@ static void residual_of(const struct lower_env *e, const struct ir_node *n, acce
 	epi->flags |= ACCEL_EPI_RESIDUAL;
 	epi->residual = typed(e, n->epi.residual, shape);
 	epi->residual.mem = ref_of(e, n->epi.residual, 0);
+	if (!same_layout(&e->g->val[n->epi.residual], &e->g->val[n->out[0]]))
+		memcpy(epi->residual.stride, nchw(e, n->epi.residual).stride,
+		       sizeof(epi->residual.stride));	/* a conv's, rank 4 (pass_layout.c) */
 }
 
 /* The int8 part of a conv/gemm epilogue (pass_prec.c made in[3] the
@@ -495,14 +523,40 @@ static accel_tensor flat_tensor(const struct lower_env *e, int v, const struct i
 	return typed(e, v, iter_tensor(&it, 0, ref_of(e, v, 0)));
 }
 
+/* in -> out of one shape: both flat in one layout, else each with its own
+ * strides (a layout conversion in the same command). */
+static accel_status unary_tensors(const struct lower_env *e, const struct ir_node *n,
+				  accel_tensor *in, accel_tensor *out)
+{
+	const struct ir_value *x = &e->g->val[n->in[0]], *o = &e->g->val[n->out[0]];
+	struct iter it;
+
+	if (same_layout(x, o) || x->rank != o->rank) {
+		*in = flat_tensor(e, n->in[0], o);
+		*out = flat_tensor(e, n->out[0], o);
+		return ACCEL_OK;
+	}
+	memset(&it, 0, sizeof(it));
+	it.rank = o->rank;
+	memcpy(it.dim, o->dim, sizeof(it.dim));
+	iter_operand(&it, 0, o);
+	iter_operand(&it, 1, x);
+	if (!iter_collapse(&it))
+		return ir_node_fail(e->g, n, "layout conversion needs more than 4 axes");
+	*out = typed(e, n->out[0], iter_tensor(&it, 0, ref_of(e, n->out[0], 0)));
+	*in = typed(e, n->in[0], iter_tensor(&it, 1, ref_of(e, n->in[0], 0)));
+	return ACCEL_OK;
+}
+
 static accel_status lower_act(const struct lower_env *e, const struct ir_node *n, accel_cmdbuf *cb)
 {
-	const struct ir_value *o = &e->g->val[n->out[0]];
-	accel_tensor in = flat_tensor(e, n->in[0], o), out = flat_tensor(e, n->out[0], o);
+	accel_tensor in, out;
 	struct ir_epilogue epi;
 	accel_status st = op_activation(e->g, n, &epi);
 	accel_act a;
 
+	if (!st)
+		st = unary_tensors(e, n, &in, &out);
 	if (st)
 		return st;
 	a = act_of(&epi);
@@ -671,39 +725,40 @@ static accel_status lower_pad(const struct lower_env *e, const struct ir_node *n
 	return accel_cmd_pad(cb, &in, &out, before, modes[mode], bits);
 }
 
+/* Each input moved into its slice of the output along the axis; every
+ * operand with its own layout's strides (an NHWC channel slice is an
+ * address offset with the parent's strides, hardware.md 8.3). */
 static accel_status lower_concat(const struct lower_env *e, const struct ir_node *n,
 				 accel_cmdbuf *cb)
 {
 	const struct ir_graph *g = e->g;
 	const struct ir_value *o = &g->val[n->out[0]];
-	int64_t ax = ir_attr_int(n, "axis", 0), outer = 1, inner = 1, off = 0;
+	int64_t ax = ir_attr_int(n, "axis", 0), off = 0, ost[IR_MAX_RANK];
 	uint32_t i, k;
 
 	ax = ax < 0 ? ax + o->rank : ax;
-	for (i = 0; i < o->rank; i++) {
-		if (i < ax)
-			outer *= o->dim[i];
-		else if (i > ax)
-			inner *= o->dim[i];
-	}
+	value_strides(o, ost);
 	for (k = 0; k < n->n_in; k++) {
 		const struct ir_value *v = &g->val[n->in[k]];
 		accel_tensor in, out;
 		accel_status st;
+		struct iter it;
 
 		if (!v->dim[ax])
 			continue;
-		in = nchw(e, n->in[k]);
-		in.dim[0] = 1;
-		in.dim[1] = (uint32_t)outer;
-		in.dim[2] = (uint32_t)v->dim[ax];
-		in.dim[3] = (uint32_t)inner;
-		out = in;
-		out.mem = ref_of(e, n->out[0], (uint64_t)off * inner * elem_size(e, n->out[0]));
-		out.stride[3] = 1;
-		out.stride[2] = (uint32_t)inner;
-		out.stride[1] = (uint32_t)(o->dim[ax] * inner);
-		out.stride[0] = (uint32_t)(outer * o->dim[ax] * inner);
+		memset(&it, 0, sizeof(it));
+		it.rank = v->rank;
+		memcpy(it.dim, v->dim, sizeof(it.dim));
+		iter_operand(&it, 1, v);
+		for (i = 0; i < v->rank; i++) {
+			it.d[0][i] = v->dim[i];
+			it.st[0][i] = ost[i];
+		}
+		if (!iter_collapse(&it))
+			return ir_node_fail(g, n, "input %u needs more than 4 axes", k);
+		out = typed(e, n->out[0], iter_tensor(&it, 0, ref_of(e, n->out[0], (uint64_t)off *
+				ost[ax] * elem_size(e, n->out[0]))));
+		in = typed(e, n->in[k], iter_tensor(&it, 1, ref_of(e, n->in[k], 0)));
 		st = accel_cmd_move(cb, &in, &out);
 		if (st)
 			return st;
@@ -724,7 +779,7 @@ static accel_status lower_transpose(const struct lower_env *e, const struct ir_n
 	accel_tensor in, out;
 
 	perm = ir_attr_ints(n, "perm", &pc);
-	packed_strides(x->rank, x->dim, xs);
+	value_strides(x, xs);
 	memset(&it, 0, sizeof(it));
 	it.rank = o->rank;
 	memcpy(it.dim, o->dim, sizeof(it.dim));
@@ -759,7 +814,7 @@ static accel_status lower_slice(const struct lower_env *e, const struct ir_node 
 		return st;
 	if (!ir_numel(o))
 		return ACCEL_OK;	/* empty slice */
-	packed_strides(x->rank, x->dim, xs);
+	value_strides(x, xs);
 	memset(&it, 0, sizeof(it));
 	it.rank = o->rank;
 	memcpy(it.dim, o->dim, sizeof(it.dim));
@@ -801,14 +856,14 @@ static accel_status lower_node(const struct lower_env *e, const struct ir_node *
 	case OP_CONCAT: return lower_concat(e, n, cb);
 	case OP_TRANSPOSE: return lower_transpose(e, n, cb);
 	case OP_CONVERT: {
-		const struct ir_value *o = &e->g->val[n->out[0]];
-		accel_tensor in = flat_tensor(e, n->in[0], o), out = flat_tensor(e, n->out[0], o);
+		accel_tensor in, out;
+		accel_status st = unary_tensors(e, n, &in, &out);
 
-		return accel_cmd_convert(cb, &in, &out);
+		return st ? st : accel_cmd_convert(cb, &in, &out);
 	}
 	case OP_SLICE: return lower_slice(e, n, cb);
 	case OP_RESHAPE: case OP_FLATTEN: case OP_SQUEEZE: case OP_UNSQUEEZE: case OP_IDENTITY:
-	case OP_DROPOUT:
+	case OP_DROPOUT: case OP_LAYOUT_VIEW:
 		return ACCEL_OK;	/* views */
 	default:
 		return ir_node_fail(e->g, n, "no lowering for this operator");
@@ -857,7 +912,7 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 	if (s == 0) {
 		for (i = 0; i < g->n_inputs; i++) {
 			const struct plan_loc *l = &e->p->loc[g->inputs[i]];
-			accel_ref src = accel_ref_buffer(e->in[i], 0);
+			accel_ref src = accel_ref_buffer(e->in[i], e->in_off ? e->in_off[i] : 0);
 
 			if (l->space != PLAN_ARENA)
 				continue;	/* unused input */
@@ -890,7 +945,7 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 	if (s + 1 == e->p->n_steps) {
 		for (i = 0; i < g->n_outputs; i++) {
 			int v = g->outputs[i];
-			accel_ref dst = accel_ref_buffer(e->out[i], 0);
+			accel_ref dst = accel_ref_buffer(e->out[i], e->out_off ? e->out_off[i] : 0);
 
 			st = copy(cb, dst, ref_of(e, v, 0),
 				  (uint64_t)ir_numel(&g->val[v]) * sizeof(float));

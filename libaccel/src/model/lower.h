@@ -19,6 +19,8 @@ struct lower_env {
 	accel_buffer *arena;		/* intermediate tensors */
 	accel_buffer *const *in;	/* per graph input: pinned host buffer */
 	accel_buffer *const *out;	/* per graph output */
+	const uint64_t *in_off, *out_off;	/* optional: byte offset of each graph
+						 * input/output in its buffer (0) */
 	bool arena_sram;		/* the arena at offset 0 of the SRAM scratchpad */
 	accel_buffer *timestamps;	/* optional: 16 bytes per node, TIMESTAMP after each */
 	bool io_stamps;			/* and 3 more (n_node + 3 records): the step's

@@ -183,6 +183,8 @@ static accel_status compile(accel_model *m, const void *data, size_t size, const
 	if (!st)
 		st = prec_compile(m, data, size, base_dir, devs[0], b);
 	t = stage(m, "precision", t);
+	if (!st && !(m->opts.flags & ACCEL_MODEL_NCHW_ONLY))
+		st = pass_layout(&m->g, &m->log);
 	if (!st)
 		st = plan_build(&m->g, &m->p);
 	if (!st && b && b->keep_all)

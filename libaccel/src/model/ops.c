@@ -84,6 +84,8 @@ static const struct op_desc ops[] = {
 	  "com.microsoft (onnxruntime's quantizer): as Add in int8 with the model's scales" },
 	/* internal: the precision pass (pass_prec.c) inserts it; never imported */
 	{ "snpu.Convert", OP_CONVERT, OPC_TENSOR, 1, 1, "convert", 0, "internal" },
+	/* internal: the layout pass (pass_layout.c) makes a Transpose one */
+	{ "snpu.LayoutView", OP_LAYOUT_VIEW, OPC_VIEW, 1, 1, "layout", 0, "internal" },
 };
 
 const struct op_desc *op_find(const char *name)
@@ -117,7 +119,7 @@ accel_status ops_resolve(struct ir_graph *g)
 		if (n->dead)
 			continue;
 		d = op_find(n->op);
-		if (!d || d->kind == OP_CONVERT)
+		if (!d || d->kind == OP_CONVERT || d->kind == OP_LAYOUT_VIEW)
 			return ir_node_fail(g, n, "operator %s is not supported", n->op);
 		if (d->cls == OPC_QDQ)
 			return ir_node_fail(g, n, "%s left after the QDQ import", n->op);
@@ -141,7 +143,7 @@ void ops_list(char *buf, size_t len)
 	if (len)
 		buf[0] = 0;
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]) && off < len; i++)
-		if (ops[i].kind != OP_CONVERT)
+		if (ops[i].kind != OP_CONVERT && ops[i].kind != OP_LAYOUT_VIEW)
 			off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "", ops[i].name);
 }
 
@@ -201,7 +203,7 @@ size_t ops_markdown(char *buf, size_t len)
 	    "writes them) run in int8 with the model's own scales (docs/libaccel.md).\n\n"
 	    "| op | rule | notes |\n|---|---|---|\n");
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (ops[i].kind != OP_CONVERT)
+		if (ops[i].kind != OP_CONVERT && ops[i].kind != OP_LAYOUT_VIEW)
 			PUT("| %s | %s | %s |\n", ops[i].name, ops[i].rule, ops[i].notes);
 #undef PUT
 	return off;

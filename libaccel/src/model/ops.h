@@ -30,6 +30,8 @@ enum op_kind {
 	/* pre-quantized models: rewritten by pass_qdq.c before ops_resolve */
 	OP_QUANTIZE_LINEAR, OP_DEQUANTIZE_LINEAR, OP_QLINEAR_CONV, OP_QLINEAR_MATMUL,
 	OP_QLINEAR_ADD,
+	/* a Transpose the layout pass (pass_layout.c) turned into a view */
+	OP_LAYOUT_VIEW,
 	OP_KIND_COUNT
 };
 

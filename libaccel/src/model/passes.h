@@ -41,6 +41,10 @@ accel_status pass_fuse(struct ir_graph *g, struct pass_log *log);
 /* Nodes whose outputs nobody uses are removed. */
 accel_status pass_dce(struct ir_graph *g, struct pass_log *log);
 
+/* Layout choice (after placement and precision): 4-D activations NHWC
+ * where a Transpose between NCHW and NHWC becomes a view, NCHW otherwise. */
+accel_status pass_layout(struct ir_graph *g, struct pass_log *log);
+
 /* A new float constant named base+suffix owning data (count floats);
  * value index or -1. */
 int pass_new_const(struct ir_graph *g, const char *base, const char *suffix, uint32_t rank,

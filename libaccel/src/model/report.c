@@ -98,6 +98,17 @@ accel_status report_build(accel_model *m)
 		put(&b, "  arena [%8llu, %8llu) live %3d..%-3d %s\n", (unsigned long long)l->offset,
 		    (unsigned long long)(l->offset + l->bytes), l->first, l->last, g->val[i].name);
 	}
+	put(&b, "layout (4-D tensors; NCHW = packed in the tensor's own axis order):\n");
+	for (i = 0; i < g->n_val; i++) {
+		const struct ir_value *v = &g->val[i];
+
+		if (v->rank != 4 || (v->flags & IR_VAL_CONST) ||
+		    (p->loc[i].space == PLAN_NONE && v->alias < 0))
+			continue;
+		put(&b, "  %s %s%s%s%s\n", v->flags & IR_VAL_NHWC ? "NHWC" : "NCHW", v->name,
+		    v->alias >= 0 ? " (view of '" : "",
+		    v->alias >= 0 ? g->val[plan_root(g, (int)i)].name : "", v->alias >= 0 ? "')" : "");
+	}
 	if (m->log.text)
 		put(&b, "passes:\n%s", m->log.text);
 	if (b.oom) {

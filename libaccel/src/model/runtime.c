@@ -8,6 +8,7 @@
  * A batch larger than one device's compiled batch is split across the
  * devices of a group (data parallel), the jobs in flight together.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,7 +182,7 @@ void rt_unbind(accel_model *m)
 }
 
 /* A free slot of device d (waits for one). */
-static struct mdl_slot *slot_get(accel_model *m, uint32_t d)
+struct mdl_slot *slot_get(accel_model *m, uint32_t d)
 {
 	struct mdl_dev *md = &m->devs[d];
 	struct mdl_slot *s = NULL;
@@ -200,7 +201,7 @@ static struct mdl_slot *slot_get(accel_model *m, uint32_t d)
 	return s;
 }
 
-static void slot_put(accel_model *m, struct mdl_slot *s)
+void slot_put(accel_model *m, struct mdl_slot *s)
 {
 	pthread_mutex_lock(&m->lock);
 	s->busy = false;
@@ -239,6 +240,27 @@ static accel_status job_status(accel_model *m, accel_job *job, accel_status st)
 	return st;
 }
 
+/* The device's priority of the model's jobs (accel_submit_opts.priority:
+ * the driver's per-priority job streams, HIGH first): options.priority > 0
+ * is HIGH (the driver needs CAP_SYS_NICE), < 0 LOW, 0 NORMAL. */
+static accel_status submit(accel_model *m, struct mdl_slot *s, uint32_t step)
+{
+	accel_submit_opts o = ACCEL_SUBMIT_OPTS_INIT;
+	accel_status st;
+
+	o.priority = m->opts.priority > 0 ? ACCEL_PRIORITY_HIGH :
+		     m->opts.priority < 0 ? ACCEL_PRIORITY_LOW : ACCEL_PRIORITY_NORMAL;
+	st = accel_submit(s->md->dev, s->cmds[step], &o, &s->job);
+	if (st == ACCEL_ERR_PERMISSION && o.priority == ACCEL_PRIORITY_HIGH) {
+		char why[400];
+
+		snprintf(why, sizeof(why), "%s", accel_last_error());
+		return accel__fail(st, "%s: priority %d runs at the device's HIGH priority, which "
+				   "needs CAP_SYS_NICE: %s", m->source, (int)m->opts.priority, why);
+	}
+	return st;
+}
+
 /* Fill the slot's inputs with items [off, off + count) and start it: the
  * last device step is left in flight (s->job) when it is the final step. */
 static accel_status slot_start(accel_model *m, struct mdl_slot *s, uint32_t off, uint32_t count,
@@ -266,7 +288,7 @@ static accel_status slot_start(accel_model *m, struct mdl_slot *s, uint32_t off,
 			st = cpu_step(m, s, i);
 			continue;
 		}
-		st = accel_submit(s->md->dev, s->cmds[i], NULL, &s->job);
+		st = submit(m, s, i);
 		if (st)
 			return st;
 		if (i + 1 == m->p.n_steps)

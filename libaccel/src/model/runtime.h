@@ -69,6 +69,10 @@ accel_status rt_calibrate(accel_model *m);
 accel_status rt_run(accel_model *m, uint32_t batch, const float *const *inputs,
 		    float *const *outputs);
 
+/* A free slot of device d, marked busy (waits for one); slot_put frees it. */
+struct mdl_slot *slot_get(accel_model *m, uint32_t d);
+void slot_put(accel_model *m, struct mdl_slot *s);
+
 /* Arguments of a run (model, batch, every pointer). */
 accel_status model_check_run(accel_model *m, uint32_t batch, const float *const *inputs,
 			     float *const *outputs);
