@@ -47,3 +47,19 @@ $(PREC_VM_TEST): tests/host/test_model_precvm.c $(MODEL_BLOBS_C) tests/host/liba
 	$(Q)$(CC) $(COMMON_CFLAGS) $(OPT_CFLAGS) $(LA_TEST_CFLAGS) -I$(TOP)/$(LIBACCEL_DIR)/src/model \
 		-DACCEL_TEST_DEVICE='""' -o $@ $< $(MODEL_BLOBS_C) tests/host/libaccel_testutil.c \
 		$(LIBACCEL_PRIV_A) $(LIBACCEL_LDLIBS) $(CHECK_LIBS) -lm
+
+# ---- pre-quantized models on real devices: test_model_qdq in the guest ----------
+# The host's suite (on "sim"), built for the drm backend; the guest has no
+# tree, so tests/models/qdq goes in as guest data (/usr/share/snpu/models/qdq).
+QDQ_VM_TEST := $(BUILD)/guest/tests/test_model_qdq
+QDQ_VM_FILES := $(wildcard tests/models/qdq/*.onnx tests/models/qdq/*.npy)
+GUEST_BINS += $(QDQ_VM_TEST)
+GUEST_DATA += $(foreach f,$(QDQ_VM_FILES),$(TOP)/$(f)=models/qdq/$(notdir $(f)))
+VM_TESTS += $(TOP)/tests/vm/52-models-qdq.sh
+$(QDQ_VM_TEST): tests/host/test_model_qdq.c tests/host/libaccel_testutil.c $(ONNX_PB_H) \
+		$(LIBACCEL_PRIV_A) $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(OPT_CFLAGS) $(LA_TEST_CFLAGS) -I$(TOP)/$(LIBACCEL_DIR)/src/model \
+		-I$(BUILD)/gen $(PROTOBUF_C_CFLAGS) -DACCEL_TEST_DEVICE='""' \
+		-DMODEL_TEST_DIR='"/usr/share/snpu/models"' -o $@ $< tests/host/libaccel_testutil.c \
+		$(LIBACCEL_PRIV_A) $(LIBACCEL_LDLIBS) $(CHECK_LIBS) -lm
