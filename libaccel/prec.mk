@@ -2,6 +2,7 @@
 # by model.mk: the libFuzzer target of the compiled-model cache loader.
 # `make fuzz-cache` runs it for FUZZ_SECONDS from a corpus seeded with cache
 # files that accel-run writes for the committed models (fp32 and int8).
+# Then the int8/fp16 model suites built for the guest (drm backend).
 CACHE_FUZZ := $(BUILD)/fuzz/fuzz_cache
 CACHE_FUZZ_SRCS := libaccel/fuzz/fuzz_cache.c $(addprefix $(LIBACCEL_DIR)/src/model/,cache.c \
 	ir.c ops.c place.c plan_mem.c) $(LIBACCEL_DIR)/src/status.c
