@@ -2,6 +2,7 @@
 # by model.mk: the libFuzzer target of the compiled-model cache loader.
 # `make fuzz-cache` runs it for FUZZ_SECONDS from a corpus seeded with cache
 # files that accel-run writes for the committed models (fp32 and int8).
+# Then the int8/fp16 model suites built for the guest (drm backend).
 CACHE_FUZZ := $(BUILD)/fuzz/fuzz_cache
 CACHE_FUZZ_SRCS := libaccel/fuzz/fuzz_cache.c $(addprefix $(LIBACCEL_DIR)/src/model/,cache.c \
 	ir.c ops.c place.c plan_mem.c) $(LIBACCEL_DIR)/src/status.c
@@ -46,4 +47,20 @@ $(PREC_VM_TEST): tests/host/test_model_precvm.c $(MODEL_BLOBS_C) tests/host/liba
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(COMMON_CFLAGS) $(OPT_CFLAGS) $(LA_TEST_CFLAGS) -I$(TOP)/$(LIBACCEL_DIR)/src/model \
 		-DACCEL_TEST_DEVICE='""' -o $@ $< $(MODEL_BLOBS_C) tests/host/libaccel_testutil.c \
+		$(LIBACCEL_PRIV_A) $(LIBACCEL_LDLIBS) $(CHECK_LIBS) -lm
+
+# ---- pre-quantized models on real devices: test_model_qdq in the guest ----------
+# The host's suite (on "sim"), built for the drm backend; the guest has no
+# tree, so tests/models/qdq goes in as guest data (/usr/share/snpu/models/qdq).
+QDQ_VM_TEST := $(BUILD)/guest/tests/test_model_qdq
+QDQ_VM_FILES := $(wildcard tests/models/qdq/*.onnx tests/models/qdq/*.npy)
+GUEST_BINS += $(QDQ_VM_TEST)
+GUEST_DATA += $(foreach f,$(QDQ_VM_FILES),$(TOP)/$(f)=models/qdq/$(notdir $(f)))
+VM_TESTS += $(TOP)/tests/vm/52-models-qdq.sh
+$(QDQ_VM_TEST): tests/host/test_model_qdq.c tests/host/libaccel_testutil.c $(ONNX_PB_H) \
+		$(LIBACCEL_PRIV_A) $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(OPT_CFLAGS) $(LA_TEST_CFLAGS) -I$(TOP)/$(LIBACCEL_DIR)/src/model \
+		-I$(BUILD)/gen $(PROTOBUF_C_CFLAGS) -DACCEL_TEST_DEVICE='""' \
+		-DMODEL_TEST_DIR='"/usr/share/snpu/models"' -o $@ $< tests/host/libaccel_testutil.c \
 		$(LIBACCEL_PRIV_A) $(LIBACCEL_LDLIBS) $(CHECK_LIBS) -lm

@@ -20,6 +20,10 @@
  *   about a step here (measured: the QDQ model 2 of 80 elements one step
  *   off at batch 8, the QLinear model 1 of 80).
  * - Malformed quantization fails at load with the node and the reason.
+ *
+ * The same source runs on "sim" on the host and, built with MODEL_TEST_DIR
+ * /usr/share/snpu/models (the qdq files are guest data, libaccel/prec.mk),
+ * on the drm backend in the guest through snpu.ko (tests/vm/52-models-qdq.sh).
  */
 #include <math.h>
 #include <stdio.h>
@@ -105,6 +109,7 @@ struct run {
 	float *out;
 	size_t count;
 	char report[8192];
+	char device[64];
 };
 
 static const char *cache_dir;	/* set by test_cache */
@@ -141,6 +146,7 @@ static accel_status run_model(const void *data, size_t size, const char *name, u
 	outs[0] = r->out;
 	ck_accel(accel_model_run(m, (uint32_t)in->dim[0], ins, outs));
 	snprintf(r->report, sizeof(r->report), "%s", accel_model_report(m));
+	snprintf(r->device, sizeof(r->device), "%s", accel_device_name(dev));
 	accel_model_free(m);
 	accel_close(dev);
 	return ACCEL_OK;
@@ -192,12 +198,16 @@ START_TEST(test_run)
 	ck_assert_msg(strstr(i8.report, "the calibration data is not used"), "%s", i8.report);
 	assert_all_int8(dev.report);
 	assert_all_int8(cpu.report);
+	/* every node on the device: the comparison below is device vs CPU */
+	ck_assert_msg(strstr(dev.report, " device, 0 cpu, "), "%s", dev.report);
+	ck_assert_msg(strstr(cpu.report, "(0 device, "), "%s", cpu.report);
 	ck_assert_uint_eq(dev.count, ort.count);
 	ck_assert_uint_eq(cpu.count, ort.count);
 	ck_assert_msg(!memcmp(dev.out, cpu.out, dev.count * sizeof(float)),
 		      "%s %s: device != CPU int8 reference", name, b);
 	ck_assert_msg(!memcmp(dev.out, i8.out, dev.count * sizeof(float)),
 		      "%s %s: precision int8 != default", name, b);
+	printf("%s %s on %s: device == CPU int8 reference bit for bit\n", name, b, dev.device);
 	for (i = 0; i < dev.count; i++) {
 		float d = fabsf(dev.out[i] - ((const float *)ort.data)[i]);
 
