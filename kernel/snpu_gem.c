@@ -329,6 +329,7 @@ int snpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 	struct drm_snpu_bo_create *args = data;
 	bool fixed = args->flags & DRM_SNPU_BO_FIXED_VA;
 	struct drm_gem_shmem_object *shmem;
+	struct snpu_vm *vm;
 	struct snpu_bo *bo;
 	u64 size, max, va = args->va;
 	u32 handle;
@@ -348,6 +349,11 @@ int snpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
+	vm = snpu_file_vm(sfile);
+	if (IS_ERR(vm)) {
+		ret = PTR_ERR(vm);
+		goto out;
+	}
 
 	if (args->flags & DRM_SNPU_BO_DEVICE) {
 		bo = snpu_dram_bo_create(sdev, size);
@@ -361,7 +367,7 @@ int snpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 	}
 	bo->flags = args->flags & (DRM_SNPU_BO_DEVICE | DRM_SNPU_BO_READ_ONLY);
 
-	ret = snpu_bo_map(bo, sfile->vm, &va, fixed, args->flags & DRM_SNPU_BO_READ_ONLY);
+	ret = snpu_bo_map(bo, vm, &va, fixed, args->flags & DRM_SNPU_BO_READ_ONLY);
 	if (!ret)
 		ret = drm_gem_handle_create(file, &bo->shmem.base, &handle);
 	/* The handle (if any) holds the BO now; on error this frees it. */
@@ -403,9 +409,10 @@ int snpu_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file
 {
 	struct snpu_device *sdev = to_snpu_device(drm);
 	struct snpu_file *sfile = file->driver_priv;
+	struct snpu_vm *vm = snpu_file_vm_peek(sfile);
 	struct drm_snpu_bo_info *args = data;
+	struct snpu_bo_map *map = NULL;
 	struct drm_gem_object *obj;
-	struct snpu_bo_map *map;
 	struct snpu_bo *bo;
 	int idx;
 
@@ -420,7 +427,8 @@ int snpu_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file
 	args->flags = bo->flags;
 	args->size = obj->size;
 	mutex_lock(&sdev->mm_lock);
-	map = snpu_bo_find_map_locked(bo, sfile->vm);
+	if (vm)
+		map = snpu_bo_find_map_locked(bo, vm);
 	args->va = map ? map->node.start : 0;
 	mutex_unlock(&sdev->mm_lock);
 	drm_gem_object_put(obj);
@@ -462,6 +470,7 @@ int snpu_ioctl_bo_bind(struct drm_device *drm, void *data, struct drm_file *file
 	struct drm_snpu_bo_bind *args = data;
 	bool fixed = args->flags & DRM_SNPU_BIND_FIXED_VA;
 	struct drm_gem_object *obj;
+	struct snpu_vm *vm;
 	u64 va = args->va;
 	int idx, ret;
 
@@ -479,11 +488,15 @@ int snpu_ioctl_bo_bind(struct drm_device *drm, void *data, struct drm_file *file
 		goto out;
 	}
 	if (args->flags & DRM_SNPU_BIND_UNMAP) {
-		ret = snpu_bo_unbind(sdev, to_snpu_bo(obj), sfile->vm);
+		/* A file without a context has nothing mapped. */
+		vm = snpu_file_vm_peek(sfile);
+		ret = vm ? snpu_bo_unbind(sdev, to_snpu_bo(obj), vm) : -ENOENT;
 	} else if (fixed && snpu_check_fixed_va(sdev, va, obj->size)) {
 		ret = -EINVAL;
 	} else {
-		ret = snpu_bo_map(to_snpu_bo(obj), sfile->vm, &va, fixed,
+		vm = snpu_file_vm(sfile);
+		ret = IS_ERR(vm) ? PTR_ERR(vm) :
+		      snpu_bo_map(to_snpu_bo(obj), vm, &va, fixed,
 				  args->flags & DRM_SNPU_BIND_READ_ONLY);
 		if (!ret)
 			args->va = va;

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: MIT
+/*
+ * snpu-driver-limits: per-user bounds of snpu.ko (issue 12, finding 7).
+ *
+ *   snpu-driver-limits --contexts      one user opening many files gets at
+ *                                      most max_user_contexts MMU contexts
+ *                                      (-EDQUOT beyond); another user still
+ *                                      gets one; open() itself never fails
+ *   snpu-driver-limits --device-full   with max_user_contexts above the
+ *                                      device's contexts, the context after
+ *                                      the last one is a clean -EBUSY
+ *
+ * Users are simulated with setresuid() in forked children (the device node
+ * is made world-accessible for the run and restored after). Ends with
+ * "driver-limits: N passed, N failed".
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "driver_check.h"
+#include "driver_util.h"
+
+#define UID_A	1000
+#define UID_B	1001
+#define MAX_FDS	1024
+
+/* What user A saw, sent to the parent through a pipe. */
+struct a_report {
+	int held;		/* files with a context */
+	int open_err;		/* errno of the first failed open(), 0 if none */
+	int ctx_err;		/* errno of the first refused context */
+	int info_ok;		/* GET_PARAM DEVICE_ID works without a context */
+	int fdinfo_ctx;		/* snpu-context of the refused file's fdinfo */
+	int retry_err;		/* context after closing one: 0 expected */
+};
+
+static void become(uid_t uid)
+{
+	if (setresgid(uid, uid, uid) || setresuid(uid, uid, uid)) {
+		printf("FAIL setresuid(%u): %s\n", (unsigned int)uid, strerror(errno));
+		_exit(90);
+	}
+}
+
+/* A 4 KiB SYSTEM BO: the first BO of a file takes its MMU context. */
+static int take_context(int fd)
+{
+	struct drm_snpu_bo_create c = { .size = 4096 };
+
+	return xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &c);
+}
+
+static int fdinfo_value(int fd, const char *key)
+{
+	char path[64], line[256];
+	size_t n = strlen(key);
+	int v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = atoi(line + n + 1);
+	fclose(f);
+	return v;
+}
+
+/*
+ * User A: open files and take a context in each until one is refused;
+ * report, wait for the parent's go, close one file and take a context in
+ * the refused one.
+ */
+static void user_a(int max, int rep_fd, int go_fd)
+{
+	static int fds[MAX_FDS];
+	struct a_report r = { 0 };
+	int n, err = 0, last = -1;
+	char go;
+
+	become(UID_A);
+	for (n = 0; n < max; n++) {
+		fds[n] = open(node, O_RDWR | O_CLOEXEC);
+		if (fds[n] < 0) {
+			r.open_err = errno;
+			break;
+		}
+		err = take_context(fds[n]);
+		if (err) {
+			r.ctx_err = err;
+			last = fds[n];
+			break;
+		}
+		r.held++;
+	}
+	if (last >= 0) {
+		r.info_ok = get_param(last, DRM_SNPU_PARAM_DEVICE_ID) == 0x1234534e;
+		r.fdinfo_ctx = fdinfo_value(last, "snpu-context");
+	}
+	if (write(rep_fd, &r, sizeof(r)) != sizeof(r) || read(go_fd, &go, 1) != 1)
+		_exit(91);
+	if (last >= 0 && r.held > 0) {
+		close(fds[0]);
+		r.retry_err = take_context(last);
+	} else {
+		r.retry_err = -1;
+	}
+	_exit(write(rep_fd, &r, sizeof(r)) == sizeof(r) ? 0 : 92);
+}
+
+/* User B: one file, one context; exit status 0 or the errno. */
+static int user_b(void)
+{
+	pid_t pid = fork();
+	int status, fd, err;
+
+	if (pid == 0) {
+		become(UID_B);
+		fd = open(node, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			_exit(errno & 0xff);
+		err = take_context(fd);
+		if (!err && (get_param(fd, DRM_SNPU_PARAM_CONTEXT_ID) == ~0ull ||
+			     get_param(fd, DRM_SNPU_PARAM_CONTEXT_ID) == 0))
+			err = 93;
+		_exit(err & 0xff);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static long read_param_file(const char *name)
+{
+	char path[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/snpu/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static void test_contexts(bool device_full)
+{
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+	int rep[2], go[2], status, expect, err;
+	long num, param;
+	struct a_report r;
+	struct stat st;
+	pid_t a;
+
+	if (fd < 0 || fstat(fd, &st)) {
+		CHECK(0, "open %s: %s", node, strerror(errno));
+		return;
+	}
+	num = (long)get_param(fd, DRM_SNPU_PARAM_NUM_CONTEXTS);
+	close(fd);
+	param = read_param_file("max_user_contexts");
+	CHECK(param >= 0, "snpu has a max_user_contexts parameter");
+	if (device_full) {
+		CHECK(param >= num - 1, "max_user_contexts %ld lets one user fill all %ld contexts",
+		      param, num - 1);
+		expect = (int)num - 1;
+	} else if (param > 0) {
+		expect = (int)(param < num - 1 ? param : num - 1);
+	} else {
+		expect = (int)((num - 1) / 4 > 1 ? (num - 1) / 4 : 1);
+	}
+	printf("NUM_CONTEXTS %ld, max_user_contexts %ld: one user may hold %d\n", num, param,
+	       expect);
+
+	if (chmod(node, 0666) || pipe(rep) || pipe(go)) {
+		CHECK(0, "chmod/pipe: %s", strerror(errno));
+		return;
+	}
+	a = fork();
+	if (a == 0)
+		user_a((int)num + 8 < MAX_FDS ? (int)num + 8 : MAX_FDS, rep[1], go[0]);
+	if (a < 0 || read(rep[0], &r, sizeof(r)) != sizeof(r)) {
+		CHECK(0, "user A did not report");
+		goto out;
+	}
+	printf("user A: %d contexts, then open() %s, context %s\n", r.held,
+	       r.open_err ? strerror(r.open_err) : "ok", r.ctx_err ? strerror(r.ctx_err) : "ok");
+	CHECK(r.open_err == 0, "open() never fails for lack of contexts (got %s)",
+	      strerror(r.open_err));
+	CHECK(r.held == expect, "user A holds %d contexts, expected %d", r.held, expect);
+	CHECK(r.ctx_err == (device_full ? EBUSY : EDQUOT), "the next context: %s, expected %s",
+	      strerror(r.ctx_err), device_full ? "EBUSY" : "EDQUOT");
+	CHECK(r.info_ok, "GET_PARAM DEVICE_ID works on a file without a context");
+	CHECK(r.fdinfo_ctx == 0, "fdinfo of a file without a context: snpu-context %d",
+	      r.fdinfo_ctx);
+
+	/* A holds all it may: another user is not locked out (unless the admin allowed it). */
+	err = user_b();
+	if (device_full)
+		CHECK(err == EBUSY, "device full: user B gets EBUSY (got %d)", err);
+	else
+		CHECK(err == 0, "user B gets a context while user A holds %d (got %s)", r.held,
+		      err > 0 ? strerror(err) : "crash");
+
+	if (write(go[1], "g", 1) != 1 || read(rep[0], &r, sizeof(r)) != sizeof(r)) {
+		CHECK(0, "user A did not finish");
+		goto out;
+	}
+	CHECK(r.retry_err == 0, "user A closed a file: its refused file gets a context (%s)",
+	      r.retry_err > 0 ? strerror(r.retry_err) : "not run");
+out:
+	if (a > 0) {
+		kill(a, SIGKILL);
+		waitpid(a, &status, 0);
+	}
+	/* A's contexts are gone with its files. */
+	CHECK(user_b() == 0, "user B gets a context after user A exited");
+	chmod(node, st.st_mode & 07777);
+	close(rep[0]);
+	close(rep[1]);
+	close(go[0]);
+	close(go[1]);
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 2 && !strcmp(argv[1], "--contexts")) {
+		test_contexts(false);
+	} else if (argc == 2 && !strcmp(argv[1], "--device-full")) {
+		test_contexts(true);
+	} else {
+		fprintf(stderr, "usage: snpu-driver-limits --contexts | --device-full\n");
+		return 2;
+	}
+	printf("driver-limits: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
