@@ -2,7 +2,8 @@
 # 28-driver-limits: per-user bounds of the driver (snpu-driver-limits): one
 # user opening many files cannot take every MMU context (max_user_contexts,
 # -EDQUOT) and another user still gets one; a device whose contexts are all
-# taken refuses the next with -EBUSY. Ends with "N passed, N failed".
+# taken refuses the next with -EBUSY; fdinfo's memory keys count SYSTEM and
+# DEVICE BOs (their own GEM object types). Ends with "N passed, N failed".
 
 passed=0
 failed=0
@@ -27,6 +28,7 @@ run() { # DESCRIPTION ARGS...: add the program's "driver-limits: N passed, N fai
 unload
 if modprobe snpu; then ok "modprobe snpu"; else bad "modprobe snpu"; fi
 run contexts --contexts
+run gem-stats --gem-stats
 unload
 if modprobe snpu max_user_contexts=3; then ok "modprobe snpu max_user_contexts=3"; else bad "modprobe max_user_contexts=3"; fi
 run contexts-3 --contexts

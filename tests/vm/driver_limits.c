@@ -9,6 +9,8 @@
  *   snpu-driver-limits --device-full   with max_user_contexts above the
  *                                      device's contexts, the context after
  *                                      the last one is a clean -EBUSY
+ *   snpu-driver-limits --gem-stats     both BO types (SYSTEM: shmem, DEVICE:
+ *                                      own GEM type) in fdinfo's memory keys
  *
  * Users are simulated with setresuid() in forked children (the device node
  * is made world-accessible for the run and restored after). Ends with
@@ -235,6 +237,74 @@ out:
 	close(go[1]);
 }
 
+/* A drm-*-memory value of fdinfo in KiB (-1: no such key). */
+static long long fdinfo_kib(int fd, const char *key)
+{
+	char path[64], line[256], unit[8];
+	size_t n = strlen(key);
+	long long v, kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, n) || line[n] != ':')
+			continue;
+		unit[0] = 0;
+		if (sscanf(line + n + 1, "%lld %7s", &v, unit) < 1)
+			continue;
+		kib = !strcmp(unit, "MiB") ? v * 1024 : !strcmp(unit, "KiB") ? v :
+		      !strcmp(unit, "GiB") ? v * 1024 * 1024 : v / 1024;
+	}
+	fclose(f);
+	return kib;
+}
+
+/*
+ * Both BO types report their memory to fdinfo (GEM .status/.rss): a DEVICE
+ * BO is resident from its creation, a SYSTEM BO once pinned for the device.
+ */
+static void test_gem_stats(void)
+{
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+	struct drm_prime_handle ph = { 0 };
+	struct bo dev = { 0 }, sys = { 0 };
+	long long total, resident;
+
+	if (fd < 0) {
+		CHECK(0, "open %s: %s", node, strerror(errno));
+		return;
+	}
+	CHECK(fdinfo_kib(fd, "drm-total-memory") == 0, "no BO: drm-total-memory 0 (%lld KiB)",
+	      fdinfo_kib(fd, "drm-total-memory"));
+	CHECK(!bo_new(fd, 1 << 20, DRM_SNPU_BO_DEVICE, &dev), "1 MiB DEVICE BO");
+	CHECK(!bo_new(fd, 2 << 20, 0, &sys), "2 MiB SYSTEM BO");
+	total = fdinfo_kib(fd, "drm-total-memory");
+	resident = fdinfo_kib(fd, "drm-resident-memory");
+	CHECK(total == 3072, "drm-total-memory 3072 KiB (%lld)", total);
+	CHECK(resident == 3072, "drm-resident-memory 3072 KiB: both BOs resident (%lld)", resident);
+	CHECK(fdinfo_kib(fd, "drm-purgeable-memory") == 0, "drm-purgeable-memory 0");
+	/* The DEVICE BO's mapping reaches BAR2 and keeps what was written. */
+	memset(dev.map, 0x5a, dev.size);
+	CHECK(all_bytes(dev.map, dev.size, 0x5a), "DEVICE BO mmap writes and reads back");
+	ph.handle = dev.handle;
+	ph.flags = DRM_CLOEXEC;
+	CHECK(xioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph) == EOPNOTSUPP,
+	      "a DEVICE BO is not exportable");
+	ph.handle = sys.handle;
+	CHECK(!xioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph), "a SYSTEM BO is exportable");
+	if (ph.fd > 0)
+		close(ph.fd);
+	bo_free(fd, &dev);
+	CHECK(fdinfo_kib(fd, "drm-resident-memory") == 2048,
+	      "freeing the DEVICE BO: drm-resident-memory 2048 KiB (%lld)",
+	      fdinfo_kib(fd, "drm-resident-memory"));
+	bo_free(fd, &sys);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -242,8 +312,11 @@ int main(int argc, char **argv)
 		test_contexts(false);
 	} else if (argc == 2 && !strcmp(argv[1], "--device-full")) {
 		test_contexts(true);
+	} else if (argc == 2 && !strcmp(argv[1], "--gem-stats")) {
+		test_gem_stats();
 	} else {
-		fprintf(stderr, "usage: snpu-driver-limits --contexts | --device-full\n");
+		fprintf(stderr,
+			"usage: snpu-driver-limits --contexts | --device-full | --gem-stats\n");
 		return 2;
 	}
 	printf("driver-limits: %d passed, %d failed\n", passed, failed);
