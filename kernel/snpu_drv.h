@@ -27,6 +27,7 @@
  *                       creation of its MMU context
  *   sdev->mm_lock       page tables, VA allocators, BO maps, context table
  *   sdev->dram_lock     the device DRAM allocator
+ *   sdev->pin_lock      pinned bytes per user
  *   q->lock             (spinlock, irq-safe) a queue's in-flight jobs and
  *                       the hardware fences; taken in the MSI-X handler
  *   sdev->fault_lock, sdev->latch_lock  (spinlocks) leaves
@@ -120,6 +121,8 @@ struct snpu_fw_info {
  * @ctx_table_dma: its bus address
  * @dram_lock: protects @dram_mm
  * @dram_mm: allocator of device DRAM (offsets in BAR2)
+ * @pin_lock: protects @user_pinned
+ * @user_pinned: bytes of SYSTEM BO pages pinned per user (uid -> value)
  * @fault_lock: protects @fault_log and @fault_count
  * @fault_log: the last MMU faults
  * @fault_count: MMU faults since probe
@@ -155,6 +158,8 @@ struct snpu_device {
 	dma_addr_t ctx_table_dma;
 	struct mutex dram_lock;	/* see @dram_lock above */
 	struct drm_mm dram_mm;
+	struct mutex pin_lock;	/* see @pin_lock above */
+	struct xarray user_pinned;
 	spinlock_t fault_lock;	/* see @fault_lock above */
 	struct snpu_fault_rec fault_log[SNPU_FAULT_LOG_SIZE];
 	u64 fault_count;

@@ -24,6 +24,8 @@
 #include <linux/dma-resv.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/sizes.h>
 
@@ -172,12 +174,72 @@ err_unlock:
 
 /* ---- SYSTEM BOs: GEM shmem ------------------------------------------------ */
 
+/*
+ * A SYSTEM BO's pages are pinned from its creation (it is mapped in the
+ * creator's context at once) until it is freed: pinned memory cannot be
+ * reclaimed or swapped, so each user gets a share of it.
+ */
+static unsigned int max_user_pinned_mb;
+module_param(max_user_pinned_mb, uint, 0644);
+MODULE_PARM_DESC(max_user_pinned_mb,
+		 "MiB of SYSTEM BOs one user (uid) may have pinned on one device (0, the default: half of RAM)");
+
+static u64 snpu_user_pinned_max(void)
+{
+	u64 mb = READ_ONCE(max_user_pinned_mb);
+
+	return mb ? mb << 20 : ((u64)totalram_pages() << PAGE_SHIFT) / 2;
+}
+
+/* Charge bytes of pinned pages to uid: -EDQUOT beyond its share. */
+static int snpu_pin_charge(struct snpu_device *sdev, kuid_t uid, u64 bytes)
+{
+	unsigned long key = from_kuid(&init_user_ns, uid);
+	u64 held, max = snpu_user_pinned_max();
+	int ret = 0;
+
+	mutex_lock(&sdev->pin_lock);
+	held = xa_to_value(xa_load(&sdev->user_pinned, key) ?: xa_mk_value(0));
+	if (bytes > max || held > max - bytes) {
+		dev_info_ratelimited(&sdev->pdev->dev,
+				     "uid %lu has %llu MiB pinned, %llu more refused (max_user_pinned_mb %llu)\n",
+				     key, held >> 20, bytes >> 20, max >> 20);
+		ret = -EDQUOT;
+	} else {
+		ret = xa_err(xa_store(&sdev->user_pinned, key, xa_mk_value(held + bytes),
+				      GFP_KERNEL));
+	}
+	mutex_unlock(&sdev->pin_lock);
+	return ret;
+}
+
+static void snpu_pin_uncharge(struct snpu_device *sdev, kuid_t uid, u64 bytes)
+{
+	unsigned long key = from_kuid(&init_user_ns, uid);
+	u64 held;
+
+	mutex_lock(&sdev->pin_lock);
+	held = xa_to_value(xa_load(&sdev->user_pinned, key) ?: xa_mk_value(0));
+	if (WARN_ON(held < bytes))
+		held = bytes;
+	if (held == bytes)
+		xa_erase(&sdev->user_pinned, key);
+	else	/* replaces the entry: allocates nothing */
+		xa_store(&sdev->user_pinned, key, xa_mk_value(held - bytes), GFP_KERNEL);
+	mutex_unlock(&sdev->pin_lock);
+}
+
 static void snpu_shmem_free(struct drm_gem_object *obj)
 {
 	struct snpu_shmem_bo *sbo = to_snpu_shmem_bo(obj);
+	struct snpu_device *sdev = to_snpu_device(obj->dev);
+	kuid_t uid = sbo->pin_uid;
+	u64 pinned = sbo->pinned;
 
 	snpu_bo_unmap_all(&sbo->bo);
-	drm_gem_shmem_free(&sbo->shmem);
+	drm_gem_shmem_free(&sbo->shmem);	/* unpins, frees sbo */
+	if (pinned)
+		snpu_pin_uncharge(sdev, uid, pinned);
 }
 
 /*
@@ -371,6 +433,11 @@ static void snpu_dram_mm_fini(struct drm_device *drm, void *arg)
 	drm_mm_takedown(&to_snpu_device(drm)->dram_mm);
 }
 
+static void snpu_user_pinned_fini(struct drm_device *drm, void *arg)
+{
+	xa_destroy(&to_snpu_device(drm)->user_pinned);
+}
+
 /**
  * snpu_gem_init - the device DRAM allocator, for the DRM device's lifetime
  * @sdev: the device
@@ -378,6 +445,7 @@ static void snpu_dram_mm_fini(struct drm_device *drm, void *arg)
 int snpu_gem_init(struct snpu_device *sdev)
 {
 	u64 size = round_down(sdev->hw.dram_size, SNPU_PAGE_SIZE);
+	int ret;
 
 	if (!size) {
 		drm_err(&sdev->drm, "unsupported device: DRAM_SIZE %llu (no whole page)\n",
@@ -385,7 +453,14 @@ int snpu_gem_init(struct snpu_device *sdev)
 		return -ENODEV;
 	}
 	drm_mm_init(&sdev->dram_mm, 0, size);
-	return drmm_add_action_or_reset(&sdev->drm, snpu_dram_mm_fini, NULL);
+	ret = drmm_add_action_or_reset(&sdev->drm, snpu_dram_mm_fini, NULL);
+	if (ret)
+		return ret;
+	xa_init(&sdev->user_pinned);
+	ret = drmm_add_action_or_reset(&sdev->drm, snpu_user_pinned_fini, NULL);
+	if (ret)
+		return ret;
+	return drmm_mutex_init(&sdev->drm, &sdev->pin_lock);
 }
 
 /* ---- ioctls ------------------------------------------------------------------ */
@@ -438,8 +513,19 @@ int snpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 	if (args->flags & DRM_SNPU_BO_DEVICE) {
 		bo = snpu_device_bo_create(sdev, size);
 	} else {
+		ret = snpu_pin_charge(sdev, sfile->uid, size);
+		if (ret)
+			goto out;
 		shmem = drm_gem_shmem_create(drm, size);
-		bo = IS_ERR(shmem) ? ERR_CAST(shmem) : to_snpu_bo(&shmem->base);
+		if (IS_ERR(shmem)) {
+			snpu_pin_uncharge(sdev, sfile->uid, size);
+			bo = ERR_CAST(shmem);
+		} else {
+			/* Uncharged when the BO is freed (also on an error below). */
+			to_snpu_shmem_bo(&shmem->base)->pin_uid = sfile->uid;
+			to_snpu_shmem_bo(&shmem->base)->pinned = size;
+			bo = to_snpu_bo(&shmem->base);
+		}
 	}
 	if (IS_ERR(bo)) {
 		ret = PTR_ERR(bo);

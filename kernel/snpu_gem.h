@@ -9,6 +9,7 @@
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_mm.h>
 #include <linux/list.h>
+#include <linux/uidgid.h>
 
 #include "drm/snpu_accel.h"
 
@@ -36,10 +37,14 @@ struct snpu_bo {
  * (also every PRIME import)
  * @shmem: the shmem object
  * @bo: the common part
+ * @pin_uid: the user its pinned pages are charged to (max_user_pinned_mb)
+ * @pinned: bytes charged (0 for imports: their exporter pins them)
  */
 struct snpu_shmem_bo {
 	struct drm_gem_shmem_object shmem;
 	struct snpu_bo bo;
+	kuid_t pin_uid;
+	u64 pinned;
 };
 
 /**

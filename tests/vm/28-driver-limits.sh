@@ -3,7 +3,8 @@
 # user opening many files cannot take every MMU context (max_user_contexts,
 # -EDQUOT) and another user still gets one; a device whose contexts are all
 # taken refuses the next with -EBUSY; fdinfo's memory keys count SYSTEM and
-# DEVICE BOs (their own GEM object types). Ends with "N passed, N failed".
+# DEVICE BOs (their own GEM object types); SYSTEM BOs one user pins stop at
+# max_user_pinned_mb (-EDQUOT). Ends with "N passed, N failed".
 
 passed=0
 failed=0
@@ -32,6 +33,9 @@ run gem-stats --gem-stats
 unload
 if modprobe snpu max_user_contexts=3; then ok "modprobe snpu max_user_contexts=3"; else bad "modprobe max_user_contexts=3"; fi
 run contexts-3 --contexts
+unload
+if modprobe snpu max_user_pinned_mb=4; then ok "modprobe snpu max_user_pinned_mb=4"; else bad "modprobe max_user_pinned_mb=4"; fi
+run pinned --pinned
 unload
 if modprobe snpu max_user_contexts=100000; then ok "modprobe snpu max_user_contexts=100000"; else bad "modprobe max_user_contexts=100000"; fi
 run device-full --device-full

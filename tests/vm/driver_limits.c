@@ -11,6 +11,9 @@
  *                                      the last one is a clean -EBUSY
  *   snpu-driver-limits --gem-stats     both BO types (SYSTEM: shmem, DEVICE:
  *                                      own GEM type) in fdinfo's memory keys
+ *   snpu-driver-limits --pinned        (max_user_pinned_mb=4) one user's
+ *                                      SYSTEM BOs, pinned from creation, stop
+ *                                      at 4 MiB (-EDQUOT); another user's not
  *
  * Users are simulated with setresuid() in forked children (the device node
  * is made world-accessible for the run and restored after). Ends with
@@ -305,6 +308,134 @@ static void test_gem_stats(void)
 	close(fd);
 }
 
+/* Run fn as uid in a child; its checks count here. */
+static void as_user(uid_t uid, void (*fn)(void))
+{
+	int cnt[2] = { 0, 0 }, pfd[2], status;
+	pid_t pid;
+
+	if (pipe(pfd)) {
+		CHECK(0, "pipe: %s", strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		become(uid);
+		passed = failed = 0;
+		fn();
+		cnt[0] = passed;
+		cnt[1] = failed;
+		_exit(write(pfd[1], cnt, sizeof(cnt)) == sizeof(cnt) ? 0 : 94);
+	}
+	CHECK(pid > 0 && read(pfd[0], cnt, sizeof(cnt)) == sizeof(cnt),
+	      "the child of uid %u reported", (unsigned int)uid);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	passed += cnt[0];
+	failed += cnt[1];
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+static int bo_create(int fd, uint64_t size, uint32_t flags, uint32_t *handle)
+{
+	struct drm_snpu_bo_create c = { .size = size, .flags = flags };
+	int err = xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &c);
+
+	if (!err && handle)
+		*handle = c.handle;
+	return err;
+}
+
+static void gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close c = { .handle = handle };
+
+	drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+}
+
+/* max_user_pinned_mb=4: user A's SYSTEM BOs, in all of its files. */
+static void pinned_user_a(void)
+{
+	int fd = open(node, O_RDWR | O_CLOEXEC), fd2 = open(node, O_RDWR | O_CLOEXEC);
+	struct drm_prime_handle ph = { .flags = DRM_CLOEXEC };
+	struct drm_snpu_bo_bind bind = { 0 };
+	uint32_t h[4], dev_h, imp;
+	int i, err;
+
+	if (fd < 0 || fd2 < 0) {
+		CHECK(0, "open %s as uid %d: %s", node, UID_A, strerror(errno));
+		return;
+	}
+	CHECK(bo_create(fd, 5 << 20, 0, NULL) == EDQUOT, "a 5 MiB SYSTEM BO: EDQUOT");
+	for (i = 0; i < 4; i++)
+		CHECK(!bo_create(fd, 1 << 20, 0, &h[i]), "SYSTEM BO %d of 1 MiB", i);
+	err = bo_create(fd, 4096, 0, NULL);
+	CHECK(err == EDQUOT, "4 MiB pinned: one page more is EDQUOT (got %s)", strerror(err));
+	err = bo_create(fd2, 4096, 0, NULL);
+	CHECK(err == EDQUOT, "in another file of the same user too (got %s)", strerror(err));
+	CHECK(!bo_create(fd, 1 << 20, DRM_SNPU_BO_DEVICE, &dev_h),
+	      "DEVICE BOs are not host pages: not counted");
+	/* A PRIME import of its own BO pins nothing new. */
+	ph.handle = h[0];
+	CHECK(!xioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph), "export a SYSTEM BO");
+	imp = 0;
+	if (ph.fd >= 0) {
+		struct drm_prime_handle in = { .fd = ph.fd };
+
+		CHECK(!xioctl(fd2, DRM_IOCTL_PRIME_FD_TO_HANDLE, &in), "import it in file 2");
+		imp = in.handle;
+		close(ph.fd);
+	}
+	bind.handle = imp;
+	CHECK(imp && !xioctl(fd2, DRM_IOCTL_SNPU_BO_BIND, &bind),
+	      "bind the import at the limit: nothing new pinned");
+	gem_close(fd, h[1]);
+	CHECK(!bo_create(fd, 1 << 20, 0, &h[1]), "freeing 1 MiB lets 1 MiB more be pinned");
+	gem_close(fd, h[0]);
+	err = bo_create(fd, 1 << 20, 0, NULL);
+	CHECK(err == EDQUOT, "a BO another file still holds stays charged (got %s)",
+	      strerror(err));
+	close(fd2);	/* the last reference of h[0]'s BO */
+	CHECK(!bo_create(fd, 1 << 20, 0, NULL), "its last reference gone: uncharged");
+	close(fd);
+}
+
+/* While user A holds its 4 MiB, user B pins its own 4 MiB. */
+static void pinned_user_b(void)
+{
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+
+	CHECK(fd >= 0 && !bo_create(fd, 4 << 20, 0, NULL), "user B pins 4 MiB");
+	CHECK(fd >= 0 && bo_create(fd, 4096, 0, NULL) == EDQUOT, "and no more");
+	if (fd >= 0)
+		close(fd);
+}
+
+static void test_pinned(void)
+{
+	struct stat st;
+	int fd, err;
+
+	CHECK(read_param_file("max_user_pinned_mb") == 4,
+	      "snpu loaded with max_user_pinned_mb=4 (%ld)", read_param_file("max_user_pinned_mb"));
+	if (stat(node, &st) || chmod(node, 0666)) {
+		CHECK(0, "chmod %s: %s", node, strerror(errno));
+		return;
+	}
+	as_user(UID_A, pinned_user_a);
+	as_user(UID_B, pinned_user_b);
+	/* Everything freed: user A pins 4 MiB again. */
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	err = fd < 0 ? errno : 0;
+	if (!err) {
+		err = bo_create(fd, 4 << 20, 0, NULL);
+		close(fd);
+	}
+	CHECK(!err, "root (another user) pins 4 MiB (%s)", strerror(err));
+	chmod(node, st.st_mode & 07777);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -314,9 +445,11 @@ int main(int argc, char **argv)
 		test_contexts(true);
 	} else if (argc == 2 && !strcmp(argv[1], "--gem-stats")) {
 		test_gem_stats();
+	} else if (argc == 2 && !strcmp(argv[1], "--pinned")) {
+		test_pinned();
 	} else {
-		fprintf(stderr,
-			"usage: snpu-driver-limits --contexts | --device-full | --gem-stats\n");
+		fprintf(stderr, "usage: snpu-driver-limits --contexts | --device-full | "
+			"--gem-stats | --pinned\n");
 		return 2;
 	}
 	printf("driver-limits: %d passed, %d failed\n", passed, failed);
