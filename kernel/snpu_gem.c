@@ -202,8 +202,8 @@ static int snpu_pin_charge(struct snpu_device *sdev, kuid_t uid, u64 bytes)
 	held = xa_to_value(xa_load(&sdev->user_pinned, key) ?: xa_mk_value(0));
 	if (bytes > max || held > max - bytes) {
 		dev_info_ratelimited(&sdev->pdev->dev,
-				     "uid %lu has %llu MiB pinned, %llu more refused (max_user_pinned_mb %llu)\n",
-				     key, held >> 20, bytes >> 20, max >> 20);
+				     "uid %lu has %llu KiB pinned, %llu KiB more refused (max_user_pinned_mb %llu)\n",
+				     key, held >> 10, bytes >> 10, max >> 20);
 		ret = -EDQUOT;
 	} else {
 		ret = xa_err(xa_store(&sdev->user_pinned, key, xa_mk_value(held + bytes),

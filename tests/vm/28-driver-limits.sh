@@ -28,7 +28,11 @@ run() { # DESCRIPTION ARGS...: add the program's "driver-limits: N passed, N fai
 
 unload
 if modprobe snpu; then ok "modprobe snpu"; else bad "modprobe snpu"; fi
+logged() { # DESCRIPTION PATTERN: the driver logged the refusal
+	if dmesg | grep -q "$2"; then ok "kernel log: $1"; else bad "kernel log has no '$2'"; fi
+}
 run contexts --contexts
+logged "context refused (per user)" "holds [0-9]* MMU contexts (max_user_contexts [0-9]*): context refused"
 run gem-stats --gem-stats
 unload
 if modprobe snpu max_user_contexts=3; then ok "modprobe snpu max_user_contexts=3"; else bad "modprobe max_user_contexts=3"; fi
@@ -36,9 +40,11 @@ run contexts-3 --contexts
 unload
 if modprobe snpu max_user_pinned_mb=4; then ok "modprobe snpu max_user_pinned_mb=4"; else bad "modprobe max_user_pinned_mb=4"; fi
 run pinned --pinned
+logged "pinning refused" "KiB more refused (max_user_pinned_mb 4)"
 unload
 if modprobe snpu max_user_contexts=100000; then ok "modprobe snpu max_user_contexts=100000"; else bad "modprobe max_user_contexts=100000"; fi
 run device-full --device-full
+logged "context refused (device full)" "all 255 MMU contexts are in use: context refused"
 unload
 
 echo "driver-limits: $passed passed, $failed failed"
