@@ -80,12 +80,14 @@ HOST_LINT += kernel-lint
 VM_TESTS += $(TOP)/tests/vm/10-driver-load.sh $(TOP)/tests/vm/20-driver-ioctl.sh \
 	$(TOP)/tests/vm/25-driver-races.sh $(TOP)/tests/vm/26-driver-recovery.sh \
 	$(TOP)/tests/vm/27-driver-fuzz.sh $(TOP)/tests/vm/30-driver-cycles.sh
+VM_TESTS += $(TOP)/tests/vm/28-driver-limits.sh
 DRIVER_TEST_BIN := $(BUILD)/guest/bin
 DRIVER_TEST_CFLAGS = $(COMMON_CFLAGS) $(OPT_CFLAGS) $$(pkg-config --cflags libdrm)
 DRIVER_TEST_LIBS = $$(pkg-config --libs libdrm)
 DRIVER_TEST_BINS := $(DRIVER_TEST_BIN)/snpu-driver-params $(DRIVER_TEST_BIN)/snpu-driver-ioctl \
 	$(DRIVER_TEST_BIN)/snpu-driver-races $(DRIVER_TEST_BIN)/snpu-driver-recovery \
 	$(DRIVER_TEST_BIN)/snpu-driver-fuzz
+DRIVER_TEST_BINS += $(DRIVER_TEST_BIN)/snpu-driver-limits
 GUEST_BINS += $(DRIVER_TEST_BINS)
 ALL += $(DRIVER_TEST_BINS)
 

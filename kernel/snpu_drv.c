@@ -12,6 +12,7 @@
 #include <drm/drm_ioctl.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_prime.h>
+#include <linux/cred.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -45,15 +46,10 @@ static int snpu_open(struct drm_device *drm, struct drm_file *file)
 		goto out;
 	}
 	sfile->sdev = sdev;
-	sfile->vm = snpu_vm_create(sdev);
-	if (IS_ERR(sfile->vm)) {
-		ret = PTR_ERR(sfile->vm);
-		kfree(sfile);
-		goto out;
-	}
+	/* The MMU context comes with the first BO, bind or submit. */
+	sfile->uid = current_uid();
 	ret = snpu_file_jobs_init(sfile);
 	if (ret) {
-		snpu_vm_put(sfile->vm);
 		kfree(sfile);
 		goto out;
 	}
@@ -108,9 +104,11 @@ static const struct drm_driver snpu_drm_driver = {
 	 * 1.1: priority 0 is NORMAL, DRM_SNPU_JOB_ABORTED, the *_FLAGS params,
 	 * READ_ONLY a BO property, va without FIXED_VA and negative timeouts
 	 * refused, VAs from 64 KiB.
+	 * 1.2: the MMU context comes with a file's first use, not open();
+	 * max_user_contexts per user (-EDQUOT).
 	 */
 	.major = 1,
-	.minor = 1,
+	.minor = 2,
 };
 
 static void snpu_ida_fini(struct drm_device *drm, void *arg)

@@ -13,6 +13,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/spinlock.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <linux/types.h>
 
@@ -22,9 +23,11 @@
  *   BO reservations     ww_mutex, taken together in SUBMIT (drm_exec),
  *                       one in UNMAP
  *   sdev->sched_lock    arming and pushing a job (in order per entity)
- *   sfile->lock         a file's scheduler entities and job ids
+ *   sfile->lock         a file's scheduler entities, job ids and the
+ *                       creation of its MMU context
  *   sdev->mm_lock       page tables, VA allocators, BO maps, context table
  *   sdev->dram_lock     the device DRAM allocator
+ *   sdev->pin_lock      pinned bytes per user
  *   q->lock             (spinlock, irq-safe) a queue's in-flight jobs and
  *                       the hardware fences; taken in the MSI-X handler
  *   sdev->fault_lock, sdev->latch_lock  (spinlocks) leaves
@@ -112,11 +115,14 @@ struct snpu_fw_info {
  *              latches HI (counters, timestamp)
  * @ctx_ida: MMU context ids (ASIDs) of open files, 1..num_contexts-1
  * @mm_lock: protects every context's page tables, VA allocator and BO
- *           maps, and the context table entries
+ *           maps, the context table entries and @ctx_vms
+ * @ctx_vms: the context of each context id in use, by id (per-user count)
  * @ctx_table: the context table the device reads (DMA-coherent)
  * @ctx_table_dma: its bus address
  * @dram_lock: protects @dram_mm
  * @dram_mm: allocator of device DRAM (offsets in BAR2)
+ * @pin_lock: protects @user_pinned
+ * @user_pinned: bytes of SYSTEM BO pages pinned per user (uid -> value)
  * @fault_lock: protects @fault_log and @fault_count
  * @fault_log: the last MMU faults
  * @fault_count: MMU faults since probe
@@ -147,10 +153,13 @@ struct snpu_device {
 	spinlock_t latch_lock;	/* see @latch_lock above */
 	struct ida ctx_ida;
 	struct mutex mm_lock;	/* see @mm_lock above */
+	struct snpu_vm **ctx_vms;
 	struct snpu_mmu_ctx *ctx_table;
 	dma_addr_t ctx_table_dma;
 	struct mutex dram_lock;	/* see @dram_lock above */
 	struct drm_mm dram_mm;
+	struct mutex pin_lock;	/* see @pin_lock above */
+	struct xarray user_pinned;
 	spinlock_t fault_lock;	/* see @fault_lock above */
 	struct snpu_fault_rec fault_log[SNPU_FAULT_LOG_SIZE];
 	u64 fault_count;
@@ -171,14 +180,17 @@ struct snpu_device {
 /**
  * struct snpu_file - per open file of /dev/accel/accelN
  * @sdev: the device
- * @vm: this file's MMU context
- * @lock: protects @entities and @next_job_id
+ * @uid: real uid of the opener, charged for the file's MMU context
+ * @vm: this file's MMU context, created on first use (snpu_file_vm());
+ *      set once under @lock, read with smp_load_acquire()
+ * @lock: protects @entities and @next_job_id, serialises creating @vm
  * @entities: scheduler entities, [queue][priority], created on first use
  * @next_job_id: id of the next SUBMIT
  * @results: struct snpu_job_result of the last jobs, by job id
  */
 struct snpu_file {
 	struct snpu_device *sdev;
+	kuid_t uid;
 	struct snpu_vm *vm;
 	struct mutex lock;	/* see @lock above */
 	struct snpu_entity **entities;

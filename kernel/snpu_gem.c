@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * SNPU buffer objects.
+ * SNPU buffer objects, of two GEM object types sharing struct snpu_bo:
  *
- * SYSTEM BOs are GEM shmem objects: their pages are pinned and DMA-mapped
- * the first time the BO is mapped into a context, and stay so until the BO
- * is freed. DEVICE BOs are ranges of device DRAM (BAR2) handed out by a
- * drm_mm allocator, cleared before use, mmap()ed write-combined.
+ * SYSTEM BOs (struct snpu_shmem_bo) are GEM shmem objects: their pages are
+ * pinned and DMA-mapped the first time the BO is mapped into a context, and
+ * stay so until the BO is freed. DEVICE BOs (struct snpu_device_bo) are
+ * ranges of device DRAM (BAR2) handed out by a drm_mm allocator, cleared
+ * before use, mmap()ed write-combined through the BAR2 aperture; they have
+ * no shmem backing and cannot be exported.
  *
  * A BO is mapped into the creator's context at creation, and into any
  * context holding a handle with DRM_IOCTL_SNPU_BO_BIND (PRIME imports). A
@@ -22,6 +24,8 @@
 #include <linux/dma-resv.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/sizes.h>
 
@@ -31,6 +35,40 @@
 #include "snpu_drv.h"
 #include "snpu_gem.h"
 #include "snpu_mmu_ctx.h"
+
+static const struct drm_gem_object_funcs snpu_shmem_funcs;
+static const struct drm_gem_object_funcs snpu_device_funcs;
+
+/* drm_gem_shmem_free() kfree()s the shmem object: it must be the allocation. */
+static_assert(offsetof(struct snpu_shmem_bo, shmem) == 0);
+
+static struct snpu_shmem_bo *to_snpu_shmem_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct snpu_shmem_bo, shmem.base);
+}
+
+static struct snpu_device_bo *to_snpu_device_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct snpu_device_bo, base);
+}
+
+/**
+ * to_snpu_bo - the SNPU part of a GEM object of this driver
+ * @obj: a SYSTEM or DEVICE BO (or a PRIME import, a SYSTEM BO)
+ */
+struct snpu_bo *to_snpu_bo(struct drm_gem_object *obj)
+{
+	if (obj->funcs == &snpu_device_funcs)
+		return &to_snpu_device_bo(obj)->bo;
+	return &to_snpu_shmem_bo(obj)->bo;
+}
+
+static void snpu_bo_init(struct snpu_bo *bo, struct drm_gem_object *obj, u32 flags)
+{
+	bo->obj = obj;
+	bo->flags = flags;
+	INIT_LIST_HEAD(&bo->maps);
+}
 
 struct snpu_bo_map *snpu_bo_find_map_locked(struct snpu_bo *bo, struct snpu_vm *vm)
 {
@@ -64,7 +102,7 @@ void snpu_bo_unmap_vm_locked(struct snpu_vm *vm)
 
 static void snpu_bo_unmap_all(struct snpu_bo *bo)
 {
-	struct snpu_device *sdev = to_snpu_device(bo->shmem.base.dev);
+	struct snpu_device *sdev = to_snpu_device(bo->obj->dev);
 	struct snpu_bo_map *map, *tmp;
 
 	mutex_lock(&sdev->mm_lock);
@@ -78,15 +116,18 @@ static int snpu_bo_map(struct snpu_bo *bo, struct snpu_vm *vm, u64 *va, bool fix
 		       bool read_only)
 {
 	struct snpu_device *sdev = vm->sdev;
-	struct drm_gem_object *obj = &bo->shmem.base;
+	struct drm_gem_object *obj = bo->obj;
 	struct sg_table *sgt = NULL;
 	struct snpu_bo_map *map;
+	u64 dram_offset = 0;
 	int ret;
 
 	/* Read-only is the BO's: no context maps it writable. */
 	read_only |= bo->flags & DRM_SNPU_BO_READ_ONLY;
-	if (!(bo->flags & DRM_SNPU_BO_DEVICE)) {
-		sgt = drm_gem_shmem_get_pages_sgt(&bo->shmem);
+	if (bo->flags & DRM_SNPU_BO_DEVICE) {
+		dram_offset = to_snpu_device_bo(obj)->dram.start;
+	} else {
+		sgt = drm_gem_shmem_get_pages_sgt(&to_snpu_shmem_bo(obj)->shmem);
 		if (IS_ERR(sgt))
 			return PTR_ERR(sgt);
 	}
@@ -111,8 +152,7 @@ static int snpu_bo_map(struct snpu_bo *bo, struct snpu_vm *vm, u64 *va, bool fix
 		ret = -ENOSPC;
 		goto err_unlock;
 	}
-	ret = snpu_vm_map_locked(vm, map->node.start, obj->size, sgt, bo->dram.start,
-				 read_only);
+	ret = snpu_vm_map_locked(vm, map->node.start, obj->size, sgt, dram_offset, read_only);
 	if (ret) {
 		drm_mm_remove_node(&map->node);
 		goto err_unlock;
@@ -134,10 +174,89 @@ err_unlock:
 
 /* ---- SYSTEM BOs: GEM shmem ------------------------------------------------ */
 
+/*
+ * A SYSTEM BO's pages are pinned from its creation (it is mapped in the
+ * creator's context at once) until it is freed: pinned memory cannot be
+ * reclaimed or swapped, so each user gets a share of it.
+ */
+static unsigned int max_user_pinned_mb;
+module_param(max_user_pinned_mb, uint, 0644);
+MODULE_PARM_DESC(max_user_pinned_mb,
+		 "MiB of SYSTEM BOs one user (uid) may have pinned on one device (0, the default: half of RAM)");
+
+static u64 snpu_user_pinned_max(void)
+{
+	u64 mb = READ_ONCE(max_user_pinned_mb);
+
+	return mb ? mb << 20 : ((u64)totalram_pages() << PAGE_SHIFT) / 2;
+}
+
+/* Charge bytes of pinned pages to uid: -EDQUOT beyond its share. */
+static int snpu_pin_charge(struct snpu_device *sdev, kuid_t uid, u64 bytes)
+{
+	unsigned long key = from_kuid(&init_user_ns, uid);
+	u64 held, max = snpu_user_pinned_max();
+	int ret = 0;
+
+	mutex_lock(&sdev->pin_lock);
+	held = xa_to_value(xa_load(&sdev->user_pinned, key) ?: xa_mk_value(0));
+	if (bytes > max || held > max - bytes) {
+		dev_info_ratelimited(&sdev->pdev->dev,
+				     "uid %lu has %llu KiB pinned, %llu KiB more refused (max_user_pinned_mb %llu)\n",
+				     key, held >> 10, bytes >> 10, max >> 20);
+		ret = -EDQUOT;
+	} else {
+		ret = xa_err(xa_store(&sdev->user_pinned, key, xa_mk_value(held + bytes),
+				      GFP_KERNEL));
+	}
+	mutex_unlock(&sdev->pin_lock);
+	return ret;
+}
+
+static void snpu_pin_uncharge(struct snpu_device *sdev, kuid_t uid, u64 bytes)
+{
+	unsigned long key = from_kuid(&init_user_ns, uid);
+	u64 held;
+
+	mutex_lock(&sdev->pin_lock);
+	held = xa_to_value(xa_load(&sdev->user_pinned, key) ?: xa_mk_value(0));
+	if (WARN_ON(held < bytes))
+		held = bytes;
+	if (held == bytes)
+		xa_erase(&sdev->user_pinned, key);
+	else	/* replaces the entry: allocates nothing */
+		xa_store(&sdev->user_pinned, key, xa_mk_value(held - bytes), GFP_KERNEL);
+	mutex_unlock(&sdev->pin_lock);
+}
+
 static void snpu_shmem_free(struct drm_gem_object *obj)
 {
-	snpu_bo_unmap_all(to_snpu_bo(obj));
-	drm_gem_shmem_free(&to_snpu_bo(obj)->shmem);
+	struct snpu_shmem_bo *sbo = to_snpu_shmem_bo(obj);
+	struct snpu_device *sdev = to_snpu_device(obj->dev);
+	kuid_t uid = sbo->pin_uid;
+	u64 pinned = sbo->pinned;
+
+	snpu_bo_unmap_all(&sbo->bo);
+	drm_gem_shmem_free(&sbo->shmem);	/* unpins, frees sbo */
+	if (pinned)
+		snpu_pin_uncharge(sdev, uid, pinned);
+}
+
+/*
+ * fdinfo (drm_show_memory_stats(), under the file's table spinlock): the
+ * pages are resident once pinned (an import's by its exporter). A racy
+ * read is fine for statistics; pages only go when the BO is freed.
+ */
+static enum drm_gem_object_status snpu_shmem_status(struct drm_gem_object *obj)
+{
+	if (obj->import_attach || READ_ONCE(to_snpu_shmem_bo(obj)->shmem.pages))
+		return DRM_GEM_OBJECT_RESIDENT;
+	return 0;
+}
+
+static size_t snpu_shmem_rss(struct drm_gem_object *obj)
+{
+	return snpu_shmem_status(obj) ? obj->size : 0;
 }
 
 static const struct drm_gem_object_funcs snpu_shmem_funcs = {
@@ -149,37 +268,38 @@ static const struct drm_gem_object_funcs snpu_shmem_funcs = {
 	.vmap = drm_gem_shmem_object_vmap,
 	.vunmap = drm_gem_shmem_object_vunmap,
 	.mmap = drm_gem_shmem_object_mmap,
+	.status = snpu_shmem_status,
+	.rss = snpu_shmem_rss,
 	.vm_ops = &drm_gem_shmem_vm_ops,
 };
 
 /* drm_gem_shmem_create() and PRIME imports allocate through this. */
 struct drm_gem_object *snpu_gem_create_object(struct drm_device *drm, size_t size)
 {
-	struct snpu_bo *bo;
+	struct snpu_shmem_bo *sbo;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
-	if (!bo)
+	sbo = kzalloc(sizeof(*sbo), GFP_KERNEL_ACCOUNT);
+	if (!sbo)
 		return ERR_PTR(-ENOMEM);
-	INIT_LIST_HEAD(&bo->maps);
-	bo->flags = DRM_SNPU_BO_SYSTEM;
-	bo->shmem.map_wc = false;
-	bo->shmem.base.funcs = &snpu_shmem_funcs;
-	return &bo->shmem.base;
+	snpu_bo_init(&sbo->bo, &sbo->shmem.base, DRM_SNPU_BO_SYSTEM);
+	sbo->shmem.map_wc = false;
+	sbo->shmem.base.funcs = &snpu_shmem_funcs;
+	return &sbo->shmem.base;
 }
 
 /* ---- DEVICE BOs: device DRAM ------------------------------------------------ */
 
-static void snpu_dram_free(struct drm_gem_object *obj)
+static void snpu_device_bo_free(struct drm_gem_object *obj)
 {
 	struct snpu_device *sdev = to_snpu_device(obj->dev);
-	struct snpu_bo *bo = to_snpu_bo(obj);
+	struct snpu_device_bo *dbo = to_snpu_device_bo(obj);
 
-	snpu_bo_unmap_all(bo);
+	snpu_bo_unmap_all(&dbo->bo);
 	mutex_lock(&sdev->dram_lock);
-	drm_mm_remove_node(&bo->dram);
+	drm_mm_remove_node(&dbo->dram);
 	mutex_unlock(&sdev->dram_lock);
 	drm_gem_object_release(obj);
-	kfree(bo);
+	kfree(dbo);
 }
 
 /*
@@ -188,26 +308,26 @@ static void snpu_dram_free(struct drm_gem_object *obj)
  * (unmap_mapping_range() on its address space), and a fault after that,
  * or an mmap() racing the unplug, never reaches BAR2 again (SIGBUS).
  */
-static vm_fault_t snpu_dram_fault(struct vm_fault *vmf)
+static vm_fault_t snpu_device_bo_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct drm_gem_object *obj = vma->vm_private_data;
 	struct snpu_device *sdev = to_snpu_device(obj->dev);
-	struct snpu_bo *bo = to_snpu_bo(obj);
+	struct snpu_device_bo *dbo = to_snpu_device_bo(obj);
 	unsigned long pfn;
 	vm_fault_t ret;
 	int idx;
 
 	if (!drm_dev_enter(obj->dev, &idx))
 		return VM_FAULT_SIGBUS;
-	pfn = ((sdev->dram_start + bo->dram.start) >> PAGE_SHIFT) +
+	pfn = ((sdev->dram_start + dbo->dram.start) >> PAGE_SHIFT) +
 	      ((vmf->address - vma->vm_start) >> PAGE_SHIFT);
 	ret = vmf_insert_pfn(vma, vmf->address, pfn);
 	drm_dev_exit(idx);
 	return ret;
 }
 
-static int snpu_dram_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+static int snpu_device_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 {
 	int idx;
 
@@ -226,22 +346,45 @@ static int snpu_dram_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma
 	return 0;
 }
 
-static struct dma_buf *snpu_dram_export(struct drm_gem_object *obj, int flags)
+/* No P2P between devices: device DRAM is never exported (PRIME: -EOPNOTSUPP). */
+static struct dma_buf *snpu_device_bo_export(struct drm_gem_object *obj, int flags)
 {
 	return ERR_PTR(-EOPNOTSUPP);
 }
 
-static const struct vm_operations_struct snpu_dram_vm_ops = {
-	.fault = snpu_dram_fault,
+/* Device DRAM is allocated whole at creation: always resident. */
+static enum drm_gem_object_status snpu_device_bo_status(struct drm_gem_object *obj)
+{
+	return DRM_GEM_OBJECT_RESIDENT;
+}
+
+static size_t snpu_device_bo_rss(struct drm_gem_object *obj)
+{
+	return obj->size;
+}
+
+static void snpu_device_bo_print_info(struct drm_printer *p, unsigned int indent,
+				      const struct drm_gem_object *obj)
+{
+	const struct snpu_device_bo *dbo = container_of(obj, struct snpu_device_bo, base);
+
+	drm_printf_indent(p, indent, "dram=0x%llx\n", dbo->dram.start);
+}
+
+static const struct vm_operations_struct snpu_device_bo_vm_ops = {
+	.fault = snpu_device_bo_fault,
 	.open = drm_gem_vm_open,
 	.close = drm_gem_vm_close,
 };
 
-static const struct drm_gem_object_funcs snpu_dram_funcs = {
-	.free = snpu_dram_free,
-	.mmap = snpu_dram_mmap,
-	.export = snpu_dram_export,
-	.vm_ops = &snpu_dram_vm_ops,
+static const struct drm_gem_object_funcs snpu_device_funcs = {
+	.free = snpu_device_bo_free,
+	.print_info = snpu_device_bo_print_info,
+	.mmap = snpu_device_bo_mmap,
+	.export = snpu_device_bo_export,
+	.status = snpu_device_bo_status,
+	.rss = snpu_device_bo_rss,
+	.vm_ops = &snpu_device_bo_vm_ops,
 };
 
 /* Device DRAM a previous owner used must not leak to the next one. */
@@ -256,39 +399,43 @@ static int snpu_dram_clear(struct snpu_device *sdev, u64 offset, u64 size)
 	return 0;
 }
 
-static struct snpu_bo *snpu_dram_bo_create(struct snpu_device *sdev, u64 size)
+static struct snpu_bo *snpu_device_bo_create(struct snpu_device *sdev, u64 size)
 {
-	struct snpu_bo *bo;
+	struct snpu_device_bo *dbo;
 	int ret;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
-	if (!bo)
+	dbo = kzalloc(sizeof(*dbo), GFP_KERNEL_ACCOUNT);
+	if (!dbo)
 		return ERR_PTR(-ENOMEM);
-	INIT_LIST_HEAD(&bo->maps);
-	bo->flags = DRM_SNPU_BO_DEVICE;
-	bo->shmem.base.funcs = &snpu_dram_funcs;
+	snpu_bo_init(&dbo->bo, &dbo->base, DRM_SNPU_BO_DEVICE);
+	dbo->base.funcs = &snpu_device_funcs;
 
 	mutex_lock(&sdev->dram_lock);
-	ret = drm_mm_insert_node_generic(&sdev->dram_mm, &bo->dram, size, SNPU_PAGE_SIZE, 0,
+	ret = drm_mm_insert_node_generic(&sdev->dram_mm, &dbo->dram, size, SNPU_PAGE_SIZE, 0,
 					 DRM_MM_INSERT_BEST);
 	mutex_unlock(&sdev->dram_lock);
 	if (ret) {
-		kfree(bo);
+		kfree(dbo);
 		return ERR_PTR(-ENOSPC);
 	}
-	drm_gem_private_object_init(&sdev->drm, &bo->shmem.base, size);
+	drm_gem_private_object_init(&sdev->drm, &dbo->base, size);
 
-	ret = snpu_dram_clear(sdev, bo->dram.start, size);
+	ret = snpu_dram_clear(sdev, dbo->dram.start, size);
 	if (ret) {
-		drm_gem_object_put(&bo->shmem.base);
+		drm_gem_object_put(&dbo->base);
 		return ERR_PTR(ret);
 	}
-	return bo;
+	return &dbo->bo;
 }
 
 static void snpu_dram_mm_fini(struct drm_device *drm, void *arg)
 {
 	drm_mm_takedown(&to_snpu_device(drm)->dram_mm);
+}
+
+static void snpu_user_pinned_fini(struct drm_device *drm, void *arg)
+{
+	xa_destroy(&to_snpu_device(drm)->user_pinned);
 }
 
 /**
@@ -298,6 +445,7 @@ static void snpu_dram_mm_fini(struct drm_device *drm, void *arg)
 int snpu_gem_init(struct snpu_device *sdev)
 {
 	u64 size = round_down(sdev->hw.dram_size, SNPU_PAGE_SIZE);
+	int ret;
 
 	if (!size) {
 		drm_err(&sdev->drm, "unsupported device: DRAM_SIZE %llu (no whole page)\n",
@@ -305,7 +453,14 @@ int snpu_gem_init(struct snpu_device *sdev)
 		return -ENODEV;
 	}
 	drm_mm_init(&sdev->dram_mm, 0, size);
-	return drmm_add_action_or_reset(&sdev->drm, snpu_dram_mm_fini, NULL);
+	ret = drmm_add_action_or_reset(&sdev->drm, snpu_dram_mm_fini, NULL);
+	if (ret)
+		return ret;
+	xa_init(&sdev->user_pinned);
+	ret = drmm_add_action_or_reset(&sdev->drm, snpu_user_pinned_fini, NULL);
+	if (ret)
+		return ret;
+	return drmm_mutex_init(&sdev->drm, &sdev->pin_lock);
 }
 
 /* ---- ioctls ------------------------------------------------------------------ */
@@ -329,6 +484,7 @@ int snpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 	struct drm_snpu_bo_create *args = data;
 	bool fixed = args->flags & DRM_SNPU_BO_FIXED_VA;
 	struct drm_gem_shmem_object *shmem;
+	struct snpu_vm *vm;
 	struct snpu_bo *bo;
 	u64 size, max, va = args->va;
 	u32 handle;
@@ -348,12 +504,28 @@ int snpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
+	vm = snpu_file_vm(sfile);
+	if (IS_ERR(vm)) {
+		ret = PTR_ERR(vm);
+		goto out;
+	}
 
 	if (args->flags & DRM_SNPU_BO_DEVICE) {
-		bo = snpu_dram_bo_create(sdev, size);
+		bo = snpu_device_bo_create(sdev, size);
 	} else {
+		ret = snpu_pin_charge(sdev, sfile->uid, size);
+		if (ret)
+			goto out;
 		shmem = drm_gem_shmem_create(drm, size);
-		bo = IS_ERR(shmem) ? ERR_CAST(shmem) : to_snpu_bo(&shmem->base);
+		if (IS_ERR(shmem)) {
+			snpu_pin_uncharge(sdev, sfile->uid, size);
+			bo = ERR_CAST(shmem);
+		} else {
+			/* Uncharged when the BO is freed (also on an error below). */
+			to_snpu_shmem_bo(&shmem->base)->pin_uid = sfile->uid;
+			to_snpu_shmem_bo(&shmem->base)->pinned = size;
+			bo = to_snpu_bo(&shmem->base);
+		}
 	}
 	if (IS_ERR(bo)) {
 		ret = PTR_ERR(bo);
@@ -361,11 +533,11 @@ int snpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 	}
 	bo->flags = args->flags & (DRM_SNPU_BO_DEVICE | DRM_SNPU_BO_READ_ONLY);
 
-	ret = snpu_bo_map(bo, sfile->vm, &va, fixed, args->flags & DRM_SNPU_BO_READ_ONLY);
+	ret = snpu_bo_map(bo, vm, &va, fixed, args->flags & DRM_SNPU_BO_READ_ONLY);
 	if (!ret)
-		ret = drm_gem_handle_create(file, &bo->shmem.base, &handle);
+		ret = drm_gem_handle_create(file, bo->obj, &handle);
 	/* The handle (if any) holds the BO now; on error this frees it. */
-	drm_gem_object_put(&bo->shmem.base);
+	drm_gem_object_put(bo->obj);
 	if (!ret) {
 		args->handle = handle;
 		args->va = va;
@@ -403,9 +575,10 @@ int snpu_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file
 {
 	struct snpu_device *sdev = to_snpu_device(drm);
 	struct snpu_file *sfile = file->driver_priv;
+	struct snpu_vm *vm = snpu_file_vm_peek(sfile);
 	struct drm_snpu_bo_info *args = data;
+	struct snpu_bo_map *map = NULL;
 	struct drm_gem_object *obj;
-	struct snpu_bo_map *map;
 	struct snpu_bo *bo;
 	int idx;
 
@@ -420,7 +593,8 @@ int snpu_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file
 	args->flags = bo->flags;
 	args->size = obj->size;
 	mutex_lock(&sdev->mm_lock);
-	map = snpu_bo_find_map_locked(bo, sfile->vm);
+	if (vm)
+		map = snpu_bo_find_map_locked(bo, vm);
 	args->va = map ? map->node.start : 0;
 	mutex_unlock(&sdev->mm_lock);
 	drm_gem_object_put(obj);
@@ -435,7 +609,7 @@ int snpu_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file
  */
 static int snpu_bo_unbind(struct snpu_device *sdev, struct snpu_bo *bo, struct snpu_vm *vm)
 {
-	struct dma_resv *resv = bo->shmem.base.resv;
+	struct dma_resv *resv = bo->obj->resv;
 	struct snpu_bo_map *map;
 	int ret;
 
@@ -462,6 +636,7 @@ int snpu_ioctl_bo_bind(struct drm_device *drm, void *data, struct drm_file *file
 	struct drm_snpu_bo_bind *args = data;
 	bool fixed = args->flags & DRM_SNPU_BIND_FIXED_VA;
 	struct drm_gem_object *obj;
+	struct snpu_vm *vm;
 	u64 va = args->va;
 	int idx, ret;
 
@@ -479,11 +654,15 @@ int snpu_ioctl_bo_bind(struct drm_device *drm, void *data, struct drm_file *file
 		goto out;
 	}
 	if (args->flags & DRM_SNPU_BIND_UNMAP) {
-		ret = snpu_bo_unbind(sdev, to_snpu_bo(obj), sfile->vm);
+		/* A file without a context has nothing mapped. */
+		vm = snpu_file_vm_peek(sfile);
+		ret = vm ? snpu_bo_unbind(sdev, to_snpu_bo(obj), vm) : -ENOENT;
 	} else if (fixed && snpu_check_fixed_va(sdev, va, obj->size)) {
 		ret = -EINVAL;
 	} else {
-		ret = snpu_bo_map(to_snpu_bo(obj), sfile->vm, &va, fixed,
+		vm = snpu_file_vm(sfile);
+		ret = IS_ERR(vm) ? PTR_ERR(vm) :
+		      snpu_bo_map(to_snpu_bo(obj), vm, &va, fixed,
 				  args->flags & DRM_SNPU_BIND_READ_ONLY);
 		if (!ret)
 			args->va = va;

@@ -9,6 +9,7 @@
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_mm.h>
 #include <linux/list.h>
+#include <linux/uidgid.h>
 
 #include "drm/snpu_accel.h"
 
@@ -18,18 +19,44 @@ struct snpu_device;
 struct snpu_vm;
 
 /**
- * struct snpu_bo - a buffer object
- * @shmem: SYSTEM BOs are shmem objects; DEVICE BOs only use @shmem.base
+ * struct snpu_bo - what every SNPU buffer object has, whatever its type
+ * @obj: the GEM object it is part of (struct snpu_shmem_bo or
+ *       struct snpu_device_bo)
  * @flags: DRM_SNPU_BO_* it was created with (imported: SYSTEM)
- * @dram: DEVICE: its range of device DRAM
  * @maps: struct snpu_bo_map, one per context it is mapped in
  *        (sdev->mm_lock)
  */
 struct snpu_bo {
-	struct drm_gem_shmem_object shmem;
+	struct drm_gem_object *obj;
 	u32 flags;
-	struct drm_mm_node dram;
 	struct list_head maps;
+};
+
+/**
+ * struct snpu_shmem_bo - a SYSTEM BO: host pages of a GEM shmem object
+ * (also every PRIME import)
+ * @shmem: the shmem object
+ * @bo: the common part
+ * @pin_uid: the user its pinned pages are charged to (max_user_pinned_mb)
+ * @pinned: bytes charged (0 for imports: their exporter pins them)
+ */
+struct snpu_shmem_bo {
+	struct drm_gem_shmem_object shmem;
+	struct snpu_bo bo;
+	kuid_t pin_uid;
+	u64 pinned;
+};
+
+/**
+ * struct snpu_device_bo - a DEVICE BO: a range of device DRAM (BAR2)
+ * @base: the GEM object (no shmem backing)
+ * @bo: the common part
+ * @dram: its range of device DRAM (sdev->dram_mm)
+ */
+struct snpu_device_bo {
+	struct drm_gem_object base;
+	struct snpu_bo bo;
+	struct drm_mm_node dram;
 };
 
 /**
@@ -50,11 +77,7 @@ struct snpu_bo_map {
 	bool read_only;
 };
 
-static inline struct snpu_bo *to_snpu_bo(struct drm_gem_object *obj)
-{
-	return container_of(obj, struct snpu_bo, shmem.base);
-}
-
+struct snpu_bo *to_snpu_bo(struct drm_gem_object *obj);
 int snpu_gem_init(struct snpu_device *sdev);
 struct drm_gem_object *snpu_gem_create_object(struct drm_device *drm, size_t size);
 struct snpu_bo_map *snpu_bo_find_map_locked(struct snpu_bo *bo, struct snpu_vm *vm);

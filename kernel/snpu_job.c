@@ -524,22 +524,25 @@ void snpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 {
 	struct snpu_file *sfile = file->driver_priv;
 	struct snpu_device *sdev = sfile->sdev;
-	struct snpu_vm *vm = sfile->vm;
-	u32 i, pt_pages;
+	struct snpu_vm *vm = snpu_file_vm_peek(sfile);
+	u32 i, pt_pages = 0;
 
+	/* A file without a context yet: every value is 0. */
 	for (i = 0; i < sdev->hw.num_queues; i++)
 		drm_printf(p, "drm-engine-q%u:\t%llu ns\n", i,
-			   (u64)atomic64_read(&vm->busy_ns[i]));
+			   vm ? (u64)atomic64_read(&vm->busy_ns[i]) : 0);
 	drm_show_memory_stats(p, file);
-	mutex_lock(&sdev->mm_lock);
-	pt_pages = vm->pt_pages;
-	mutex_unlock(&sdev->mm_lock);
-	drm_printf(p, "snpu-context:\t%u\n", vm->id);
+	if (vm) {
+		mutex_lock(&sdev->mm_lock);
+		pt_pages = vm->pt_pages;
+		mutex_unlock(&sdev->mm_lock);
+	}
+	drm_printf(p, "snpu-context:\t%u\n", vm ? vm->id : 0);
 	drm_printf(p, "snpu-pagetable-pages:\t%u\n", pt_pages);
-	drm_printf(p, "snpu-jobs-queued:\t%d\n", atomic_read(&vm->queued));
-	drm_printf(p, "snpu-jobs-done:\t%llu\n", (u64)atomic64_read(&vm->jobs_done));
-	drm_printf(p, "snpu-hangs:\t%d\n", atomic_read(&vm->hangs));
-	drm_printf(p, "snpu-banned:\t%d\n", READ_ONCE(vm->banned));
+	drm_printf(p, "snpu-jobs-queued:\t%d\n", vm ? atomic_read(&vm->queued) : 0);
+	drm_printf(p, "snpu-jobs-done:\t%llu\n", vm ? (u64)atomic64_read(&vm->jobs_done) : 0);
+	drm_printf(p, "snpu-hangs:\t%d\n", vm ? atomic_read(&vm->hangs) : 0);
+	drm_printf(p, "snpu-banned:\t%d\n", vm ? READ_ONCE(vm->banned) : 0);
 }
 
 int snpu_file_jobs_init(struct snpu_file *sfile)
@@ -966,6 +969,7 @@ int snpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	struct snpu_va_range *ranges = NULL;
 	struct snpu_entity *entity;
 	struct snpu_job *job;
+	struct snpu_vm *vm;
 	bool sched_init = false;
 	int idx, ret;
 
@@ -978,7 +982,12 @@ int snpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		ret = -EIO;
 		goto out_exit;
 	}
-	if (READ_ONCE(sfile->vm->banned)) {
+	vm = snpu_file_vm(sfile);
+	if (IS_ERR(vm)) {
+		ret = PTR_ERR(vm);
+		goto out_exit;
+	}
+	if (READ_ONCE(vm->banned)) {
 		ret = -ECANCELED;
 		goto out_exit;
 	}
@@ -989,21 +998,21 @@ int snpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		goto out_exit;
 	}
 	/* Bound what one file can pile up (each job holds up to MAX_CMDBUF). */
-	if (atomic_inc_return(&sfile->vm->queued) > SNPU_MAX_FILE_JOBS) {
-		atomic_dec(&sfile->vm->queued);
+	if (atomic_inc_return(&vm->queued) > SNPU_MAX_FILE_JOBS) {
+		atomic_dec(&vm->queued);
 		ret = -EAGAIN;
 		goto out_exit;
 	}
 
 	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job) {
-		atomic_dec(&sfile->vm->queued);
+		atomic_dec(&vm->queued);
 		ret = -ENOMEM;
 		goto out_exit;
 	}
 	job->sdev = sdev;
 	job->q = &sdev->queues[args->queue];
-	job->vm = snpu_vm_get(sfile->vm);	/* with its count in vm->queued */
+	job->vm = snpu_vm_get(vm);	/* with its count in vm->queued */
 	kref_get(&entity->stream->ref);
 	job->stream = entity->stream;
 	INIT_LIST_HEAD(&job->link);

@@ -4,7 +4,12 @@
  * and per-file contexts with their own page tables in DMA-coherent pages.
  *
  * Locking: sdev->mm_lock (a mutex) protects every context's page tables,
- * VA allocator and map list, and the context table entries. The device
+ * VA allocator and map list, the context table entries and which user
+ * holds each context id.
+ *
+ * A file gets its context on first use (a BO, a bind, a submit, its
+ * CONTEXT_ID): one user holds at most max_user_contexts of the device's
+ * contexts, so opening files cannot lock other users out. The device
  * caches translations: after changing a context entry or a table reachable
  * from it the driver writes SNPU_REG_MMU_INVALIDATE.
  */
@@ -12,7 +17,9 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_managed.h>
 #include <linux/dma-mapping.h>
+#include <linux/cred.h>
 #include <linux/lockdep.h>
+#include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -67,6 +74,11 @@ static void snpu_ctx_table_free(struct drm_device *drm, void *arg)
 int snpu_mmu_init(struct snpu_device *sdev)
 {
 	size_t size = sdev->hw.num_contexts * sizeof(struct snpu_mmu_ctx);
+
+	sdev->ctx_vms = drmm_kcalloc(&sdev->drm, sdev->hw.num_contexts, sizeof(*sdev->ctx_vms),
+				     GFP_KERNEL);
+	if (!sdev->ctx_vms)
+		return -ENOMEM;
 
 	sdev->ctx_table = dma_alloc_coherent(sdev->drm.dev, size, &sdev->ctx_table_dma,
 					     GFP_KERNEL);
@@ -171,14 +183,72 @@ static void snpu_pt_free(struct snpu_device *sdev, struct snpu_pt *pt, int level
 	pt->cpu = NULL;
 }
 
+static unsigned int max_user_contexts;
+module_param(max_user_contexts, uint, 0644);
+MODULE_PARM_DESC(max_user_contexts,
+		 "MMU contexts one user (uid) may hold on one device (0, the default: a quarter of the device's contexts)");
+
+/* How many contexts one user may hold: never more than the device has. */
+static u32 snpu_user_contexts_max(struct snpu_device *sdev)
+{
+	u32 usable = sdev->hw.num_contexts - 1;
+	u32 max = READ_ONCE(max_user_contexts);
+
+	if (!max)
+		max = max(usable / 4, 1u);
+	return min(max, usable);
+}
+
+static u32 snpu_user_contexts_locked(struct snpu_device *sdev, kuid_t uid)
+{
+	u32 i, n = 0;
+
+	lockdep_assert_held(&sdev->mm_lock);
+	for (i = SNPU_CTX_KERNEL + 1; i < sdev->hw.num_contexts; i++)
+		if (sdev->ctx_vms[i] && uid_eq(sdev->ctx_vms[i]->uid, uid))
+			n++;
+	return n;
+}
+
+/*
+ * A context id for uid, within its share (-EDQUOT) and the device's
+ * (-EBUSY). A share of every context is no share: a user holding them all
+ * finds the device full.
+ */
+static int snpu_ctx_id_alloc_locked(struct snpu_device *sdev, kuid_t uid)
+{
+	u32 max = snpu_user_contexts_max(sdev);
+	u32 held = snpu_user_contexts_locked(sdev, uid);
+	int id;
+
+	lockdep_assert_held(&sdev->mm_lock);
+	if (held >= max && max < sdev->hw.num_contexts - 1) {
+		dev_info_ratelimited(&sdev->pdev->dev,
+				     "uid %u holds %u MMU contexts (max_user_contexts %u): context refused\n",
+				     from_kuid(&init_user_ns, uid), held, max);
+		return -EDQUOT;
+	}
+	id = ida_alloc_range(&sdev->ctx_ida, SNPU_CTX_KERNEL + 1, sdev->hw.num_contexts - 1,
+			     GFP_KERNEL);
+	if (id == -ENOSPC) {
+		dev_info_ratelimited(&sdev->pdev->dev,
+				     "all %u MMU contexts are in use: context refused\n",
+				     sdev->hw.num_contexts - 1);
+		return -EBUSY;
+	}
+	return id;
+}
+
 /**
  * snpu_vm_create - a new context with an empty page table
  * @sdev: the device
+ * @uid: the user it is charged to
  *
- * Return: the context (one reference) or an ERR_PTR: -EBUSY when every
- * context id is taken.
+ * Return: the context (one reference) or an ERR_PTR: -EDQUOT when @uid
+ * already holds max_user_contexts contexts, -EBUSY when every context id
+ * is taken.
  */
-struct snpu_vm *snpu_vm_create(struct snpu_device *sdev)
+struct snpu_vm *snpu_vm_create(struct snpu_device *sdev, kuid_t uid)
 {
 	u64 va_end = 1ull << sdev->hw.va_bits;
 	struct snpu_vm *vm;
@@ -187,26 +257,27 @@ struct snpu_vm *snpu_vm_create(struct snpu_device *sdev)
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return ERR_PTR(-ENOMEM);
-
-	id = ida_alloc_range(&sdev->ctx_ida, SNPU_CTX_KERNEL + 1, sdev->hw.num_contexts - 1,
-			     GFP_KERNEL);
-	if (id < 0) {
-		ret = id == -ENOSPC ? -EBUSY : id;
-		goto err_free;
-	}
 	ret = snpu_pt_alloc(sdev, &vm->root, 0);
 	if (ret)
-		goto err_ida;
+		goto err_free;
 	vm->pt_pages = 1;
 
 	kref_init(&vm->ref);
 	vm->sdev = sdev;
-	vm->id = id;
+	vm->uid = uid;
 	INIT_LIST_HEAD(&vm->maps);
 	/* The lowest 64 KiB stay unmapped: a NULL-based address always faults. */
 	drm_mm_init(&vm->mm, SNPU_VA_MIN, va_end - SNPU_VA_MIN);
 
 	mutex_lock(&sdev->mm_lock);
+	id = snpu_ctx_id_alloc_locked(sdev, uid);
+	if (id < 0) {
+		mutex_unlock(&sdev->mm_lock);
+		ret = id;
+		goto err_pt;
+	}
+	vm->id = id;
+	sdev->ctx_vms[id] = vm;
 	sdev->ctx_table[id].flags = 0;
 	sdev->ctx_table[id].reserved = 0;
 	WRITE_ONCE(sdev->ctx_table[id].pt_root, vm->root.dma | SNPU_CTX_VALID);
@@ -214,11 +285,49 @@ struct snpu_vm *snpu_vm_create(struct snpu_device *sdev)
 	mutex_unlock(&sdev->mm_lock);
 	return vm;
 
-err_ida:
-	ida_free(&sdev->ctx_ida, id);
+err_pt:
+	drm_mm_takedown(&vm->mm);
+	snpu_pt_free(sdev, &vm->root, 0);
 err_free:
 	kfree(vm);
 	return ERR_PTR(ret);
+}
+
+/**
+ * snpu_file_vm - the file's context, created on first use
+ * @sfile: the file
+ *
+ * Files that only query the device never take one of its contexts.
+ * Return: the context (the file's reference), or an ERR_PTR of
+ * snpu_vm_create(); a later call tries again.
+ */
+struct snpu_vm *snpu_file_vm(struct snpu_file *sfile)
+{
+	struct snpu_vm *vm = snpu_file_vm_peek(sfile);
+
+	if (vm)
+		return vm;
+	mutex_lock(&sfile->lock);
+	vm = sfile->vm;
+	if (!vm) {
+		vm = snpu_vm_create(sfile->sdev, sfile->uid);
+		if (!IS_ERR(vm))	/* pairs with snpu_file_vm_peek(): seen complete */
+			smp_store_release(&sfile->vm, vm);
+	}
+	mutex_unlock(&sfile->lock);
+	return vm;
+}
+
+/**
+ * snpu_file_vm_peek - the file's context if it has one, without creating it
+ * @sfile: the file
+ *
+ * Return: the context (the file's reference) or NULL.
+ */
+struct snpu_vm *snpu_file_vm_peek(struct snpu_file *sfile)
+{
+	/* Pairs with the release in snpu_file_vm(). */
+	return smp_load_acquire(&sfile->vm);
 }
 
 static void snpu_vm_release(struct kref *ref)
@@ -231,6 +340,7 @@ static void snpu_vm_release(struct kref *ref)
 	snpu_bo_unmap_vm_locked(vm);
 	WRITE_ONCE(sdev->ctx_table[vm->id].pt_root, 0);
 	snpu_mmu_invalidate(sdev, vm->id);
+	sdev->ctx_vms[vm->id] = NULL;
 	mutex_unlock(&sdev->mm_lock);
 
 	drm_mm_takedown(&vm->mm);

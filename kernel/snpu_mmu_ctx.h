@@ -10,6 +10,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 
 #include "drm/snpu_accel.h"
 #include "snpu_regs.h"
@@ -19,6 +20,7 @@
 struct scatterlist;
 struct sg_table;
 struct snpu_device;
+struct snpu_file;
 
 /*
  * One page-table page and, above the leaf level, its children; @used counts
@@ -38,6 +40,7 @@ struct snpu_pt {
  * @ref: held by the open file and by every job that runs in it
  * @sdev: the device
  * @id: context id (ASID), index in the context table
+ * @uid: the user it is charged to (max_user_contexts)
  * @mm: VA allocator; with @root and @maps protected by sdev->mm_lock
  * @root: level-0 table
  * @maps: struct snpu_bo_map of the BOs mapped here
@@ -53,6 +56,7 @@ struct snpu_vm {
 	struct kref ref;
 	struct snpu_device *sdev;
 	u32 id;
+	kuid_t uid;
 	struct drm_mm mm;
 	struct snpu_pt root;
 	struct list_head maps;
@@ -69,7 +73,9 @@ int snpu_mmu_init(struct snpu_device *sdev);
 void snpu_mmu_hw_init(struct snpu_device *sdev);
 void snpu_mmu_handle_fault(struct snpu_device *sdev);
 
-struct snpu_vm *snpu_vm_create(struct snpu_device *sdev);
+struct snpu_vm *snpu_vm_create(struct snpu_device *sdev, kuid_t uid);
+struct snpu_vm *snpu_file_vm(struct snpu_file *sfile);
+struct snpu_vm *snpu_file_vm_peek(struct snpu_file *sfile);
 void snpu_vm_put(struct snpu_vm *vm);
 
 static inline struct snpu_vm *snpu_vm_get(struct snpu_vm *vm)

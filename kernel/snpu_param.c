@@ -20,6 +20,7 @@ static int snpu_param_value(struct snpu_device *sdev, struct snpu_file *sfile,
 			    u32 param, u64 *value)
 {
 	const struct snpu_hw_info *hw = &sdev->hw;
+	struct snpu_vm *vm;
 	u32 cnt;
 
 	switch (param) {
@@ -84,7 +85,10 @@ static int snpu_param_value(struct snpu_device *sdev, struct snpu_file *sfile,
 		*value = snpu_rd64(sdev, SNPU_REG_TIMESTAMP_LO, SNPU_REG_TIMESTAMP_HI);
 		return 0;
 	case DRM_SNPU_PARAM_CONTEXT_ID:
-		*value = sfile->vm->id;
+		vm = snpu_file_vm(sfile);	/* created here if not yet */
+		if (IS_ERR(vm))
+			return PTR_ERR(vm);
+		*value = vm->id;
 		return 0;
 	case DRM_SNPU_PARAM_SRAM_VA:
 		*value = SNPU_SRAM_VA;

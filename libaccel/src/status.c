@@ -69,6 +69,7 @@ accel_status accel__status_from_errno(int err)
 	case ENOSPC: return ACCEL_ERR_NO_SPACE;
 	case EPERM: case EACCES: return ACCEL_ERR_PERMISSION;
 	case EBUSY: case EAGAIN: return ACCEL_ERR_BUSY;
+	case EDQUOT: return ACCEL_ERR_BUSY;	/* the user holds max_user_contexts */
 	case EBADFD: return ACCEL_ERR_STATE;
 	case EIO: case ECANCELED: return ACCEL_ERR_DEVICE;
 	default: return ACCEL_ERR_IO;
