@@ -230,7 +230,7 @@ static accel_status boot(struct sim_dev *s)
 }
 
 /* ---- open / close -------------------------------------------------------- */
-/* ACCEL_SIM_DRAM_MB and ACCEL_SIM_QUEUES override the device's defaults
+/* ACCEL_SIM_DRAM_MB, ACCEL_SIM_SRAM_KB and ACCEL_SIM_QUEUES override the device's defaults
  * (as the QEMU device's properties do); the core checks the values. */
 static accel_status sim_config_env(struct snpu_config *cfg)
 {
@@ -244,6 +244,13 @@ static accel_status sim_config_env(struct snpu_config *cfg)
 			return accel__fail(ACCEL_ERR_INVALID_ARG, "sim: ACCEL_SIM_DRAM_MB=\"%s\" is "
 					   "not a size in MiB (1..65536)", v);
 		cfg->dram_size = (uint64_t)n << 20;
+	}
+	if ((v = getenv("ACCEL_SIM_SRAM_KB")) && *v) {
+		n = strtoul(v, &end, 10);
+		if (*end || !n || n % 4 || n > (256ul << 10))
+			return accel__fail(ACCEL_ERR_INVALID_ARG, "sim: ACCEL_SIM_SRAM_KB=\"%s\" is "
+					   "not a size in KiB (a multiple of 4, 4..262144)", v);
+		cfg->sram_size = (uint32_t)(n << 10);
 	}
 	if ((v = getenv("ACCEL_SIM_QUEUES")) && *v) {
 		n = strtoul(v, &end, 10);

@@ -31,6 +31,8 @@ static accel_ref ref_of(const struct lower_env *e, int v, uint64_t extra)
 
 	if (l->space == PLAN_ARENA && e->arena_sram)
 		return accel_ref_sram(l->offset + extra);
+	if (l->space == PLAN_ARENA && e->sram_off && e->sram_off[v] != PLAN_SRAM_NONE)
+		return accel_ref_sram(e->sram_off[v] + extra);
 	return accel_ref_buffer(l->space == PLAN_WEIGHTS ? e->weights : e->arena, l->offset + extra);
 }
 
@@ -293,7 +295,7 @@ static accel_status lower_conv(const struct lower_env *e, const struct ir_node *
 	st = int8_epilogue(e, n, &c.epi, &c.output);
 	if (st)
 		return st;
-	return accel_cmd_conv2d(cb, &c);
+	return lower_emit_conv2d(e, cb, &c);
 }
 
 static accel_status lower_gemm(const struct lower_env *e, const struct ir_node *n,
@@ -353,7 +355,7 @@ static accel_status lower_gemm(const struct lower_env *e, const struct ir_node *
 		if (st)
 			return st;
 	}
-	return accel_cmd_gemm(cb, &p);
+	return lower_emit_gemm(e, cb, &p);
 }
 
 /* MatMul: batch dims broadcast onto (B0, B1); 1-D operands promoted. */
@@ -441,7 +443,7 @@ static accel_status lower_matmul(const struct lower_env *e, const struct ir_node
 		if (st)
 			return st;
 	}
-	return accel_cmd_gemm(cb, &p);
+	return lower_emit_gemm(e, cb, &p);
 }
 
 static accel_status lower_eltwise(const struct lower_env *e, const struct ir_node *n,
