@@ -106,7 +106,7 @@ static void *worker_main(void *arg)
 }
 
 /* ---- firmware ---------------------------------------------------------- */
-static accel_status read_file(const char *path, uint8_t **data, size_t *len)
+accel_status accel__fw_read(const char *path, uint8_t **data, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	long n;
@@ -140,7 +140,7 @@ static accel_status read_file(const char *path, uint8_t **data, size_t *len)
 }
 
 /* ACCEL_FIRMWARE, else the first existing file of ACCEL_FW_SEARCH. */
-static accel_status find_firmware(char *path, size_t len)
+accel_status accel__fw_find(char *path, size_t len)
 {
 	const char *env = getenv("ACCEL_FIRMWARE");
 	const char *p = ACCEL_FW_SEARCH;
@@ -185,10 +185,10 @@ static accel_status boot(struct sim_dev *s)
 	uint64_t deadline;
 	uint32_t fs;
 
-	st = find_firmware(path, sizeof(path));
+	st = accel__fw_find(path, sizeof(path));
 	if (st)
 		return st;
-	st = read_file(path, &img, &len);
+	st = accel__fw_read(path, &img, &len);
 	if (st)
 		return st;
 	dma = accel__sim_dma_alloc(s, len, 4096);

@@ -539,7 +539,7 @@ static accel_status lower_softmax(const struct lower_env *e, const struct ir_nod
 	in.dim[1] = (uint32_t)outer;
 	in.dim[2] = (uint32_t)len;
 	in.dim[3] = (uint32_t)inner;
-	out = in;
+	out = typed(e, n->out[0], in);	/* int8: the output's own quantization */
 	out.mem = ref_of(e, n->out[0], 0);
 	axis = 2;
 	return accel_cmd_softmax(cb, &in, &out, axis, 1.0f);

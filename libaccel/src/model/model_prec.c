@@ -9,8 +9,24 @@
 #include <string.h>
 
 #include "../internal.h"
+#include "interp.h"
 #include "model_build.h"
 #include "runtime.h"
+
+/* Table activations in int8/fp16: the device's firmware has the tables
+ * (ACCEL_CAP_ACT_LUT), and so does the CPU reference when it runs them. */
+static accel_status prec_act_lut(accel_device *dev, bool cpu_only, bool *ok)
+{
+	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
+	const struct snpu_fw_lut *const *lut;
+	const uint32_t *const *samples;
+	accel_status st = accel_device_query(dev, &info);
+
+	if (st)
+		return st;
+	*ok = cpu_only ? !interp_tables(&lut, &samples) : (info.caps & ACCEL_CAP_ACT_LUT) != 0;
+	return ACCEL_OK;
+}
 
 accel_status prec_compile(accel_model *m, const void *data, size_t size, const char *base_dir,
 			  accel_device *dev, const struct model_build *b)
@@ -26,6 +42,9 @@ accel_status prec_compile(accel_model *m, const void *data, size_t size, const c
 	memset(&own, 0, sizeof(own));
 	req.cpu_only = m->opts.flags & ACCEL_MODEL_CPU_ONLY;
 	req.def = m->opts.precision == ACCEL_PRECISION_FP16 ? IR_PREC_FP16 : IR_PREC_INT8;
+	st = prec_act_lut(dev, req.cpu_only, &req.act_lut);
+	if (st)
+		return st;
 	if (b) {
 		req.prec = b->node_prec;
 		req.n_prec = b->n_prec;
