@@ -2,7 +2,7 @@
 /*
  * SRAM tiling (lower_tile.c, plan_sram.c) on "sim".
  *
- * Layers: a conv2d and a gemm (fp32 and int8) whose operands are in DEVICE
+ * Layers: a conv2d and a gemm (fp32, int8, fp16) whose operands are in DEVICE
  * memory, tiled through a small SRAM region: more than one tile, the
  * output bit for bit equal to the untiled command, and the stream
  * double-buffered (the next tile's input DMA is issued before the current
@@ -26,8 +26,13 @@
 #include "lower.h"
 #include "npy.h"
 #include "snpu_cmd.h"
+#include "snpu_layout.h"
 
 #define REGION (48u << 10)	/* the tile region of the layer tests */
+
+/* The layer tests' types: fp32, int8, fp16 (_i). */
+static const accel_dtype types[] = { ACCEL_DT_FP32, ACCEL_DT_INT8, ACCEL_DT_FP16 };
+static const char *const type_names[] = { "fp32", "int8", "fp16" };
 
 static uint32_t rng = 12345;
 
@@ -50,6 +55,11 @@ static accel_buffer *buf_rand(accel_device *dev, size_t bytes, accel_dtype dt)
 
 			memcpy(p + i, &f, 4);
 			i += 3;
+		} else if (dt == ACCEL_DT_FP16 && i % 2 == 0) {
+			uint16_t v = snpu_f32_to_f16(frand());
+
+			memcpy(p + i, &v, 2);
+			i += 1;
 		} else if (dt == ACCEL_DT_INT32 && i % 4 == 0) {
 			int32_t v = (int32_t)(frand() * 2000.0f);
 
@@ -154,9 +164,9 @@ static void compare(accel_buffer *a, accel_buffer *b, size_t bytes)
 
 START_TEST(test_tile_conv)
 {
-	bool int8 = _i;
-	accel_dtype dt = int8 ? ACCEL_DT_INT8 : ACCEL_DT_FP32;
-	uint32_t e = int8 ? 1 : 4, n = 2, c = 8, h = 30, w = 27, o = 24, tiles, i;
+	accel_dtype dt = types[_i];
+	bool int8 = dt == ACCEL_DT_INT8;
+	uint32_t e = accel_dtype_size(dt), n = 2, c = 8, h = 30, w = 27, o = 24, tiles, i;
 	uint32_t oh = (h + 1 + 1 - 3) / 2 + 1, ow = (w + 1 + 1 - 3) / 1 + 1;
 	accel_device *dev = tu_open();
 	accel_buffer *in = buf_rand(dev, (size_t)n * c * h * w * e, dt);
@@ -194,7 +204,7 @@ START_TEST(test_tile_conv)
 	compare(out[0], out[1], ob);
 	check_stream(dev, cb[1], tiles, SNPU_OP_CONV2D);
 	printf("conv %s %ux%ux%ux%u -> %u ch: %u tiles in %u KiB, %u commands; predicted %llu "
-	       "cycles tiled, %llu untiled from DRAM\n", int8 ? "int8" : "fp32", n, c, h, w, o,
+	       "cycles tiled, %llu untiled from DRAM\n", type_names[_i], n, c, h, w, o,
 	       tiles, REGION >> 10, accel_cmdbuf_count(cb[1]), (unsigned long long)cyc[1],
 	       (unsigned long long)cyc[0]);
 	for (i = 0; i < 2; i++) {
@@ -212,9 +222,9 @@ END_TEST
  * too large to stay resident: tiled along M and N. */
 START_TEST(test_tile_gemm)
 {
-	bool int8 = _i;
-	accel_dtype dt = int8 ? ACCEL_DT_INT8 : ACCEL_DT_FP32;
-	uint32_t e = int8 ? 1 : 4, m = 96, k = 200, nn = 150, tiles, i;
+	accel_dtype dt = types[_i];
+	bool int8 = dt == ACCEL_DT_INT8;
+	uint32_t e = accel_dtype_size(dt), m = 96, k = 200, nn = 150, tiles, i;
 	accel_device *dev = tu_open();
 	accel_buffer *a = buf_rand(dev, (size_t)m * k * e, dt);
 	accel_buffer *b = buf_rand(dev, (size_t)k * nn * e, dt);
@@ -249,7 +259,7 @@ START_TEST(test_tile_gemm)
 	compare(out[0], out[1], ob);
 	check_stream(dev, cb[1], tiles, SNPU_OP_GEMM);
 	printf("gemm %s %ux%ux%u: %u tiles in %u KiB, %u commands; predicted %llu cycles tiled, "
-	       "%llu untiled from DRAM\n", int8 ? "int8" : "fp32", m, k, nn, tiles, REGION >> 11,
+	       "%llu untiled from DRAM\n", type_names[_i], m, k, nn, tiles, REGION >> 11,
 	       accel_cmdbuf_count(cb[1]), (unsigned long long)cyc[1],
 	       (unsigned long long)cyc[0]);
 	for (i = 0; i < 2; i++) {
@@ -351,14 +361,14 @@ static struct res run_model(const char *path, const accel_npy *in, uint32_t flag
  * the int8 plan equals the CPU int8 reference (mlp keeps a layer in fp32,
  * which the CPU reference sums in another order). */
 static const struct {
-	const char *name, *sram_kb, *sram_kb_int8;
+	const char *name, *sram_kb, *sram_kb_int8, *sram_kb_fp16;
 	bool int8_ref;
-} small[] = { { "lenet", "64", "16", true }, { "resblock", "64", "16", true },
-	      { "dwsep", "32", "8", true }, { "mlp", "16", "4", true } };
+} small[] = { { "lenet", "64", "16", "32", true }, { "resblock", "64", "16", "32", true },
+	      { "dwsep", "32", "8", "16", true }, { "mlp", "16", "4", "8", true } };
 
 /* Outputs: the device's plan without SRAM is the reference of the fp32
- * runs (the CPU reference sums fp32 products in another order); int8 runs
- * equal the CPU int8 reference too. */
+ * and fp16 runs (the CPU reference sums products in another order); int8
+ * runs equal the CPU int8 reference too. */
 static void check_model(int i, accel_precision prec)
 {
 	char path[1024], calib[1024];
@@ -376,7 +386,8 @@ static void check_model(int i, accel_precision prec)
 	ck_accel(accel__npy_read_file(path, ACCEL_NPY_FP32, &in));
 	snprintf(calib, sizeof(calib), "%s", path);
 	snprintf(path, sizeof(path), "%s/%s/model.onnx", MODEL_TEST_DIR, small[i].name);
-	const char *kb = prec == ACCEL_PRECISION_INT8 ? small[i].sram_kb_int8 : small[i].sram_kb;
+	const char *kb = prec == ACCEL_PRECISION_INT8 ? small[i].sram_kb_int8 :
+			 prec == ACCEL_PRECISION_FP16 ? small[i].sram_kb_fp16 : small[i].sram_kb;
 
 	ck_assert_int_eq(setenv("ACCEL_SIM_SRAM_KB", kb, 1), 0);
 	run_model(path, &in, ACCEL_MODEL_CPU_ONLY, prec, calib, out[0], n_out);
@@ -388,7 +399,8 @@ static void check_model(int i, accel_precision prec)
 	ck_assert_int_eq(unsetenv("ACCEL_SIM_SRAM_KB"), 0);
 	printf("%-9s batch %-3llu %s SRAM %3s KiB: predicted %8llu cycles split plan, %8llu split "
 	       "+ tiled (%u -> %u commands), %8llu without SRAM\n", small[i].name,
-	       (unsigned long long)in.dim[0], prec == ACCEL_PRECISION_INT8 ? "int8" : "fp32",
+	       (unsigned long long)in.dim[0], prec == ACCEL_PRECISION_INT8 ? "int8" :
+	       prec == ACCEL_PRECISION_FP16 ? "fp16" : "fp32",
 	       kb, (unsigned long long)split.cycles, (unsigned long long)tiled.cycles,
 	       split.commands, tiled.commands, (unsigned long long)nosram.cycles);
 	ck_assert_msg(split.split && tiled.split, "%s: no split plan with %s KiB of SRAM",
@@ -417,6 +429,12 @@ START_TEST(test_model_int8)
 }
 END_TEST
 
+START_TEST(test_model_fp16)
+{
+	check_model(_i, ACCEL_PRECISION_FP16);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("model_sram_tile");
@@ -425,12 +443,13 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	tcase_set_timeout(tc, 600);
-	tcase_add_loop_test(tc, test_tile_conv, 0, 2);
-	tcase_add_loop_test(tc, test_tile_gemm, 0, 2);
+	tcase_add_loop_test(tc, test_tile_conv, 0, 3);
+	tcase_add_loop_test(tc, test_tile_gemm, 0, 3);
 	tcase_add_test(tc, test_tile_too_small);
 	tcase_add_test(tc, test_sim_sram_env);
 	tcase_add_loop_test(tc, test_model_fp32, 0, n);
 	tcase_add_loop_test(tc, test_model_int8, 0, n);
+	tcase_add_loop_test(tc, test_model_fp16, 0, n);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
