@@ -91,7 +91,8 @@ accel_status report_build(accel_model *m)
 		put(&b, "sram: split plan: %llu of %llu arena bytes on chip, the rest in DRAM; "
 		    "conv/gemm with an operand in DRAM %s\n", (unsigned long long)m->sram_on_chip,
 		    (unsigned long long)p->arena_bytes, m->tile_bytes ?
-		    "tiled through the upper half of the scratchpad (ACCEL_MODEL_TILE=1)" :
+		    "tiled through the upper half of the scratchpad (ACCEL_MODEL_TILE=1; the values "
+		    "get the lower half)" :
 		    "read it directly (ACCEL_MODEL_TILE=1 tiles them through SRAM)");
 	else
 		put(&b, "sram: %s\n", m->sram_arena ? "the whole arena in the on-chip scratchpad "

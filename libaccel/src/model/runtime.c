@@ -150,25 +150,27 @@ accel_status rt_bind(accel_model *m, accel_device *const *devs, uint32_t n)
 			sram = info.sram_size;
 	}
 	/* larger than the scratchpad: split SRAM plan (plan_sram.c), the
-	 * values that fit in half of it on chip, the others in DRAM; with
-	 * ACCEL_MODEL_TILE=1, conv/gemm touching those are tiled through the
-	 * other half with double-buffered DMA (lower_tile.c; the timing model
-	 * predicts it slower than reading DRAM directly: docs/libaccel.md) */
+	 * values that fit on chip, the others in DRAM; with ACCEL_MODEL_TILE=1
+	 * the values get half of it and conv/gemm touching the others are
+	 * tiled through the other half with double-buffered DMA (lower_tile.c;
+	 * the timing model predicts that slower than reading DRAM directly:
+	 * docs/libaccel.md) */
 	if (m->sram_arena && sram < m->p.arena_bytes) {
 		const char *tile = getenv("ACCEL_MODEL_TILE");
 
 		m->sram_arena = false;
 		m->sram_split = true;
-		m->tile_bytes = (sram / 2) & ~(uint64_t)(PLAN_ALIGN - 1);
-		m->tile_base = sram - m->tile_bytes;
+		if (tile && !strcmp(tile, "1")) {
+			m->tile_bytes = (sram / 2) & ~(uint64_t)(PLAN_ALIGN - 1);
+			m->tile_base = sram - m->tile_bytes;
+		}
 		m->sram_off = calloc(m->g.n_val + 1, sizeof(*m->sram_off));
 		if (!m->sram_off)
 			return accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
-		st = plan_sram_split(&m->g, &m->p, m->tile_base, m->sram_off, &m->sram_on_chip);
+		st = plan_sram_split(&m->g, &m->p, m->tile_bytes ? m->tile_base : sram,
+				     m->sram_off, &m->sram_on_chip);
 		if (st)
 			return st;
-		if (!tile || strcmp(tile, "1"))
-			m->tile_bytes = 0;
 	}
 	for (d = 0; !st && d < n; d++) {
 		struct mdl_dev *md = &m->devs[d];
