@@ -263,8 +263,7 @@ static accel_status int8_epilogue(const struct lower_env *e, const struct ir_nod
 	return ACCEL_OK;
 }
 
-static accel_status lower_conv(const struct lower_env *e, const struct ir_node *n,
-			       accel_cmdbuf *cb)
+accel_status lower_conv_cmd(const struct lower_env *e, const struct ir_node *n, accel_conv2d *out)
 {
 	struct win2d w;
 	accel_conv2d c;
@@ -293,9 +292,18 @@ static accel_status lower_conv(const struct lower_env *e, const struct ir_node *
 	residual_of(e, n, &c.epi, c.output);
 	c.epi.act = act_of(&n->epi);
 	st = int8_epilogue(e, n, &c.epi, &c.output);
-	if (st)
-		return st;
-	return lower_emit_conv2d(e, cb, &c);
+	if (!st)
+		*out = c;
+	return st;
+}
+
+static accel_status lower_conv(const struct lower_env *e, const struct ir_node *n,
+			       accel_cmdbuf *cb)
+{
+	accel_conv2d c;
+	accel_status st = lower_conv_cmd(e, n, &c);
+
+	return st ? st : lower_emit_conv2d(e, cb, &c);
 }
 
 static accel_status lower_gemm(const struct lower_env *e, const struct ir_node *n,
@@ -545,7 +553,7 @@ static accel_status lower_softmax(const struct lower_env *e, const struct ir_nod
 	return accel_cmd_softmax(cb, &in, &out, axis, 1.0f);
 }
 
-static accel_status lower_pool(const struct lower_env *e, const struct ir_node *n, accel_cmdbuf *cb)
+accel_status lower_pool_cmd(const struct lower_env *e, const struct ir_node *n, accel_pooling *out)
 {
 	const struct ir_graph *g = e->g;
 	accel_pooling p;
@@ -592,7 +600,16 @@ static accel_status lower_pool(const struct lower_env *e, const struct ir_node *
 		p.kernel_w = (uint16_t)p.input.dim[3];
 		p.stride_h = p.stride_w = 1;
 	}
-	return accel_cmd_pool(cb, &p);
+	*out = p;
+	return ACCEL_OK;
+}
+
+static accel_status lower_pool(const struct lower_env *e, const struct ir_node *n, accel_cmdbuf *cb)
+{
+	accel_pooling p;
+	accel_status st = lower_pool_cmd(e, n, &p);
+
+	return st ? st : accel_cmd_pool(cb, &p);
 }
 
 /* ReduceMean/Max over one contiguous block of axes: a pool over (len, 1). */
@@ -877,17 +894,26 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 	}
 	for (i = step->first; i < step->first + step->count; i++) {
 		const struct ir_node *n = &g->node[i];
+		uint32_t used = 0, k;
 
-		st = lower_node(e, n, cb);
+		st = lower_fused(e, i, step->first + step->count, cb, &used);
+		if (!st && !used) {
+			st = lower_node(e, n, cb);
+			used = 1;
+		}
 		if (st)
 			return node_status(e, n, st);
-		if (e->timestamps && op_get(n->kind)->cls != OPC_VIEW) {
-			accel_ref ts = accel_ref_buffer(e->timestamps, (uint64_t)i * 16);
+		for (k = 0; k < used; k++) {	/* a fused pair: both stamps after it */
+			n = &g->node[i + k];
+			if (e->timestamps && op_get(n->kind)->cls != OPC_VIEW) {
+				accel_ref ts = accel_ref_buffer(e->timestamps, (uint64_t)(i + k) * 16);
 
-			st = accel_cmd_timestamp(cb, ts);
-			if (st)
-				return node_status(e, n, st);
+				st = accel_cmd_timestamp(cb, ts);
+				if (st)
+					return node_status(e, n, st);
+			}
 		}
+		i += used - 1;
 	}
 	if (s + 1 == e->p->n_steps) {
 		for (i = 0; i < g->n_outputs; i++) {

@@ -38,6 +38,20 @@ struct lower_env {
 accel_status lower_emit_conv2d(const struct lower_env *e, accel_cmdbuf *cb, const accel_conv2d *c);
 accel_status lower_emit_gemm(const struct lower_env *e, accel_cmdbuf *cb, const accel_gemm *p);
 
+/* The commands lower.c builds for a conv / pooling node. */
+accel_status lower_conv_cmd(const struct lower_env *e, const struct ir_node *n, accel_conv2d *c);
+accel_status lower_pool_cmd(const struct lower_env *e, const struct ir_node *n, accel_pooling *p);
+
+/* Node i (< end) and its successor lowered as one tiled pair when the
+ * tiler fuses them (a conv2d whose DRAM output only a max/avg pooling
+ * with kernel = stride reads: the conv output tiles stay in SRAM);
+ * *used = nodes lowered (0: none, the caller lowers node i). */
+accel_status lower_fused(const struct lower_env *e, uint32_t i, uint32_t end, accel_cmdbuf *cb,
+			 uint32_t *used);
+/* The tiler of that pair: p reads exactly c's output (see lower_fused). */
+accel_status tile_conv_pool(accel_cmdbuf *cb, const accel_conv2d *c, const accel_pooling *p,
+			    uint64_t base, uint64_t bytes, uint32_t *tiles);
+
 /* The tiler itself: the command's operands outside SRAM are staged in
  * tiles through [base, base + bytes) of the SRAM. *tiles = 0 when the
  * command cannot be tiled in that space (nothing emitted). */

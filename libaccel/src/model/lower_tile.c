@@ -31,6 +31,7 @@
 
 #include "../internal.h"
 #include "lower.h"
+#include "ops.h"
 
 #define TILE_ALIGN	64
 #define TILE_MAX	65536u	/* tiles of one command */
@@ -203,10 +204,11 @@ static bool stage_in_buf(accel_tensor *t, uint64_t *off, uint64_t end, struct st
 /* ---- one tile: its staged operands and its command ------------------------ */
 
 struct tile {
-	struct stage in[2], out;
-	bool conv;
+	struct stage in[2], out, pout;
+	bool conv, pool;
 	accel_conv2d c;
 	accel_gemm g;
+	accel_pooling p;	/* fused pooling of the conv tile (pool) */
 };
 
 struct tiling {
@@ -218,6 +220,8 @@ struct tiling {
 	uint32_t min[3];	/* smallest tile size that keeps the engine's arithmetic */
 	struct stage wres;	/* resident weights (used: copied once) */
 	uint64_t buf[2], half;
+	bool pool;		/* conv2d + pooling fused: rows are pooled rows */
+	accel_pooling p;
 };
 
 /* Tile i of n_t along axis ax: start and size (sizes differ by at most 1). */
@@ -235,8 +239,9 @@ static bool make_conv(const struct tiling *tl, uint32_t t, uint64_t buf, struct 
 	const accel_conv2d *c = &tl->c;
 	uint32_t oi = t % tl->n_t[2], ri = t / tl->n_t[2] % tl->n_t[1];
 	uint32_t ni = t / tl->n_t[2] / tl->n_t[1];
-	uint32_t nn, yy, oo, n0 = span(tl, 0, ni, &nn), y0 = span(tl, 1, ri, &yy);
-	uint32_t o0 = span(tl, 2, oi, &oo);
+	uint32_t nn, pyy, oo, n0 = span(tl, 0, ni, &nn), py0 = span(tl, 1, ri, &pyy);
+	uint32_t o0 = span(tl, 2, oi, &oo), kp = tl->pool ? tl->p.kernel_h : 1;
+	uint32_t y0 = py0 * kp, yy = pyy * kp;	/* conv rows (pooled rows when fused) */
 	int64_t kh = c->weight.dim[2], h = c->input.dim[2];
 	int64_t r0 = (int64_t)y0 * c->stride_h - c->pad_top;
 	int64_t r1 = (int64_t)(y0 + yy - 1) * c->stride_h - c->pad_top + (kh - 1) * c->dilation_h;
@@ -261,9 +266,19 @@ static bool make_conv(const struct tiling *tl, uint32_t t, uint64_t buf, struct 
 	if (c->epi.flags & ACCEL_EPI_RESIDUAL)
 		k->epi.residual = slice(slice(slice(c->epi.residual, 0, n0, nn), 1, o0, oo), 2,
 					y0, yy);
-	return stage_in_buf(&k->input, &off, end, &x->in[0]) &&
-	       stage_in_buf(&k->weight, &off, end, &x->in[1]) &&
-	       stage_in_buf(&k->output, &off, end, &x->out);
+	if (!stage_in_buf(&k->input, &off, end, &x->in[0]) ||
+	    !stage_in_buf(&k->weight, &off, end, &x->in[1]) ||
+	    !stage_in_buf(&k->output, &off, end, &x->out))
+		return false;
+	if (!tl->pool)
+		return true;
+	/* the pooling reads the conv tile in SRAM; only its output leaves */
+	x->pool = true;
+	x->out.used = false;
+	x->p = tl->p;
+	x->p.input = k->output;
+	x->p.output = slice(slice(slice(tl->p.output, 0, n0, nn), 1, o0, oo), 2, py0, pyy);
+	return stage_in_buf(&x->p.output, &off, end, &x->pout);
 }
 
 /* gemm: axes (-, row m, column n). */
@@ -329,8 +344,12 @@ static accel_status emit(accel_cmdbuf *cb, const struct tiling *tl)
 		struct tile *c = &x[t % 2];
 
 		st = c->conv ? accel_cmd_conv2d(cb, &c->c) : accel_cmd_gemm(cb, &c->g);
+		if (!st && c->pool)
+			st = accel_cmd_pool(cb, &c->p);
 		if (!st && c->out.used)
 			st = stage_copy(cb, &c->out, false);
+		if (!st && c->pout.used)
+			st = stage_copy(cb, &c->pout, false);
 		if (!st && t + 2 < n) {
 			make(tl, t + 2, tl->buf[t % 2], c);
 			st = emit_in(cb, c);
@@ -345,7 +364,7 @@ static bool fits(const struct tiling *tl)
 	uint32_t n = count(tl), t;
 	struct tile x;
 
-	if (n < 2 || n > TILE_MAX)
+	if (n < (tl->pool ? 1u : 2u) || n > TILE_MAX)	/* a fused pair gains even in one tile */
 		return false;
 	for (t = 0; t < n; t++)
 		if (!make(tl, t, tl->buf[t % 2], &x))
@@ -419,11 +438,11 @@ static bool fewest(struct tiling *tl, int ax)
  * than 4 rows or 8 columns with a different summation; int8 sums are
  * exact in any order): conv2d is a GEMM of O/groups rows by OH*OW
  * columns per batch item. */
-accel_status tile_conv2d(accel_cmdbuf *cb, const accel_conv2d *c, uint64_t base, uint64_t bytes,
-			 uint32_t *tiles)
+static accel_status conv_tiling(accel_cmdbuf *cb, const accel_conv2d *c, const accel_pooling *p,
+				uint64_t base, uint64_t bytes, uint32_t *tiles)
 {
 	struct tiling tl;
-	uint32_t o, og, ow;
+	uint32_t o, og, ow, rows;
 
 	*tiles = 0;
 	memset(&tl, 0, sizeof(tl));
@@ -434,13 +453,20 @@ accel_status tile_conv2d(accel_cmdbuf *cb, const accel_conv2d *c, uint64_t base,
 	tl.c.output = norm(c->output);
 	if (c->epi.flags & ACCEL_EPI_RESIDUAL)
 		tl.c.epi.residual = norm(c->epi.residual);
+	if (p) {
+		tl.pool = true;
+		tl.p = *p;
+		tl.p.output = norm(p->output);
+	}
 	tl.max[0] = tl.c.output.dim[0];
-	tl.max[1] = tl.c.output.dim[2];
+	tl.max[1] = p ? tl.p.output.dim[2] : tl.c.output.dim[2];	/* in pooled rows */
 	tl.max[2] = o = tl.c.output.dim[1];
 	og = o / (c->groups ? c->groups : 1);
 	ow = tl.c.output.dim[3];
+	rows = tl.c.output.dim[2] * ow < 8 ? tl.c.output.dim[2] : (8 + ow - 1) / ow;
 	tl.min[0] = 1;
-	tl.min[1] = tl.max[1] * ow < 8 ? tl.max[1] : (8 + ow - 1) / ow;
+	tl.min[1] = p ? (rows + p->kernel_h - 1) / p->kernel_h : rows;
+	tl.min[1] = tl.min[1] > tl.max[1] ? tl.max[1] : tl.min[1];
 	tl.min[2] = og < 4 ? og : 4;
 	/* fewest channel tiles first (groups == 1); then whole batch items,
 	 * then rows of one item */
@@ -458,6 +484,18 @@ accel_status tile_conv2d(accel_cmdbuf *cb, const accel_conv2d *c, uint64_t base,
 		return emit(cb, &tl);
 	}
 	return ACCEL_OK;
+}
+
+accel_status tile_conv2d(accel_cmdbuf *cb, const accel_conv2d *c, uint64_t base, uint64_t bytes,
+			 uint32_t *tiles)
+{
+	return conv_tiling(cb, c, NULL, base, bytes, tiles);
+}
+
+accel_status tile_conv_pool(accel_cmdbuf *cb, const accel_conv2d *c, const accel_pooling *p,
+			    uint64_t base, uint64_t bytes, uint32_t *tiles)
+{
+	return conv_tiling(cb, c, p, base, bytes, tiles);
 }
 
 /* gemm: rows then columns; GEMM regime as above (>= 4 rows, >= 8 columns). */
@@ -493,6 +531,67 @@ accel_status tile_gemm(accel_cmdbuf *cb, const accel_gemm *p, uint64_t base, uin
 }
 
 /* ---- the lowering's entry points ------------------------------------------- */
+
+static bool same_dims(const accel_tensor *a, const accel_tensor *b)
+{
+	return !memcmp(a->dim, b->dim, sizeof(a->dim));
+}
+
+/* The footprints of two views in one memory intersect. */
+static bool overlaps(const accel_tensor *a, const accel_tensor *b)
+{
+	accel_tensor x = norm(*a), y = norm(*b);
+	uint64_t ex = 1, ey = 1;
+	uint32_t i;
+
+	if (x.mem.space != y.mem.space || (x.mem.space == ACCEL_SPACE_BUFFER && x.mem.buf != y.mem.buf))
+		return false;
+	for (i = 0; i < 4; i++) {
+		ex += (uint64_t)(x.dim[i] - 1) * x.stride[i];
+		ey += (uint64_t)(y.dim[i] - 1) * y.stride[i];
+	}
+	return x.mem.offset < y.mem.offset + ey * es(&y) && y.mem.offset < x.mem.offset + ex * es(&x);
+}
+
+accel_status lower_fused(const struct lower_env *e, uint32_t i, uint32_t end, accel_cmdbuf *cb,
+			 uint32_t *used)
+{
+	const struct ir_graph *g = e->g;
+	const struct ir_node *n = &g->node[i], *q = i + 1 < end ? &g->node[i + 1] : NULL;
+	accel_conv2d c;
+	accel_pooling p;
+	accel_status st;
+	uint32_t tiles;
+	int v;
+
+	*used = 0;
+	if (!e->tile_bytes || !e->sram_off || !q || n->kind != OP_CONV ||
+	    n->target != IR_TARGET_DEVICE || (q->kind != OP_MAXPOOL && q->kind != OP_AVGPOOL) ||
+	    q->target != IR_TARGET_DEVICE)
+		return ACCEL_OK;
+	v = plan_root(g, n->out[0]);
+	if (plan_root(g, q->in[0]) != v || ir_use_count(g, n->out[0]) != 1 ||
+	    (g->val[v].flags & IR_VAL_OUTPUT) || e->sram_off[v] != PLAN_SRAM_NONE)
+		return ACCEL_OK;	/* the conv output is read elsewhere, or on chip */
+	st = lower_conv_cmd(e, n, &c);
+	if (!st)
+		st = lower_pool_cmd(e, q, &p);
+	if (st)
+		return st;
+	if (p.pad_top || p.pad_left || p.pad_bottom || p.pad_right ||
+	    p.stride_h != p.kernel_h || p.stride_w != p.kernel_w || !same_dims(&c.output, &p.input))
+		return ACCEL_OK;	/* overlapping or padded windows: not fused */
+	/* the pair runs interleaved: the pooling's output must not reuse the
+	 * storage of what later conv tiles still read (the plan let the two
+	 * share it, their lives being disjoint node by node) */
+	if (overlaps(&p.output, &c.input) ||
+	    ((c.epi.flags & ACCEL_EPI_RESIDUAL) && overlaps(&p.output, &c.epi.residual)))
+		return ACCEL_OK;
+	st = tile_conv_pool(cb, &c, &p, e->tile_base, e->tile_bytes, &tiles);
+	if (!st && tiles)
+		*used = 2;
+	return st;
+}
 
 accel_status lower_emit_conv2d(const struct lower_env *e, accel_cmdbuf *cb, const accel_conv2d *c)
 {
