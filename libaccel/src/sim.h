@@ -74,6 +74,11 @@ static inline struct sim_dev *sim_dev(accel_device *dev)
 }
 
 /* bus map (sim_bus.c) */
+/* The firmware image the sim device boots (and the CPU reference's
+ * activation tables come from): ACCEL_FIRMWARE, else the first existing
+ * file of ACCEL_FW_SEARCH; read it whole (malloc'd). */
+HIDDEN accel_status accel__fw_find(char *path, size_t len);
+HIDDEN accel_status accel__fw_read(const char *path, uint8_t **data, size_t *len);
 HIDDEN int accel__sim_bus_add(struct sim_dev *s, const void *ptr, uint64_t size);
 HIDDEN void accel__sim_bus_del(struct sim_dev *s, const void *ptr);
 HIDDEN int accel__sim_dma_read(void *opaque, uint64_t addr, void *buf, size_t len);

@@ -106,7 +106,7 @@ static void *worker_main(void *arg)
 }
 
 /* ---- firmware ---------------------------------------------------------- */
-static accel_status read_file(const char *path, uint8_t **data, size_t *len)
+accel_status accel__fw_read(const char *path, uint8_t **data, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	long n;
@@ -140,7 +140,7 @@ static accel_status read_file(const char *path, uint8_t **data, size_t *len)
 }
 
 /* ACCEL_FIRMWARE, else the first existing file of ACCEL_FW_SEARCH. */
-static accel_status find_firmware(char *path, size_t len)
+accel_status accel__fw_find(char *path, size_t len)
 {
 	const char *env = getenv("ACCEL_FIRMWARE");
 	const char *p = ACCEL_FW_SEARCH;
@@ -185,10 +185,10 @@ static accel_status boot(struct sim_dev *s)
 	uint64_t deadline;
 	uint32_t fs;
 
-	st = find_firmware(path, sizeof(path));
+	st = accel__fw_find(path, sizeof(path));
 	if (st)
 		return st;
-	st = read_file(path, &img, &len);
+	st = accel__fw_read(path, &img, &len);
 	if (st)
 		return st;
 	dma = accel__sim_dma_alloc(s, len, 4096);
@@ -230,7 +230,7 @@ static accel_status boot(struct sim_dev *s)
 }
 
 /* ---- open / close -------------------------------------------------------- */
-/* ACCEL_SIM_DRAM_MB and ACCEL_SIM_QUEUES override the device's defaults
+/* ACCEL_SIM_DRAM_MB, ACCEL_SIM_SRAM_KB and ACCEL_SIM_QUEUES override the device's defaults
  * (as the QEMU device's properties do); the core checks the values. */
 static accel_status sim_config_env(struct snpu_config *cfg)
 {
@@ -244,6 +244,13 @@ static accel_status sim_config_env(struct snpu_config *cfg)
 			return accel__fail(ACCEL_ERR_INVALID_ARG, "sim: ACCEL_SIM_DRAM_MB=\"%s\" is "
 					   "not a size in MiB (1..65536)", v);
 		cfg->dram_size = (uint64_t)n << 20;
+	}
+	if ((v = getenv("ACCEL_SIM_SRAM_KB")) && *v) {
+		n = strtoul(v, &end, 10);
+		if (*end || !n || n % 4 || n > (256ul << 10))
+			return accel__fail(ACCEL_ERR_INVALID_ARG, "sim: ACCEL_SIM_SRAM_KB=\"%s\" is "
+					   "not a size in KiB (a multiple of 4, 4..262144)", v);
+		cfg->sram_size = (uint32_t)(n << 10);
 	}
 	if ((v = getenv("ACCEL_SIM_QUEUES")) && *v) {
 		n = strtoul(v, &end, 10);

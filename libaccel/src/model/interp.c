@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: MIT
 /* CPU execution of a lowered command stream (see interp.h). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../internal.h"
 #include "../ref/snpu_ref.h"
+#include "../sim.h"
 #include "interp.h"
 #include "snpu_cmd.h"
+#include "snpu_fwimage.h"
 
 #define INTERP_MAX_BUFS 64
 
@@ -80,8 +85,50 @@ static accel_status dma(struct imem *m, const struct snpu_cmd_header *h, uint32_
 	return ACCEL_OK;
 }
 
+/* The firmware's activation tables (read-only once loaded, kept for the
+ * process: the image is not freed). */
+static struct {
+	pthread_once_t once;
+	struct snpu_fw_info info;
+	char why[1400];
+	bool ok;
+} fw = { .once = PTHREAD_ONCE_INIT };
+
+static void fw_load(void)
+{
+	char path[1024], msg[160];
+	uint8_t *img = NULL;
+	size_t len = 0;
+	enum snpu_fw_err e;
+
+	if (accel__fw_find(path, sizeof(path)) || accel__fw_read(path, &img, &len)) {
+		snprintf(fw.why, sizeof(fw.why), "%s", accel_last_error());
+		return;
+	}
+	e = snpu_fw_parse(img, len, &fw.info, msg, sizeof(msg));
+	if (e != SNPU_FW_OK) {
+		snprintf(fw.why, sizeof(fw.why), "firmware %s: %s", path, msg);
+		free(img);
+		return;
+	}
+	fw.ok = true;	/* fw.info points into img, kept */
+}
+
+accel_status interp_tables(const struct snpu_fw_lut *const **lut, const uint32_t *const **samples)
+{
+	pthread_once(&fw.once, fw_load);
+	if (!fw.ok)
+		return accel__fail(ACCEL_ERR_FIRMWARE, "cpu reference: no activation tables: %s",
+				   fw.why);
+	*lut = fw.info.lut;
+	*samples = fw.info.lut_samples;
+	return ACCEL_OK;
+}
+
 accel_status interp_run(const accel_cmdbuf *cb, accel_buffer *const *bufs, uint32_t n)
 {
+	const struct snpu_fw_lut *const *lut = NULL;
+	const uint32_t *const *samples = NULL;
 	const uint8_t *p = accel_cmdbuf_data(cb), *end = p + accel_cmdbuf_size(cb);
 	struct snpu_ref_mem rm;
 	struct imem m;
@@ -109,6 +156,12 @@ accel_status interp_run(const accel_cmdbuf *cb, accel_buffer *const *bufs, uint3
 	rm.ctx = &m;
 	rm.read = mem_read;
 	rm.write = mem_write;
+	if (!interp_tables(&lut, &samples)) {
+		for (i = 0; i < SNPU_LUT_COUNT; i++) {
+			rm.lut[i] = lut[i];
+			rm.lut_samples[i] = samples[i];
+		}
+	}
 	while (p < end) {
 		const struct snpu_cmd_header *h = (const void *)p;
 		accel_status st = ACCEL_OK;
@@ -124,7 +177,10 @@ accel_status interp_run(const accel_cmdbuf *cb, accel_buffer *const *bufs, uint3
 		default: {
 			int err = snpu_ref_execute(&rm, h, h->size, msg, sizeof(msg));
 
-			if (err)
+			if (err == SNPU_ERR_NO_LUT && !fw.ok)
+				st = accel__fail(ACCEL_ERR_JOB_FAILED, "cpu reference: command %u: %s "
+						 "(%s)", idx, msg, fw.why);
+			else if (err)
 				st = accel__fail(ACCEL_ERR_JOB_FAILED, "cpu reference: command %u: %s",
 						 idx, msg);
 			break;

@@ -31,6 +31,8 @@ static accel_ref ref_of(const struct lower_env *e, int v, uint64_t extra)
 
 	if (l->space == PLAN_ARENA && e->arena_sram)
 		return accel_ref_sram(l->offset + extra);
+	if (l->space == PLAN_ARENA && e->sram_off && e->sram_off[v] != PLAN_SRAM_NONE)
+		return accel_ref_sram(e->sram_off[v] + extra);
 	return accel_ref_buffer(l->space == PLAN_WEIGHTS ? e->weights : e->arena, l->offset + extra);
 }
 
@@ -289,8 +291,7 @@ static accel_status int8_epilogue(const struct lower_env *e, const struct ir_nod
 	return ACCEL_OK;
 }
 
-static accel_status lower_conv(const struct lower_env *e, const struct ir_node *n,
-			       accel_cmdbuf *cb)
+accel_status lower_conv_cmd(const struct lower_env *e, const struct ir_node *n, accel_conv2d *out)
 {
 	struct win2d w;
 	accel_conv2d c;
@@ -319,9 +320,18 @@ static accel_status lower_conv(const struct lower_env *e, const struct ir_node *
 	residual_of(e, n, &c.epi, c.output);
 	c.epi.act = act_of(&n->epi);
 	st = int8_epilogue(e, n, &c.epi, &c.output);
-	if (st)
-		return st;
-	return accel_cmd_conv2d(cb, &c);
+	if (!st)
+		*out = c;
+	return st;
+}
+
+static accel_status lower_conv(const struct lower_env *e, const struct ir_node *n,
+			       accel_cmdbuf *cb)
+{
+	accel_conv2d c;
+	accel_status st = lower_conv_cmd(e, n, &c);
+
+	return st ? st : lower_emit_conv2d(e, cb, &c);
 }
 
 static accel_status lower_gemm(const struct lower_env *e, const struct ir_node *n,
@@ -381,7 +391,7 @@ static accel_status lower_gemm(const struct lower_env *e, const struct ir_node *
 		if (st)
 			return st;
 	}
-	return accel_cmd_gemm(cb, &p);
+	return lower_emit_gemm(e, cb, &p);
 }
 
 /* MatMul: batch dims broadcast onto (B0, B1); 1-D operands promoted. */
@@ -469,7 +479,7 @@ static accel_status lower_matmul(const struct lower_env *e, const struct ir_node
 		if (st)
 			return st;
 	}
-	return accel_cmd_gemm(cb, &p);
+	return lower_emit_gemm(e, cb, &p);
 }
 
 static accel_status lower_eltwise(const struct lower_env *e, const struct ir_node *n,
@@ -591,13 +601,13 @@ static accel_status lower_softmax(const struct lower_env *e, const struct ir_nod
 	in.dim[1] = (uint32_t)outer;
 	in.dim[2] = (uint32_t)len;
 	in.dim[3] = (uint32_t)inner;
-	out = in;
+	out = typed(e, n->out[0], in);	/* int8: the output's own quantization */
 	out.mem = ref_of(e, n->out[0], 0);
 	axis = 2;
 	return accel_cmd_softmax(cb, &in, &out, axis, 1.0f);
 }
 
-static accel_status lower_pool(const struct lower_env *e, const struct ir_node *n, accel_cmdbuf *cb)
+accel_status lower_pool_cmd(const struct lower_env *e, const struct ir_node *n, accel_pooling *out)
 {
 	const struct ir_graph *g = e->g;
 	accel_pooling p;
@@ -644,7 +654,16 @@ static accel_status lower_pool(const struct lower_env *e, const struct ir_node *
 		p.kernel_w = (uint16_t)p.input.dim[3];
 		p.stride_h = p.stride_w = 1;
 	}
-	return accel_cmd_pool(cb, &p);
+	*out = p;
+	return ACCEL_OK;
+}
+
+static accel_status lower_pool(const struct lower_env *e, const struct ir_node *n, accel_cmdbuf *cb)
+{
+	accel_pooling p;
+	accel_status st = lower_pool_cmd(e, n, &p);
+
+	return st ? st : accel_cmd_pool(cb, &p);
 }
 
 /* ReduceMean/Max over one contiguous block of axes: a pool over (len, 1). */
@@ -930,17 +949,26 @@ accel_status lower_step(const struct lower_env *e, uint32_t s, accel_cmdbuf *cb)
 	}
 	for (i = step->first; i < step->first + step->count; i++) {
 		const struct ir_node *n = &g->node[i];
+		uint32_t used = 0, k;
 
-		st = lower_node(e, n, cb);
+		st = lower_fused(e, i, step->first + step->count, cb, &used);
+		if (!st && !used) {
+			st = lower_node(e, n, cb);
+			used = 1;
+		}
 		if (st)
 			return node_status(e, n, st);
-		if (e->timestamps && op_get(n->kind)->cls != OPC_VIEW) {
-			accel_ref ts = accel_ref_buffer(e->timestamps, (uint64_t)i * 16);
+		for (k = 0; k < used; k++) {	/* a fused pair: both stamps after it */
+			n = &g->node[i + k];
+			if (e->timestamps && op_get(n->kind)->cls != OPC_VIEW) {
+				accel_ref ts = accel_ref_buffer(e->timestamps, (uint64_t)(i + k) * 16);
 
-			st = accel_cmd_timestamp(cb, ts);
-			if (st)
-				return node_status(e, n, st);
+				st = accel_cmd_timestamp(cb, ts);
+				if (st)
+					return node_status(e, n, st);
+			}
 		}
+		i += used - 1;
 	}
 	if (s + 1 == e->p->n_steps) {
 		for (i = 0; i < g->n_outputs; i++) {

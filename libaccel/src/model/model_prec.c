@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../internal.h"
+#include "interp.h"
 #include "model_build.h"
 #include "ops.h"
 #include "runtime.h"
@@ -89,6 +90,27 @@ static bool prequantized(const struct ir_graph *g)
 	return false;
 }
 
+/* Table activations in int8/fp16: the device's firmware has the tables
+ * (ACCEL_CAP_ACT_LUT), and so does the CPU reference when a node runs
+ * there. */
+static accel_status prec_act_lut(const accel_model *m, accel_device *dev, bool cpu_only, bool *ok)
+{
+	accel_device_info info = ACCEL_DEVICE_INFO_INIT;
+	const struct snpu_fw_lut *const *lut;
+	const uint32_t *const *samples;
+	accel_status st = accel_device_query(dev, &info);
+	bool cpu = cpu_only;
+	uint32_t i;
+
+	if (st)
+		return st;
+	for (i = 0; i < m->g.n_node; i++)
+		cpu = cpu || m->g.node[i].target == IR_TARGET_CPU;
+	*ok = (cpu_only || (info.caps & ACCEL_CAP_ACT_LUT)) &&
+	      (!cpu || !interp_tables(&lut, &samples));
+	return ACCEL_OK;
+}
+
 accel_status prec_compile(accel_model *m, const void *data, size_t size, const char *base_dir,
 			  accel_device *dev, const struct model_build *b)
 {
@@ -105,6 +127,9 @@ accel_status prec_compile(accel_model *m, const void *data, size_t size, const c
 	memset(&own, 0, sizeof(own));
 	req.cpu_only = m->opts.flags & ACCEL_MODEL_CPU_ONLY;
 	req.def = m->opts.precision == ACCEL_PRECISION_FP16 ? IR_PREC_FP16 : IR_PREC_INT8;
+	st = prec_act_lut(m, dev, req.cpu_only, &req.act_lut);
+	if (st)
+		return st;
 	if (b) {
 		req.prec = b->node_prec;
 		req.n_prec = b->n_prec;

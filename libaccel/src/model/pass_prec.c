@@ -372,7 +372,7 @@ static const char *preset_weights(struct ir_graph *g, const struct ir_node *n)
 }
 
 /* Why node n cannot run in prec (NULL when it can). */
-static const char *refusal(struct ir_graph *g, const struct ir_node *n, int prec)
+static const char *refusal(struct ir_graph *g, const struct ir_node *n, int prec, bool act_lut)
 {
 	const struct ir_value *b;
 
@@ -380,7 +380,7 @@ static const char *refusal(struct ir_graph *g, const struct ir_node *n, int prec
 		return NULL;
 	switch (n->kind) {
 	case OP_SOFTMAX: case OP_SIGMOID: case OP_TANH:
-		return "needs the firmware's activation table; kept in fp32";
+		return act_lut ? NULL : "needs the firmware's activation table; kept in fp32";
 	default:
 		break;
 	}
@@ -442,8 +442,8 @@ static bool is_elt(enum op_kind k)
 
 static accel_status node_prec(struct pctx *c, int ni, int want);
 
-/* A table activation fused into n that needs the firmware table moves
- * into its own (fp32) node after n. */
+/* A table activation fused into n, on a device without the firmware's
+ * tables, moves into its own (fp32) node after n. */
 static accel_status unfuse(struct pctx *c, int ni)
 {
 	struct ir_graph *g = c->g;
@@ -563,13 +563,13 @@ static accel_status node_prec(struct pctx *c, int ni, int want)
 	}
 	if (!prec_selectable(g, n))
 		return ACCEL_OK;
-	if (n->epi.act && want != IR_PREC_FP32 && lut_act(n->epi.act)) {
+	if (n->epi.act && want != IR_PREC_FP32 && lut_act(n->epi.act) && !c->req->act_lut) {
 		st = unfuse(c, ni);
 		if (st)
 			return st;
 		n = &g->node[ni];
 	}
-	why = refusal(g, n, want);
+	why = refusal(g, n, want, c->req->act_lut);
 	if (!why && want == IR_PREC_INT8 && n->epi.act &&
 	    (is_elt(n->kind) && n->epi.act != ACCEL_ACT_RELU && n->epi.act != ACCEL_ACT_CLIP))
 		why = "int8: element-wise with a table activation";

@@ -47,6 +47,14 @@ accel_status plan_build(const struct ir_graph *g, struct plan *p);
 /* Check that no two values live at the same time overlap in the arena. */
 accel_status plan_verify(const struct ir_graph *g, const struct plan *p);
 void plan_free(struct plan *p);
+/* SRAM plan of a device plan (plan_sram.c): the arena values that fit in
+ * cap bytes of SRAM get sram_off[v] = their SRAM offset (all of them, at
+ * their arena offsets, when the arena fits; else best fit, largest first,
+ * over the plan's lifetimes), the others PLAN_SRAM_NONE: they stay in
+ * the DRAM arena. Views take their root's. *on_chip = bytes placed. */
+#define PLAN_SRAM_NONE UINT64_MAX
+accel_status plan_sram_split(const struct ir_graph *g, const struct plan *p, uint64_t cap,
+			     uint64_t *sram_off, uint64_t *on_chip);
 /* The value whose storage v uses (itself unless v is a view). */
 int plan_root(const struct ir_graph *g, int v);
 

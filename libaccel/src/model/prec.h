@@ -6,10 +6,12 @@
  * (int8 per output channel, symmetric; bias int32; requantization tables
  * from accel/quant.h, the device's own math) or converts them (fp16), and
  * inserts CONVERT nodes wherever a value crosses from one precision to
- * another. What the device cannot do in int8/fp16 without the firmware's
- * activation tables (softmax, sigmoid, tanh) or at all (int8 division,
- * an activation operand b of a matmul) stays in fp32, with the reason in
- * the placement report.
+ * another. Sigmoid, tanh and softmax (alone or fused into a conv/gemm
+ * epilogue) run in int8/fp16 through the firmware's activation tables
+ * (when the device has them: ACCEL_CAP_ACT_LUT; int8 outputs take their
+ * calibrated range like every other value); without them, and what the
+ * device cannot do at all (int8 division, an activation operand b of a
+ * matmul), stays in fp32 with the reason in the placement report.
  */
 #ifndef MODEL_PREC_H
 #define MODEL_PREC_H
@@ -61,6 +63,8 @@ struct prec_request {
 	uint32_t n_prec;
 	const struct calib *calib;	/* int8 needs it */
 	bool cpu_only;
+	bool act_lut;	/* the firmware's activation tables: int8/fp16 sigmoid,
+			 * tanh and softmax on the device and the CPU reference */
 };
 
 /* Rewrite a placed graph for the requested precisions (then compact it). */

@@ -87,9 +87,17 @@ accel_status report_build(accel_model *m)
 	put(&b, "memory: weights %llu bytes (preloaded once per device), arena peak %llu bytes, "
 	    "lower bound (max live set) %llu bytes\n", (unsigned long long)p->weights_bytes,
 	    (unsigned long long)p->arena_bytes, (unsigned long long)p->arena_lower_bound);
-	put(&b, "sram: %s\n", m->sram_arena ? "the whole arena in the on-chip scratchpad "
-	    "(ACCEL_MODEL_NO_SRAM keeps it in DRAM)" : "arena in DRAM (a CPU step, "
-	    "ACCEL_MODEL_NO_SRAM, or larger than the scratchpad)");
+	if (m->sram_split)
+		put(&b, "sram: split plan: %llu of %llu arena bytes on chip, the rest in DRAM; "
+		    "conv/gemm with an operand in DRAM %s\n", (unsigned long long)m->sram_on_chip,
+		    (unsigned long long)p->arena_bytes, m->tile_bytes ?
+		    "tiled through the upper half of the scratchpad (ACCEL_MODEL_TILE=1; the values "
+		    "get the lower half)" :
+		    "read it directly (ACCEL_MODEL_TILE=1 tiles them through SRAM)");
+	else
+		put(&b, "sram: %s\n", m->sram_arena ? "the whole arena in the on-chip scratchpad "
+		    "(ACCEL_MODEL_NO_SRAM keeps it in DRAM)" : "arena in DRAM (a CPU step, "
+		    "ACCEL_MODEL_NO_SRAM, or no scratchpad)");
 	for (i = 0; i < g->n_val; i++) {
 		const struct plan_loc *l = &p->loc[i];
 

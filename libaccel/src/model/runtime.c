@@ -103,6 +103,9 @@ static accel_status slot_init(accel_model *m, struct mdl_dev *md, struct mdl_slo
 	e.in = s->in;
 	e.out = s->out;
 	e.arena_sram = m->sram_arena;
+	e.sram_off = m->sram_off;
+	e.tile_base = m->tile_base;
+	e.tile_bytes = m->tile_bytes;
 	st = prof_slot_buffer(m, md->dev, &s->ts);
 	if (st)
 		return st;
@@ -124,6 +127,7 @@ accel_status rt_bind(accel_model *m, accel_device *const *devs, uint32_t n)
 	bool arena_device = !cpu_only && !m->p.cpu_nodes;
 	uint32_t d, i, slots = m->opts.max_inflight ? m->opts.max_inflight : 2;
 	accel_status st = ACCEL_OK;
+	uint64_t sram = 0;
 
 	m->devs = calloc(n, sizeof(*m->devs));
 	if (!m->devs)
@@ -141,8 +145,33 @@ accel_status rt_bind(accel_model *m, accel_device *const *devs, uint32_t n)
 		st = accel_device_query(devs[d], &info);
 		if (st)
 			return st;
-		if (!(info.caps & ACCEL_CAP_SRAM) || info.sram_size < m->p.arena_bytes)
+		if (!(info.caps & ACCEL_CAP_SRAM))
 			m->sram_arena = false;
+		else if (!d || info.sram_size < sram)
+			sram = info.sram_size;
+	}
+	/* larger than the scratchpad: split SRAM plan (plan_sram.c), the
+	 * values that fit on chip, the others in DRAM; with ACCEL_MODEL_TILE=1
+	 * the values get half of it and conv/gemm touching the others are
+	 * tiled through the other half with double-buffered DMA (lower_tile.c;
+	 * the timing model predicts that slower than reading DRAM directly:
+	 * docs/libaccel.md) */
+	if (m->sram_arena && sram < m->p.arena_bytes) {
+		const char *tile = getenv("ACCEL_MODEL_TILE");
+
+		m->sram_arena = false;
+		m->sram_split = true;
+		if (tile && !strcmp(tile, "1")) {
+			m->tile_bytes = (sram / 2) & ~(uint64_t)(PLAN_ALIGN - 1);
+			m->tile_base = sram - m->tile_bytes;
+		}
+		m->sram_off = calloc(m->g.n_val + 1, sizeof(*m->sram_off));
+		if (!m->sram_off)
+			return accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+		st = plan_sram_split(&m->g, &m->p, m->tile_bytes ? m->tile_base : sram,
+				     m->sram_off, &m->sram_on_chip);
+		if (st)
+			return st;
 	}
 	for (d = 0; !st && d < n; d++) {
 		struct mdl_dev *md = &m->devs[d];
@@ -179,6 +208,10 @@ void rt_unbind(accel_model *m)
 	free(m->devs);
 	m->devs = NULL;
 	m->n_devs = 0;
+	free(m->sram_off);
+	m->sram_off = NULL;
+	m->sram_split = false;
+	m->sram_on_chip = m->tile_base = m->tile_bytes = 0;
 }
 
 /* A free slot of device d (waits for one). */

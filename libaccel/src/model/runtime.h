@@ -58,6 +58,10 @@ struct accel_model {
 	accel_scheduler *own_sched;	/* made on the first submit without one */
 	struct mdl_prof *prof;		/* ACCEL_MODEL_PROFILE (profile.h) */
 	bool sram_arena;		/* the arena lives in the SRAM scratchpad */
+	uint64_t *sram_off;		/* SRAM plan (plan_sram.c), else NULL */
+	bool sram_split;		/*   the arena is larger than the SRAM */
+	uint64_t sram_on_chip;		/*   arena bytes placed in SRAM */
+	uint64_t tile_base, tile_bytes;	/*   SRAM tile region (lower_tile.c) */
 };
 
 /* Bind a compiled model to devs (weights upload, slots, command streams). */
