@@ -21,7 +21,10 @@
  *    checked "is RAM" in one translation and accessed in a second one:
  *    with it this case found register data in guest RAM within seconds
  *    and QEMU died with SIGSEGV. The other cases pass on both: that glue
- *    refused MMIO too when nothing moved between its check and the access.
+ *    refused MMIO too when nothing moved between its check and the access;
+ *  - an SNPU behind a pcie-root-port unplugged (QMP device_del + the ACPI
+ *    eject, no driver) in the middle of a long job: DEVICE_DELETED within
+ *    2 s, QEMU still alive later, the other SNPU runs a job.
  */
 #include <check.h>
 #include <errno.h>
@@ -35,7 +38,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -87,6 +93,8 @@ struct npu {
 
 static struct qt *q;
 static struct npu npu[2];
+static bool hot_setup;		/* npu[1] behind a root port, QMP at qmp_path */
+static char qmp_path[100];	/* fits sockaddr_un.sun_path */
 
 /* ---- qtest protocol --------------------------------------------------------------- */
 /*
@@ -276,10 +284,31 @@ static void qemu_start(void)
 		dup2(from[1], 1);
 		snprintf(d0, sizeof(d0), "snpu,id=npu0,dram-size=%u", DRAM_SIZE);
 		snprintf(d1, sizeof(d1), "snpu,id=npu1,dram-size=%u", DRAM_SIZE);
-		execl(qemu, qemu, "-machine", "q35,accel=qtest", "-m", "128",
-		      "-nodefaults", "-display", "none", "-monitor", "none", "-serial", "none",
-		      "-L", "/usr/share/qemu", "-L", "/usr/share/seabios",
-		      "-qtest", "stdio", "-qtest-log", "/dev/null", "-device", d0, "-device", d1, (char *)NULL);
+		const char *argv[40] = {
+			qemu, "-machine", "q35,accel=qtest", "-m", "128", "-nodefaults",
+			"-display", "none", "-monitor", "none", "-serial", "none",
+			"-L", "/usr/share/qemu", "-L", "/usr/share/seabios",
+			"-qtest", "stdio", "-qtest-log", "/dev/null", "-device", d0,
+		};
+		unsigned int n = 0;
+		char qmp[300];
+
+		while (argv[n])
+			n++;
+
+		if (hot_setup) {
+			/* npu1 behind a root port (hot-pluggable), and QMP */
+			snprintf(d1, sizeof(d1), "snpu,id=hot,bus=rp,dram-size=%u", DRAM_SIZE);
+			snprintf(qmp, sizeof(qmp), "unix:%s,server=on,wait=off", qmp_path);
+			argv[n++] = "-device";
+			argv[n++] = "pcie-root-port,id=rp,chassis=1,slot=1";
+			argv[n++] = "-qmp";
+			argv[n++] = qmp;
+		}
+		argv[n++] = "-device";
+		argv[n++] = d1;
+		argv[n] = NULL;
+		execv(qemu, (char *const *)argv);
 		fprintf(stderr, "cannot run %s: %s\n", qemu, strerror(errno));
 		_exit(127);
 	}
@@ -780,11 +809,166 @@ START_TEST(dma_check_then_use_race)
 }
 END_TEST
 
+/* ---- hot unplug in the middle of a job ------------------------------------------ */
+#define ROOT_PORT_ID	0x000c1b36u	/* pcie-root-port */
+#define HOT_BDF		(1u << 8)	/* bus 1, device 0 */
+#define BAR0_H		0xe4000000ull
+#define BAR4_H		0xe4100000ull
+#define BAR2_H		0xc0000000ull
+/* ICH9 ACPI PCI hotplug registers (QEMU's acpi/pcihp.c at 0x0cc0) */
+#define PCIHP_EJ	0x0cc8
+#define PCIHP_SEL	0x0cd0
+
+static FILE *qmp_f;
+
+static void qmp_send(const char *json)
+{
+	fprintf(qmp_f, "%s\n", json);
+	fflush(qmp_f);
+}
+
+/* Next QMP line containing want (a return or an event), within ms. */
+static bool qmp_expect(const char *want, unsigned int ms)
+{
+	char line[4096];
+	uint64_t end = mono_ns() + ms * 1000000ull;
+
+	while (mono_ns() < end) {
+		struct pollfd pfd = { .fd = fileno(qmp_f), .events = POLLIN };
+
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		if (!fgets(line, sizeof(line), qmp_f))
+			return false;
+		if (strstr(line, want))
+			return true;
+	}
+	return false;
+}
+
+static void setup_hot(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	unsigned int rp = 0;
+	int fd;
+
+	snprintf(qmp_path, sizeof(qmp_path), "%s/snpu-glue-qmp.%d", getenv("TMPDIR") ?
+		 getenv("TMPDIR") : "/tmp", (int)getpid());
+	unlink(qmp_path);
+	hot_setup = true;
+	qemu_start();
+	npu[0].devfn = 0;
+	for (unsigned int slot = 0; slot < 32; slot++) {
+		uint32_t id = cfg_rd(slot << 3, 0);
+
+		if (id == (SNPU_PCI_VENDOR_ID | (SNPU_PCI_DEVICE_ID << 16)))
+			npu[0].devfn = slot << 3;
+		else if (id == ROOT_PORT_ID)
+			rp = slot << 3;
+	}
+	ck_assert(npu[0].devfn && rp);
+	/* the root port: bus 1, its windows, memory and bus master on */
+	cfg_wr(rp, 0x18, 0 | 1 << 8 | 1 << 16);
+	cfg_wr(rp, 0x20, (uint32_t)(BAR0_H >> 16) | (uint32_t)((BAR4_H + 0xfffff) >> 16) << 16);
+	cfg_wr(rp, 0x24, (uint32_t)(BAR2_H >> 16) |
+	       (uint32_t)((BAR2_H + DRAM_SIZE - 1) >> 16) << 16);
+	cfg_wr(rp, 0x28, 0);
+	cfg_wr(rp, 0x2c, 0);
+	cfg_wr(rp, 0x04, (cfg_rd(rp, 0x04) & 0xffff0000u) | 0x6);
+	npu[1].devfn = HOT_BDF;
+	ck_assert_uint_eq(cfg_rd(HOT_BDF, 0), SNPU_PCI_VENDOR_ID | (SNPU_PCI_DEVICE_ID << 16));
+	place_bars(&npu[0], BAR0_A, BAR2_A, BAR4_A);
+	place_bars(&npu[1], BAR0_H, BAR2_H, BAR4_H);
+	for (unsigned int i = 0; i < 2; i++) {
+		npu[i].tail = 0;
+		npu[i].seqno = 0;
+	}
+	bring_up(&npu[0]);
+	bring_up(&npu[1]);
+
+	ck_assert(strlen(qmp_path) < sizeof(sa.sun_path));
+	memcpy(sa.sun_path, qmp_path, strlen(qmp_path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_msg(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0, "QMP %s: %s", qmp_path,
+		      strerror(errno));
+	qmp_f = fdopen(fd, "r+");
+	ck_assert_ptr_nonnull(qmp_f);
+	ck_assert(qmp_expect("\"QMP\"", 5000));
+	qmp_send("{\"execute\": \"qmp_capabilities\"}");
+	ck_assert(qmp_expect("\"return\"", 5000));
+}
+
+static void teardown_hot(void)
+{
+	if (qmp_f)
+		fclose(qmp_f);
+	qmp_f = NULL;
+	qemu_stop();
+	unlink(qmp_path);
+	hot_setup = false;
+}
+
+/*
+ * The SNPU behind the root port runs a POOL of 65535 x 65535 windows (it
+ * would run until the 10 s backstop) when it is unplugged without any
+ * driver help: QMP device_del, then the ACPI eject (what the guest's
+ * acpiphp does). unrealize must not wait for the job: DEVICE_DELETED
+ * within 2 s, QEMU keeps answering, does not die later (the worker and its
+ * DMA are gone with the device), and the SNPU on pcie.0 runs a job.
+ */
+START_TEST(unplug_mid_job)
+{
+	static const uint32_t in_d[4] = { 1, 1, 65535, 65535 }, zeros[4] = { 0, 0, 0, 0 };
+	static const uint32_t o_d[4] = { 1, 1, 1, 1 }, o_st[4] = { 1, 1, 1, 1 };
+	uint64_t in = alloc(4096, 4096), out = alloc(4096, 4096), t0, dt;
+	struct snpu_cmd_pool p = { 0 };
+	struct snpu_completion r;
+	struct job j;
+
+	map(&npu[1], VA_SRC, in, SNPU_PTE_READ);
+	map(&npu[1], VA_DST, out, SNPU_PTE_READ | SNPU_PTE_WRITE);
+	p.hdr.opcode = SNPU_OP_POOL;
+	p.hdr.size = sizeof(p);
+	p.input.addr = VA_SRC;
+	p.input.dtype = SNPU_DT_FP32;
+	memcpy(p.input.dim, in_d, sizeof(in_d));
+	memcpy(p.input.stride, zeros, sizeof(zeros));
+	p.output.addr = VA_DST;
+	p.output.dtype = SNPU_DT_FP32;
+	memcpy(p.output.dim, o_d, sizeof(o_d));
+	memcpy(p.output.stride, o_st, sizeof(o_st));
+	p.mode = SNPU_POOL_MAX;
+	p.kernel_h = p.kernel_w = 65535;
+	p.stride_h = p.stride_w = 1;
+	j = submit(&npu[1], &p, sizeof(p));
+	usleep(300000);
+	ck_assert_msg(!done(&j, &r), "the POOL finished in 300 ms: not a long job");
+
+	t0 = mono_ns();
+	qmp_send("{\"execute\": \"device_del\", \"arguments\": {\"id\": \"hot\"}}");
+	qt_cmd("outl 0x%x 0x0", PCIHP_SEL);
+	qt_cmd("outl 0x%x 0x1", PCIHP_EJ);	/* slot 0 of bus 1 */
+	ck_assert_msg(qmp_expect("DEVICE_DELETED", 5000), "no DEVICE_DELETED within 5 s");
+	dt = mono_ns() - t0;
+	printf("unplug mid-job: DEVICE_DELETED after %llu ms\n", (unsigned long long)(dt / 1000000));
+	fflush(stdout);
+	ck_assert_msg(dt < 2000000000ull, "unplug took %llu ms", (unsigned long long)(dt / 1000000));
+	ck_assert_uint_eq(cfg_rd(HOT_BDF, 0), 0xffffffffu);
+	/* a while later QEMU is still there, the job never completed */
+	usleep(1500000);
+	ck_assert_uint_eq(reg(&npu[0], SNPU_REG_ID), SNPU_ID_MAGIC);
+	ck_assert(!done(&j, &r));
+	expect_usable();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("glue_dma");
 	TCase *tc = tcase_create("targets");
 	TCase *tr = tcase_create("race");
+	TCase *tu = tcase_create("unplug");
 	SRunner *sr;
 	int failed;
 
@@ -801,6 +985,10 @@ int main(void)
 	tcase_set_timeout(tr, 300);
 	tcase_add_test(tr, dma_check_then_use_race);
 	suite_add_tcase(s, tr);
+	tcase_add_checked_fixture(tu, setup_hot, teardown_hot);
+	tcase_set_timeout(tu, 120);
+	tcase_add_test(tu, unplug_mid_job);
+	suite_add_tcase(s, tu);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
