@@ -90,6 +90,10 @@ DRIVER_TEST_BINS := $(DRIVER_TEST_BIN)/snpu-driver-params $(DRIVER_TEST_BIN)/snp
 DRIVER_TEST_BINS += $(DRIVER_TEST_BIN)/snpu-driver-limits
 GUEST_BINS += $(DRIVER_TEST_BINS)
 ALL += $(DRIVER_TEST_BINS)
+# Guest side of the hot-unplug test (tests/vm/hotunplug.sh, make vm-hotunplug).
+DRIVER_HOTUNPLUG_BIN := $(DRIVER_TEST_BIN)/snpu-driver-hotunplug
+GUEST_BINS += $(DRIVER_HOTUNPLUG_BIN)
+ALL += $(DRIVER_HOTUNPLUG_BIN)
 
 $(DRIVER_TEST_BIN)/snpu-driver-%: tests/vm/driver_%.c tests/vm/driver_check.h tests/vm/driver_util.h $(wildcard uapi/*.h uapi/drm/*.h) \
 		$(DEPS_STAMP)

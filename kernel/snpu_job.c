@@ -1104,10 +1104,14 @@ int snpu_ioctl_job_wait(struct drm_device *drm, void *data, struct drm_file *fil
 	if (res)
 		kref_get(&res->ref);
 	xa_unlock(&sfile->results);
-	if (!res) {
-		ret = -ENOENT;
-		goto out;
-	}
+	/*
+	 * The result holds its fence: wait outside the drm_dev_enter()
+	 * section, or drm_dev_unplug() in remove would wait for every
+	 * sleeping waiter, and remove is what signals their fences.
+	 */
+	drm_dev_exit(idx);
+	if (!res)
+		return -ENOENT;
 
 	if (args->timeout_ns && !dma_fence_is_signaled(res->done)) {
 		timeout = drm_timeout_abs_to_jiffies(args->timeout_ns);
@@ -1142,7 +1146,5 @@ int snpu_ioctl_job_wait(struct drm_device *drm, void *data, struct drm_file *fil
 	args->cmds_done = res->cmds_done;
 out_put:
 	snpu_result_put(res);
-out:
-	drm_dev_exit(idx);
 	return ret;
 }

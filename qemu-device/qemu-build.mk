@@ -18,3 +18,18 @@ qemu: $(QEMU_BIN)
 ALL += $(QEMU_BIN)
 # Relative alias, so `make build/qemu/qemu-system-x86_64` works from the top.
 $(patsubst $(TOP)/%,%,$(QEMU_BIN)): $(QEMU_BIN) ;
+
+# Host test of the glue's DMA (tests/host/test_glue_dma.c): runs this QEMU
+# binary under the qtest protocol (no guest) and checks where the device's
+# bus-master DMA may land (docs/hardware.md 12.3 and 20).
+GLUE_DMA_TEST := $(SAN)/tests/test_glue_dma
+HOST_TESTS += $(GLUE_DMA_TEST)
+$(SAN)/obj/glue-tests/test_glue_dma.o: tests/host/test_glue_dma.c qemu-device/qemu-build.mk | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(COMMON_CFLAGS) $(SAN_CFLAGS) -pthread -DSNPU_TEST_QEMU='"$(QEMU_BIN)"' \
+		-DSNPU_TEST_FW_IMAGE='"$(FW_IMAGE)"' $$(pkg-config --cflags check) -MMD -MP -c $< -o $@
+$(GLUE_DMA_TEST): $(SAN)/obj/glue-tests/test_glue_dma.o $(QEMU_BIN) $(FW_IMAGE)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(SAN_CFLAGS) -pthread -o $@ $< $$(pkg-config --libs check)
+$(patsubst $(TOP)/%,%,$(GLUE_DMA_TEST)): $(GLUE_DMA_TEST) ;
+-include $(wildcard $(SAN)/obj/glue-tests/*.d)

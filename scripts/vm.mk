@@ -58,3 +58,10 @@ check-vm: $(ALL) $(INITRAMFS) $(VM_QEMU)
 	$(Q)QEMU_BIN='$(VM_QEMU)' INITRAMFS='$(INITRAMFS)' NPU='$(CHECK_NPU)' \
 		SNPU_DEVICE_OPTS='$(or $(SNPU_DEVICE_OPTS),fault-injection=on)' \
 		VM_TIMEOUT='$(or $(VM_TIMEOUT),1800)' CMD=snpu-vm-tests bash scripts/vm.sh
+
+# make vm-hotunplug: an SNPU behind a pcie-root-port is unplugged with QMP
+# device_del while jobs run on it; another SNPU on pcie.0 must keep working
+# (tests/vm/hotunplug.sh, host side; snpu-driver-hotunplug in the guest).
+.PHONY: vm-hotunplug
+vm-hotunplug: $(INITRAMFS) $(VM_QEMU)
+	$(Q)QEMU_BIN='$(VM_QEMU)' INITRAMFS='$(INITRAMFS)' bash tests/vm/hotunplug.sh

@@ -7,3 +7,5 @@ CONFIG_VTD=y
 CONFIG_SNPU=y
 # virtio-9p: `make vm SHARE=DIR` shares a host directory (needs --enable-virtfs).
 CONFIG_VIRTIO_9P=y
+# pcie-root-port: a hot-pluggable slot for an SNPU (tests/vm/hotunplug.sh).
+CONFIG_PCIE_PORT=y
