@@ -159,7 +159,7 @@ static accel_status compile(accel_model *m, const void *data, size_t size, const
 	st = prof_init(m);
 	t = prof_now();
 	if (!st && m->opts.cache_dir && !b) {
-		st = cache_key(data, size, &m->opts, &info, caps, &key);
+		st = cache_key(data, size, name, base_dir, &m->opts, &info, caps, &key);
 		cpath = st ? NULL : cache_path(m->opts.cache_dir, &key);
 		if (!st && !cpath)
 			st = accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
