@@ -119,10 +119,19 @@ accel_status cache_key(const void *model, size_t size, const char *source, const
 	h_u64(&h, o->calibration_method);
 	h_bytes(&h, &o->percentile, sizeof(o->percentile));
 	h_bytes(&h, &o->max_error, sizeof(o->max_error));
-	st = o->precision == ACCEL_PRECISION_INT8 || o->precision == ACCEL_PRECISION_MIXED ?
-	     h_calibration(&h, o->calibration) : ACCEL_OK;
-	if (st)
-		return st;
+	if (o->precision == ACCEL_PRECISION_INT8 || o->precision == ACCEL_PRECISION_MIXED) {
+		uint32_t i;
+
+		st = h_calibration(&h, o->calibration);
+		/* per input: its name, then its data */
+		h_u64(&h, o->n_calibration_inputs);
+		for (i = 0; !st && i < o->n_calibration_inputs; i++) {
+			h_str(&h, o->calibration_inputs[i].name);
+			st = h_calibration(&h, o->calibration_inputs[i].path);
+		}
+		if (st)
+			return st;
+	}
 	for (l = 0; l < 4; l++)
 		memcpy(key->k + 8 * l, &h.h[l], 8);
 	return ACCEL_OK;
