@@ -6,7 +6,8 @@
  *             [--batch N] [--repeat N] [--report] [--cpu]
  *
  * -i/-o repeat for several graph inputs/outputs, in graph order or as
- * NAME=FILE. Inputs with more items than one batch are streamed batch by
+ * NAME=FILE; --calibrate likewise (NAME=DATA.npy per graph input, or a
+ * directory holding <input name>.npy for each). Inputs with more items than one batch are streamed batch by
  * batch (the last one partial) through the model's double-buffered
  * pipeline (accel_model_stream); the outputs hold every item. --device all
  * (or a comma list) runs data parallel on a group. --report prints the
@@ -39,6 +40,8 @@ struct args {
 	int report, cpu;
 	accel_precision precision;
 	const char *calibrate, *cache, *profile;
+	accel_calibration_input cal[MAX_IO];	/* --calibrate NAME=DATA.npy */
+	uint32_t ncal;
 	float max_error;
 	int percentile, no_sram;
 };
@@ -48,8 +51,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: accel-run MODEL.onnx -i [NAME=]IN.npy... -o [NAME=]OUT.npy...\n"
 		   "                 [--device sim|/dev/accel/accelN|all|A,B] [--batch N] [--repeat N]\n"
 		   "                 [--report] [--cpu] [--precision fp32|fp16|int8|mixed]\n"
-		   "                 [--calibrate DATA.npy|DIR] [--percentile] [--max-error E]\n"
-		   "                 [--cache DIR] [--profile TRACE.json] [--no-sram]\n");
+		   "                 [--calibrate DATA.npy|DIR|NAME=DATA.npy...] [--percentile]\n"
+		   "                 [--max-error E] [--cache DIR] [--profile TRACE.json] [--no-sram]\n");
 }
 
 /* Long compile steps: a progress line on a terminal. */
@@ -89,6 +92,33 @@ static int parse_io(struct io *io, int *n, const char *arg)
 		io[*n].path = eq + 1;
 	}
 	(*n)++;
+	return 0;
+}
+
+/* --calibrate DATA.npy|DIR once, or NAME=DATA.npy per graph input (an
+ * existing file's name with '=' in it is a file). */
+static int parse_calibrate(struct args *a, const char *v)
+{
+	const char *eq = strchr(v, '=');
+
+	if (!eq || eq == v || !access(v, F_OK)) {
+		if (a->calibrate || a->ncal) {
+			fprintf(stderr, "accel-run: --calibrate %s: one DATA.npy|DIR, or "
+				"NAME=DATA.npy per graph input\n", v);
+			return -1;
+		}
+		a->calibrate = v;
+		return 0;
+	}
+	if (a->calibrate || a->ncal >= MAX_IO) {
+		fprintf(stderr, "accel-run: --calibrate %s: %s\n", v, a->calibrate ?
+			"one DATA.npy|DIR, or NAME=DATA.npy per graph input" : "too many");
+		return -1;
+	}
+	a->cal[a->ncal].name = strndup(v, (size_t)(eq - v));
+	if (!a->cal[a->ncal].name)
+		return -1;
+	a->cal[a->ncal++].path = eq + 1;
 	return 0;
 }
 
@@ -138,8 +168,8 @@ static int parse(int argc, char **argv, struct args *a)
 				return -1;
 			}
 			i++;
-			if (!strcmp(s, "--calibrate"))
-				a->calibrate = v;
+			if (!strcmp(s, "--calibrate") && parse_calibrate(a, v))
+				return -1;
 			if (!strcmp(s, "--profile"))
 				a->profile = v;
 			if (!strcmp(s, "--cache"))
@@ -258,6 +288,8 @@ static int run(struct args *a)
 	opts.flags = a->cpu ? ACCEL_MODEL_CPU_ONLY : 0;
 	opts.precision = a->precision;
 	opts.calibration = a->calibrate;
+	opts.calibration_inputs = a->ncal ? a->cal : NULL;
+	opts.n_calibration_inputs = a->ncal;
 	opts.calibration_method = a->percentile ? ACCEL_CALIB_PERCENTILE : ACCEL_CALIB_MINMAX;
 	opts.max_error = a->max_error;
 	opts.cache_dir = a->cache;

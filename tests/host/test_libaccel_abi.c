@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "libaccel_testutil.h"
+#include "accel/model.h"
 #include "abi.h"
 #include "encode.h"
 #include "snpu_cmd.h"
@@ -40,6 +41,34 @@ struct gemm_1_0 {
 _Static_assert(sizeof(struct gemm_1_0) == 536, "the 1.0 accel_gemm is 536 bytes");
 _Static_assert(offsetof(struct gemm_1_0, reserved) == offsetof(accel_gemm, reserved),
 	       "accel_gemm still has the 1.0 layout");
+
+/* The 1.0 layout of accel_model_options (a copy). Fields added since
+ * took reserved space: same size, same offsets. */
+struct model_options_1_0 {
+	uint32_t struct_size, flags, batch, max_inflight;
+	int32_t precision, priority;
+	const char *calibration;
+	float max_error;
+	uint32_t pad0;
+	const char *cache_dir;
+	void *scheduler;
+	uint32_t calibration_method;
+	float percentile;
+	void (*progress)(void *user, const char *step, uint64_t done, uint64_t total);
+	void *progress_user;
+	uint64_t reserved[4];
+};
+
+_Static_assert(sizeof(struct model_options_1_0) == sizeof(accel_model_options),
+	       "accel_model_options keeps its 1.0 size");
+_Static_assert(offsetof(struct model_options_1_0, progress_user) ==
+	       offsetof(accel_model_options, progress_user) &&
+	       offsetof(struct model_options_1_0, calibration) ==
+	       offsetof(accel_model_options, calibration),
+	       "accel_model_options keeps its 1.0 offsets");
+_Static_assert(offsetof(struct model_options_1_0, reserved) ==
+	       offsetof(accel_model_options, calibration_inputs),
+	       "calibration_inputs is in the 1.0 reserved space");
 
 /* A program built against a later libaccel whose accel_gemm grew. */
 struct gemm_future {

@@ -260,9 +260,20 @@ START_TEST(test_int8_bad_calibration)
 	ck_accel_err(accel_model_load_file(dev, path, &opts, &m), ACCEL_ERR_NOT_FOUND);
 	ck_assert(strstr(accel_last_error(), "/nonexistent/calib.npy"));
 	snprintf(calib, sizeof(calib), "%s/lenet/input_b1.npy", MODEL_TEST_DIR);
-	opts.calibration = calib;	/* 256 floats; mlp takes 64 per item: 4 items, fine */
-	ck_accel(accel_model_load_file(dev, path, &opts, &m));
-	accel_model_free(m);
+	opts.calibration = calib;	/* [1,1,16,16]: the input's rank, not its dims */
+	ck_accel_err(accel_model_load_file(dev, path, &opts, &m), ACCEL_ERR_INVALID_ARG);
+	ck_assert_msg(strstr(accel_last_error(), "shape [1, 1, 16, 16] does not match the "
+			     "input's [N, 1, 8, 8]"), "%s", accel_last_error());
+	{	/* flat: 256 floats, mlp takes 64 per item: 4 items, fine */
+		float flat[256] = { 0 };
+		uint64_t n = 256;
+
+		snprintf(calib, sizeof(calib), "/tmp/calib-flat-%d.npy", (int)getpid());
+		ck_accel(accel__npy_write_file(calib, flat, 1, &n));
+		ck_accel(accel_model_load_file(dev, path, &opts, &m));
+		accel_model_free(m);
+		unlink(calib);
+	}
 	snprintf(calib, sizeof(calib), "%s/resblock/input_b1.npy", MODEL_TEST_DIR);
 	opts.calibration = calib;	/* 300 floats: not a whole number of 64 */
 	ck_accel_err(accel_model_load_file(dev, path, &opts, &m), ACCEL_ERR_INVALID_ARG);

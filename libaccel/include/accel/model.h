@@ -69,7 +69,9 @@ typedef struct accel_model_options {
 	int32_t priority;		/* of runs: higher first; 0 = normal; also the
 					 * device's job priority: > 0 HIGH (the driver
 					 * needs CAP_SYS_NICE), < 0 LOW */
-	const char *calibration;	/* .npy file or directory of them (int8/mixed) */
+	const char *calibration;	/* .npy file or directory of them (int8/mixed);
+					 * a model with several graph inputs: a
+					 * directory holding <input name>.npy for each */
 	float max_error;		/* mixed: bound on the output error */
 	uint32_t pad0;
 	const char *cache_dir;		/* compiled-model cache; NULL = none */
@@ -81,8 +83,22 @@ typedef struct accel_model_options {
 	 * (0 while unknown). NULL = silent. */
 	void (*progress)(void *user, const char *step, uint64_t done, uint64_t total);
 	void *progress_user;
-	uint64_t reserved[4];
+	/* Calibration data per graph input (int8), instead of `calibration`:
+	 * n_calibration_inputs entries, one for every graph input, each item
+	 * count the same. NULL/0 = use `calibration`. */
+	const struct accel_calibration_input *calibration_inputs;
+	uint32_t n_calibration_inputs;
+	uint32_t pad1;
+	uint64_t reserved[2];
 } accel_model_options;
+
+/* One graph input's calibration data: a .npy file (or a directory of them,
+ * read in name order) of [N, input dims...] (N items; one item without the
+ * leading N; flat data of a whole number of items is accepted too). */
+typedef struct accel_calibration_input {
+	const char *name;		/* graph input */
+	const char *path;
+} accel_calibration_input;
 
 /* Calibration methods (int8/mixed): the activation range is the observed
  * min/max, or the central `percentile` % of the observed values. */

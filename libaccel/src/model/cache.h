@@ -4,10 +4,11 @@
  * graph (after passes, placement and precision: quantization parameters,
  * int8/fp16 weights, requantization tables) and its memory plan,
  * serialised to <cache_dir>/<key>.snpuc. The key hashes the model's bytes,
- * the calibration data's bytes, the device configuration the compile
- * depended on, the options and the library/format versions; a second load
- * with the same key skips the compile (the command streams are lowered
- * again at bind, which is cheap and device-specific).
+ * its external data files' bytes, the calibration data's bytes, the device
+ * configuration the compile depended on, the options and the library/format
+ * versions; a second load with the same key skips the compile (the
+ * command streams are lowered again at bind, which is cheap and
+ * device-specific).
  *
  * File: a fixed header (magic, format version, header size, key, payload
  * size, payload checksum) then the payload. The loader trusts nothing:
@@ -32,10 +33,13 @@ struct cache_key {
 	uint8_t k[CACHE_KEY_BYTES];
 };
 
-/* The key of a compile: model bytes, calibration data, device config
- * (info of the first device, capabilities of all), options. */
-accel_status cache_key(const void *model, size_t size, const accel_model_options *o,
-		       const accel_device_info *info, uint32_t caps, struct cache_key *key);
+/* The key of a compile: model bytes, the bytes the import reads from its
+ * external data files (relative to base_dir; a missing or short file is
+ * the import's error, source names the model in it), calibration data,
+ * device config (info of the first device, capabilities of all), options. */
+accel_status cache_key(const void *model, size_t size, const char *source, const char *base_dir,
+		       const accel_model_options *o, const accel_device_info *info, uint32_t caps,
+		       struct cache_key *key);
 /* <dir>/<hex key>.snpuc (malloc'd). */
 char *cache_path(const char *dir, const struct cache_key *key);
 

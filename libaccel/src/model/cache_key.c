@@ -7,9 +7,10 @@
 #include "../internal.h"
 #include "accel/version.h"
 #include "cache.h"
+#include "onnx_import.h"
 #include "prec.h"
 
-#define CACHE_KEY_VERSION 1u
+#define CACHE_KEY_VERSION 2u
 
 /* ---- key: four FNV-1a lanes with different seeds (identity, not security) */
 struct hasher {
@@ -52,6 +53,13 @@ static void h_cb(void *ctx, const void *data, size_t n)
 	h_bytes(ctx, data, n);
 }
 
+/* An external data tensor: its size, then its bytes. */
+static void h_ext(void *ctx, const void *data, size_t n)
+{
+	h_u64(ctx, n);
+	h_bytes(ctx, data, n);
+}
+
 static accel_status h_calibration(struct hasher *h, const char *path)
 {
 	void *data;
@@ -73,8 +81,9 @@ static accel_status h_calibration(struct hasher *h, const char *path)
 	return calib_hash_dir(path, h_cb, h);
 }
 
-accel_status cache_key(const void *model, size_t size, const accel_model_options *o,
-		       const accel_device_info *info, uint32_t caps, struct cache_key *key)
+accel_status cache_key(const void *model, size_t size, const char *source, const char *base_dir,
+		       const accel_model_options *o, const accel_device_info *info, uint32_t caps,
+		       struct cache_key *key)
 {
 	struct hasher h;
 	accel_status st;
@@ -86,6 +95,11 @@ accel_status cache_key(const void *model, size_t size, const accel_model_options
 	h_u64(&h, ACCEL_VERSION_MAJOR << 16 | ACCEL_VERSION_MINOR << 8 | ACCEL_VERSION_PATCH);
 	h_u64(&h, size);
 	h_bytes(&h, model, size);
+	/* the external data files' bytes the import reads (the model's bytes
+	 * above hold their locations, offsets and lengths) */
+	st = onnx_external_data(model, size, source, base_dir, h_ext, &h);
+	if (st)
+		return st;
 	/* device configuration the compile depends on */
 	h_u64(&h, caps);
 	h_u64(&h, info->hw_version);
@@ -105,10 +119,19 @@ accel_status cache_key(const void *model, size_t size, const accel_model_options
 	h_u64(&h, o->calibration_method);
 	h_bytes(&h, &o->percentile, sizeof(o->percentile));
 	h_bytes(&h, &o->max_error, sizeof(o->max_error));
-	st = o->precision == ACCEL_PRECISION_INT8 || o->precision == ACCEL_PRECISION_MIXED ?
-	     h_calibration(&h, o->calibration) : ACCEL_OK;
-	if (st)
-		return st;
+	if (o->precision == ACCEL_PRECISION_INT8 || o->precision == ACCEL_PRECISION_MIXED) {
+		uint32_t i;
+
+		st = h_calibration(&h, o->calibration);
+		/* per input: its name, then its data */
+		h_u64(&h, o->n_calibration_inputs);
+		for (i = 0; !st && i < o->n_calibration_inputs; i++) {
+			h_str(&h, o->calibration_inputs[i].name);
+			st = h_calibration(&h, o->calibration_inputs[i].path);
+		}
+		if (st)
+			return st;
+	}
 	for (l = 0; l < 4; l++)
 		memcpy(key->k + 8 * l, &h.h[l], 8);
 	return ACCEL_OK;

@@ -92,6 +92,172 @@ static accel_status list_files(const char *path, struct cfiles *f)
 	return ACCEL_OK;
 }
 
+/* The calibration data of every graph input: in[j] feeds graph input j;
+ * the files of one index are read together (the same items). */
+struct cinputs {
+	uint32_t n;
+	struct cfiles *in;
+	uint64_t *item;			/* floats per item, per input */
+	const struct ir_value **v;	/* the graph input (at batch 1) */
+};
+
+static void inputs_free(struct cinputs *ci)
+{
+	uint32_t j;
+
+	for (j = 0; ci->in && j < ci->n; j++)
+		files_free(&ci->in[j]);
+	free(ci->in);
+	free(ci->item);
+	free(ci->v);
+	memset(ci, 0, sizeof(*ci));
+}
+
+/* One file per index of in[j]: path itself. */
+static accel_status one_file(const char *path, struct cfiles *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->path = calloc(1, sizeof(*f->path));
+	if (f->path)
+		f->path[0] = strdup(path);
+	if (!f->path || !f->path[0])
+		return accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+	f->n = 1;
+	return ACCEL_OK;
+}
+
+/* Where each graph input's data is: opts->calibration_inputs (one entry
+ * per input, by name), or opts->calibration (a one-input model: the file,
+ * or every .npy of the directory; several inputs: the directory's
+ * <input name>.npy). */
+static accel_status find_inputs(const struct ir_graph *g, const char *name,
+				const accel_model_options *o, struct cinputs *ci)
+{
+	uint32_t j, e, n = g->n_inputs;
+	accel_status st = ACCEL_OK;
+	struct stat sb;
+
+	memset(ci, 0, sizeof(*ci));
+	if (!n)
+		return accel__fail(ACCEL_ERR_UNSUPPORTED, "%s: calibration of a model without "
+				   "graph inputs", name);
+	ci->in = calloc(n, sizeof(*ci->in));
+	ci->item = calloc(n, sizeof(*ci->item));
+	ci->v = calloc(n, sizeof(*ci->v));
+	if (!ci->in || !ci->item || !ci->v) {
+		free(ci->in);
+		free(ci->item);
+		free(ci->v);
+		return accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+	}
+	ci->n = n;
+	for (j = 0; j < n; j++) {
+		ci->v[j] = &g->val[g->inputs[j]];
+		ci->item[j] = (uint64_t)ir_numel(ci->v[j]);
+	}
+	if (o->n_calibration_inputs) {
+		/* every entry names a graph input, once */
+		for (e = 0; e < o->n_calibration_inputs; e++) {
+			const accel_calibration_input *c = &o->calibration_inputs[e];
+
+			for (j = 0; j < n && strcmp(ci->v[j]->name, c->name); j++)
+				;
+			if (j == n)
+				return accel__fail(ACCEL_ERR_INVALID_ARG, "%s: calibration data %s "
+						   "for '%s': the model has no graph input of "
+						   "that name", name, c->path, c->name);
+			if (ci->in[j].n)
+				return accel__fail(ACCEL_ERR_INVALID_ARG, "%s: calibration data "
+						   "for graph input '%s' given twice", name,
+						   c->name);
+			st = list_files(c->path, &ci->in[j]);
+			if (st)
+				return st;
+		}
+		for (j = 0; j < n; j++)
+			if (!ci->in[j].n)
+				return accel__fail(ACCEL_ERR_INVALID_ARG, "%s: no calibration data "
+						   "for graph input '%s' (one .npy per input: "
+						   "NAME=DATA.npy)", name, ci->v[j]->name);
+		for (j = 1; j < n; j++)
+			if (ci->in[j].n != ci->in[0].n)
+				return accel__fail(ACCEL_ERR_INVALID_ARG, "%s: calibration data of "
+						   "graph input '%s' is %u file(s), of '%s' %u",
+						   name, ci->v[0]->name, ci->in[0].n,
+						   ci->v[j]->name, ci->in[j].n);
+		return ACCEL_OK;
+	}
+	if (n == 1)
+		return list_files(o->calibration, &ci->in[0]);
+	if (stat(o->calibration, &sb))
+		return accel__fail(errno == ENOENT ? ACCEL_ERR_NOT_FOUND : ACCEL_ERR_IO,
+				   "calibration data %s: %s", o->calibration, strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "%s: the model has %u graph inputs: "
+				   "calibration data %s is one file; give one .npy per input "
+				   "(NAME=DATA.npy, or a directory of <input name>.npy)", name, n,
+				   o->calibration);
+	for (j = 0; !st && j < n; j++) {
+		const char *in = ci->v[j]->name;
+		char *p;
+
+		if (strchr(in, '/') || !strcmp(in, ".") || !strcmp(in, ".."))
+			return accel__fail(ACCEL_ERR_INVALID_ARG, "%s: graph input '%s' cannot "
+					   "name a file in calibration directory %s; give "
+					   "NAME=DATA.npy", name, in, o->calibration);
+		p = malloc(strlen(o->calibration) + strlen(in) + 6);
+		if (!p)
+			return accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+		sprintf(p, "%s/%s.npy", o->calibration, in);
+		if (stat(p, &sb) || !S_ISREG(sb.st_mode))
+			st = accel__fail(ACCEL_ERR_INVALID_ARG, "%s: no calibration data for graph "
+					 "input '%s': %s is not a file (a model with several "
+					 "inputs wants <input name>.npy for each)", name, in, p);
+		else
+			st = one_file(p, &ci->in[j]);
+		free(p);
+	}
+	return st;
+}
+
+/* Check one input's .npy against its graph input: whole items, and with
+ * the input's rank, [N, the input's dims after the first]. Its item count. */
+static accel_status check_npy(const struct cinputs *ci, uint32_t j, const char *path,
+			      const accel_npy *npy, uint64_t *cnt)
+{
+	const struct ir_value *v = ci->v[j];
+	uint64_t item = ci->item[j];
+	uint32_t d;
+
+	if (!item || npy->count % item)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "calibration data %s: %llu elements "
+				   "are not a whole number of model inputs of %llu", path,
+				   (unsigned long long)npy->count, (unsigned long long)item);
+	for (d = 1; npy->rank == v->rank && d < v->rank; d++)
+		if (npy->dim[d] != (uint64_t)v->dim[d]) {
+			char want[160], got[160];
+			size_t a = 0, b = 0;
+			uint32_t k;
+
+			for (k = 0; k < v->rank; k++) {
+				if (k)
+					a += (size_t)snprintf(want + a, sizeof(want) - a, ", %lld",
+							      (long long)v->dim[k]);
+				else
+					a += (size_t)snprintf(want, sizeof(want), "[N");
+				b += (size_t)snprintf(got + b, sizeof(got) - b, "%s%llu", k ? ", " : "[",
+						      (unsigned long long)npy->dim[k]);
+				if (a >= sizeof(want) - 24 || b >= sizeof(got) - 24)
+					break;
+			}
+			return accel__fail(ACCEL_ERR_INVALID_ARG, "calibration data %s for graph "
+					   "input '%s': shape %s] does not match the input's %s]",
+					   path, v->name, got, want);
+		}
+	*cnt = npy->count / item;
+	return ACCEL_OK;
+}
+
 struct cstate {
 	accel_model *m;
 	struct calib *c;
@@ -144,32 +310,37 @@ static accel_status observe(struct cstate *s, bool hist)
 }
 
 /* One pass over every calibration item. */
-static accel_status pass(struct cstate *s, const struct cfiles *f, uint64_t item, bool hist,
-			 uint64_t *items)
+static accel_status pass(struct cstate *s, const struct cinputs *ci, bool hist, uint64_t *items)
 {
-	uint32_t i;
+	accel_npy *npy = calloc(ci->n, sizeof(*npy));
+	const float **in = calloc(ci->n, sizeof(*in));
+	accel_status st = npy && in ? ACCEL_OK : accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
+	uint32_t i, j, got;
 
 	*items = 0;
-	for (i = 0; i < f->n; i++) {
-		accel_npy npy;
-		accel_status st = accel__npy_read_file(f->path[i], ACCEL_NPY_FP32, &npy);
-		uint64_t k, cnt;
+	for (i = 0; !st && i < ci->in[0].n; i++) {
+		uint64_t k, cnt = 0, c = 0;
 
-		if (st)
-			return st;
-		if (!item || npy.count % item) {
-			accel__npy_free(&npy);
-			return accel__fail(ACCEL_ERR_INVALID_ARG, "calibration data %s: %llu elements "
-					   "are not a whole number of model inputs of %llu",
-					   f->path[i], (unsigned long long)npy.count,
-					   (unsigned long long)item);
+		for (got = 0, j = 0; !st && j < ci->n; j++) {
+			st = accel__npy_read_file(ci->in[j].path[i], ACCEL_NPY_FP32, &npy[j]);
+			got += !st;
+			if (!st)
+				st = check_npy(ci, j, ci->in[j].path[i], &npy[j], &c);
+			if (!st && j && c != cnt)
+				st = accel__fail(ACCEL_ERR_INVALID_ARG, "calibration data: %s holds "
+						 "%llu item(s) of graph input '%s', %s %llu of "
+						 "'%s': every input needs the same count",
+						 ci->in[0].path[i], (unsigned long long)cnt,
+						 ci->v[0]->name, ci->in[j].path[i],
+						 (unsigned long long)c, ci->v[j]->name);
+			cnt = j ? cnt : c;
 		}
-		cnt = npy.count / item;
-		for (k = 0; k < cnt; k++) {
-			const float *in[1] = { (const float *)npy.data + k * item };
+		for (k = 0; !st && k < cnt; k++) {
 			float *out[64];
 			uint32_t o;
 
+			for (j = 0; j < ci->n; j++)
+				in[j] = (const float *)npy[j].data + k * ci->item[j];
 			for (o = 0; o < s->m->g.n_outputs && o < 64; o++)
 				out[o] = s->out;
 			st = rt_run(s->m, 1, in, out);
@@ -180,15 +351,15 @@ static accel_status pass(struct cstate *s, const struct cfiles *f, uint64_t item
 			if (!st && s->progress)
 				s->progress(s->user, hist ? "calibration (percentile pass)" :
 					    "calibration", *items + k + 1, s->total);
-			if (st) {
-				accel__npy_free(&npy);
-				return st;
-			}
 		}
-		*items += cnt;
-		accel__npy_free(&npy);
+		if (!st)
+			*items += cnt;
+		for (j = 0; j < got; j++)
+			accel__npy_free(&npy[j]);
 	}
-	return ACCEL_OK;
+	free(npy);
+	free(in);
+	return st;
 }
 
 /* Clip each range at the percentile of its histogram (keeping 0 inside). */
@@ -234,21 +405,22 @@ accel_status calib_run(accel_device *dev, const void *model, size_t size, const 
 	accel_model_options o = *opts;
 	struct model_build b = { .keep_all = true };
 	struct cstate s;
-	struct cfiles f;
+	struct cinputs ci;
 	accel_status st;
-	uint64_t item, items = 0;
+	uint64_t items = 0;
 	uint32_t i;
 
 	memset(out, 0, sizeof(*out));
 	memset(&s, 0, sizeof(s));
-	if (!opts->calibration)
+	memset(&ci, 0, sizeof(ci));
+	if (!opts->calibration && !opts->n_calibration_inputs)
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "%s: int8 and mixed precision need "
-				   "calibration data (accel_model_options.calibration)", name);
-	st = list_files(opts->calibration, &f);
-	if (st) {
-		files_free(&f);
-		return st;
-	}
+				   "calibration data (accel_model_options.calibration or "
+				   "calibration_inputs)", name);
+	if (opts->calibration && opts->n_calibration_inputs)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "%s: calibration data given twice "
+				   "(accel_model_options.calibration and calibration_inputs)",
+				   name);
 	o.precision = ACCEL_PRECISION_FP32;
 	o.flags = ACCEL_MODEL_CPU_ONLY | ACCEL_MODEL_NO_FUSION;
 	o.batch = 1;
@@ -257,16 +429,13 @@ accel_status calib_run(accel_device *dev, const void *model, size_t size, const 
 	o.scheduler = NULL;
 	o.progress = NULL;
 	st = model_load_internal(dev, model, size, name, base_dir, &o, &b, &s.m);
-	if (!st && s.m->g.n_inputs != 1)
-		st = accel__fail(ACCEL_ERR_UNSUPPORTED, "%s: calibration of a model with %u graph "
-				 "inputs is not supported (one .npy feeds one input)", name,
-				 s.m->g.n_inputs);
+	if (!st)
+		st = find_inputs(&s.m->g, name, opts, &ci);
 	if (st) {
-		files_free(&f);
+		inputs_free(&ci);
 		accel_model_free(s.m);
 		return st;
 	}
-	item = (uint64_t)ir_numel(&s.m->g.val[s.m->g.inputs[0]]);
 	/* every arena value that is not a view: its range */
 	out->r = calloc(s.m->g.n_val + 1, sizeof(*out->r));
 	s.vals = calloc(s.m->g.n_val + 1, sizeof(*s.vals));
@@ -299,11 +468,11 @@ accel_status calib_run(accel_device *dev, const void *model, size_t size, const 
 	}
 	s.progress = opts->progress;
 	s.user = opts->progress_user;
-	st = pass(&s, &f, item, false, &items);
+	st = pass(&s, &ci, false, &items);
 	s.total = items;
 	if (!st && !items)
 		st = accel__fail(ACCEL_ERR_INVALID_ARG, "calibration data %s: no items",
-				 opts->calibration);
+				 ci.in[0].path[0]);
 	if (!st && opts->calibration_method == CALIB_PERCENTILE) {
 		double pct = opts->percentile > 0 ? opts->percentile : 99.99;
 
@@ -311,7 +480,7 @@ accel_status calib_run(accel_device *dev, const void *model, size_t size, const 
 		if (!s.hist)
 			st = accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");
 		if (!st)
-			st = pass(&s, &f, item, true, &items);
+			st = pass(&s, &ci, true, &items);
 		if (!st)
 			percentile(&s, pct, items);
 	}
@@ -319,7 +488,7 @@ done:
 	free(s.hist);
 	free(s.vals);
 	free(s.out);
-	files_free(&f);
+	inputs_free(&ci);
 	accel_model_free(s.m);
 	if (st)
 		calib_free(out);

@@ -35,6 +35,15 @@ static accel_status check_opts(const accel_model_options *o)
 	     o->percentile > 100.0f))
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "calibration method %u / percentile %g "
 				   "out of range", o->calibration_method, (double)o->percentile);
+	if (o->n_calibration_inputs > 4096 ||
+	    (o->n_calibration_inputs && !o->calibration_inputs))
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "calibration_inputs: %u entries at %p",
+				   o->n_calibration_inputs, (const void *)o->calibration_inputs);
+	for (uint32_t i = 0; i < o->n_calibration_inputs; i++)
+		if (!o->calibration_inputs[i].name || !o->calibration_inputs[i].path)
+			return accel__fail(ACCEL_ERR_INVALID_ARG, "calibration_inputs[%u]: the %s "
+					   "is NULL", i, o->calibration_inputs[i].name ?
+					   "path" : "input name");
 	if (o->precision == ACCEL_PRECISION_MIXED && !(o->max_error > 0.0f))
 		return accel__fail(ACCEL_ERR_INVALID_ARG, "mixed precision needs max_error > 0");
 	if (o->batch > 65536)
@@ -159,7 +168,7 @@ static accel_status compile(accel_model *m, const void *data, size_t size, const
 	st = prof_init(m);
 	t = prof_now();
 	if (!st && m->opts.cache_dir && !b) {
-		st = cache_key(data, size, &m->opts, &info, caps, &key);
+		st = cache_key(data, size, name, base_dir, &m->opts, &info, caps, &key);
 		cpath = st ? NULL : cache_path(m->opts.cache_dir, &key);
 		if (!st && !cpath)
 			st = accel__fail(ACCEL_ERR_NO_MEMORY, "out of memory");

@@ -132,7 +132,9 @@ accel_status prec_mixed(accel_model *m, const void *data, size_t size, const cha
 				   "input and one output", m->source);
 	c.item = (uint64_t)ir_numel(&m->g.val[m->g.inputs[0]]) / m->batch_per_dev;
 	c.out_n = (uint64_t)ir_numel(&m->g.val[m->g.outputs[0]]) / m->batch_per_dev;
-	st = calib_items(m->opts.calibration, c.item, MIXED_ITEMS, &c.items, &c.n_items);
+	/* one input: its data (calib_run checked the calibration_inputs) */
+	st = calib_items(m->opts.n_calibration_inputs ? m->opts.calibration_inputs[0].path :
+			 m->opts.calibration, c.item, MIXED_ITEMS, &c.items, &c.n_items);
 	if (st)
 		return st;
 	c.ref = malloc((size_t)(c.n_items * c.out_n + 1) * sizeof(float));

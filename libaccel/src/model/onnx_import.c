@@ -397,3 +397,61 @@ accel_status onnx_import(const void *data, size_t size, const char *source, cons
 		ir_free(g);
 	return st;
 }
+
+static accel_status external_one(const Onnx__TensorProto *t, const char *what,
+				 const char *base_dir,
+				 void (*fn)(void *ctx, const void *bytes, size_t n), void *ctx)
+{
+	accel_status st;
+	size_t bytes;
+	void *buf;
+
+	if (!onnx_tensor_is_external(t))
+		return ACCEL_OK;
+	st = onnx_tensor_read_external(t, what, base_dir, &buf, &bytes);
+	if (st)
+		return st;
+	fn(ctx, buf, bytes);
+	free(buf);
+	return ACCEL_OK;
+}
+
+accel_status onnx_external_data(const void *data, size_t size, const char *source,
+				const char *base_dir,
+				void (*fn)(void *ctx, const void *bytes, size_t n), void *ctx)
+{
+	const Onnx__GraphProto *gp;
+	Onnx__ModelProto *m;
+	accel_status st = ACCEL_OK;
+	char what[512], name[64];
+	size_t i, j;
+
+	m = size ? onnx__model_proto__unpack(NULL, size, data) : NULL;
+	gp = m ? m->graph : NULL;
+	for (i = 0; gp && !st && i < gp->n_initializer; i++) {
+		const Onnx__TensorProto *t = gp->initializer[i];
+
+		snprintf(what, sizeof(what), "%s: initializer '%s'", source,
+			 t->name ? t->name : "");
+		st = external_one(t, what, base_dir, fn, ctx);
+	}
+	for (i = 0; gp && !st && i < gp->n_node; i++) {
+		const Onnx__NodeProto *np = gp->node[i];
+
+		snprintf(name, sizeof(name), "#%zu", i);
+		for (j = 0; !st && j < np->n_attribute; j++) {
+			const Onnx__AttributeProto *a = np->attribute[j];
+
+			if (!a->has_type || a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR ||
+			    !a->t)
+				continue;
+			snprintf(what, sizeof(what), "%s: node '%s' (%s): attribute '%s'", source,
+				 np->name && np->name[0] ? np->name : name,
+				 np->op_type ? np->op_type : "", a->name ? a->name : "");
+			st = external_one(a->t, what, base_dir, fn, ctx);
+		}
+	}
+	if (m)
+		onnx__model_proto__free_unpacked(m, NULL);
+	return st;
+}

@@ -151,15 +151,14 @@ static accel_status from_fields(const Onnx__TensorProto *t, const char *what, in
 	return ACCEL_OK;
 }
 
-accel_status onnx_tensor_decode(const Onnx__TensorProto *t, const char *what,
-				const char *base_dir, struct onnx_tensor *out)
+/* t's element type, element count and bytes, checked. */
+static accel_status tensor_size(const Onnx__TensorProto *t, const char *what, int *dtp,
+				size_t *np, size_t *bytesp)
 {
-	size_t esize, n, bytes, i;
+	size_t esize, n, i;
 	accel_status st;
-	void *data;
 	int dt;
 
-	memset(out, 0, sizeof(*out));
 	dt = ir_dtype_of(t->has_data_type ? t->data_type : 0);
 	esize = ir_dtype_size(dt);
 	if (!esize)
@@ -176,11 +175,57 @@ accel_status onnx_tensor_decode(const Onnx__TensorProto *t, const char *what,
 	n = 1;
 	for (i = 0; i < t->n_dims; i++)
 		n *= (size_t)t->dims[i];
-	bytes = n * esize;
+	*dtp = dt;
+	*np = n;
+	*bytesp = n * esize;
+	return ACCEL_OK;
+}
+
+bool onnx_tensor_is_external(const Onnx__TensorProto *t)
+{
+	return t->has_data_location &&
+	       t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+}
+
+accel_status onnx_tensor_read_external(const Onnx__TensorProto *t, const char *what,
+				       const char *base_dir, void **data, size_t *bytes)
+{
+	accel_status st;
+	size_t n;
+	int dt;
+
+	*data = NULL;
+	*bytes = 0;
+	st = tensor_size(t, what, &dt, &n, bytes);
+	if (st)
+		return st;
+	*data = malloc(*bytes ? *bytes : 1);
+	if (!*data)
+		return accel__fail(ACCEL_ERR_NO_MEMORY, "%s: %zu bytes", what, *bytes);
+	st = read_external(t, what, base_dir, *data, *bytes);
+	if (st) {
+		free(*data);
+		*data = NULL;
+	}
+	return st;
+}
+
+accel_status onnx_tensor_decode(const Onnx__TensorProto *t, const char *what,
+				const char *base_dir, struct onnx_tensor *out)
+{
+	size_t n, bytes, i;
+	accel_status st;
+	void *data;
+	int dt;
+
+	memset(out, 0, sizeof(*out));
+	st = tensor_size(t, what, &dt, &n, &bytes);
+	if (st)
+		return st;
 	data = malloc(bytes ? bytes : 1);
 	if (!data)
 		return accel__fail(ACCEL_ERR_NO_MEMORY, "%s: %zu bytes", what, bytes);
-	if (t->has_data_location && t->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
+	if (onnx_tensor_is_external(t)) {
 		st = read_external(t, what, base_dir, data, bytes);
 	} else if (t->has_raw_data) {
 		if (t->raw_data.len != bytes)

@@ -7,6 +7,7 @@
 #ifndef MODEL_ONNX_TENSOR_H
 #define MODEL_ONNX_TENSOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "accel/status.h"
@@ -28,6 +29,13 @@ struct onnx_tensor {
  * base_dir is where external data files are (NULL: external data refused). */
 accel_status onnx_tensor_decode(const Onnx__TensorProto *t, const char *what,
 				const char *base_dir, struct onnx_tensor *out);
+
+/* Whether t's data is in an external file (data_location EXTERNAL). */
+bool onnx_tensor_is_external(const Onnx__TensorProto *t);
+/* The bytes of an external t as onnx_tensor_decode() reads them (same
+ * checks and messages), before any conversion; *data is malloc'ed. */
+accel_status onnx_tensor_read_external(const Onnx__TensorProto *t, const char *what,
+				       const char *base_dir, void **data, size_t *bytes);
 
 /* Read a serialized TensorProto file (test_data_set_N/input_M.pb). */
 accel_status onnx_tensor_load_file(const char *path, struct onnx_tensor *out);

@@ -41,8 +41,10 @@ enum calib_method { CALIB_MINMAX = 0, CALIB_PERCENTILE = 1 };
 /*
  * Run the model (fp32, unfused, on the CPU reference of dev) over every
  * item of the calibration data (a .npy file, or a directory of them, each
- * [N, item...] or [item...] of the single graph input) and record each
- * value's range (min/max, or the percentile range).
+ * [N, item...] or [item...] of a one-input model's input; per graph input
+ * opts->calibration_inputs, or a directory of <input name>.npy, with the
+ * same item count each) and record each value's range (min/max, or the
+ * percentile range).
  */
 accel_status calib_run(accel_device *dev, const void *model, size_t size, const char *name,
 		       const char *base_dir, const accel_model_options *opts, struct calib *out);
