@@ -52,12 +52,13 @@ vm: $(INITRAMFS) $(VM_QEMU)
 # The whole suite gets 30 min unless VM_TIMEOUT says otherwise; each test
 # has its own timeout inside the guest (tests/vm/run-all.sh). It runs with
 # two SNPUs (CHECK_NPU) so the multi-device tests run too, with the devices'
-# fault injection on (the driver's recovery tests arm it; it is inert otherwise).
+# fault injection on (the driver's recovery tests arm it; it is inert otherwise),
+# then the hot-unplug test below in a VM of its own (scripts/check-vm.sh).
 CHECK_NPU ?= 2
 check-vm: $(ALL) $(INITRAMFS) $(VM_QEMU)
 	$(Q)QEMU_BIN='$(VM_QEMU)' INITRAMFS='$(INITRAMFS)' NPU='$(CHECK_NPU)' \
 		SNPU_DEVICE_OPTS='$(or $(SNPU_DEVICE_OPTS),fault-injection=on)' \
-		VM_TIMEOUT='$(or $(VM_TIMEOUT),1800)' CMD=snpu-vm-tests bash scripts/vm.sh
+		VM_TIMEOUT='$(or $(VM_TIMEOUT),1800)' bash scripts/check-vm.sh
 
 # make vm-hotunplug: an SNPU behind a pcie-root-port is unplugged with QMP
 # device_del while jobs run on it; another SNPU on pcie.0 must keep working
