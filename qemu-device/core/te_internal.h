@@ -104,6 +104,24 @@ void te_sgemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const flo
 void te_igemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uint8_t *u,
 	      size_t ldu, int u_kmajor, const int8_t *s, size_t lds, int32_t *c, size_t ldc);
 
+/* int8 with S packed by the caller (once per command for fixed weights):
+ * te_igemm_spack_size() bytes (N padded to 32, K to 4); S given as
+ * [K][N] (s_nmajor 0, element (k, n) at s[k * lds + n]) or as [N][K]
+ * (s_nmajor 1: conv weights, s[n * lds + k]). te_igemm_packed() needs
+ * !te_igemm_thin(m, n) and returns nonzero when out of memory (C is then
+ * incomplete). Each task packs a block of <= TE_IGEMM_UBLOCK 8-row U
+ * panels (te_budget.c counts them per thread). */
+#define TE_IGEMM_UBLOCK	12
+static inline int te_igemm_thin(size_t m, size_t n)
+{
+	return m < 4 || n < 8;
+}
+size_t te_igemm_spack_size(size_t n, size_t k);
+void te_igemm_pack_s(size_t n, size_t k, const int8_t *s, size_t lds, int s_nmajor,
+		     int8_t *sp);
+int te_igemm_packed(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uint8_t *u,
+		    size_t ldu, int u_kmajor, const int8_t *sp, int32_t *c, size_t ldc);
+
 /* Micro-kernels (te_kern_*.c): C[MR x NR] (+)= Ap[k][MR] * Bp[k][NR]. */
 void te_sgemm_ukr_avx2(size_t k, const float *ap, const float *bp, float *c, size_t ldc,
 		       int accumulate);

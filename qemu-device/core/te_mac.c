@@ -22,7 +22,8 @@ struct conv_job {
 	struct te_cmd *c;
 	struct te_view in, w, out;
 	int32_t *acc;		/* int8: dense NCHW accumulators */
-	int8_t *wt;		/* int8: per group W^T [Kc][Og] */
+	int8_t *wt;		/* int8, thin products: per group W^T [Kc][Og] */
+	int8_t *sp;		/* int8, else: per group W^T packed (te_igemm_pack_s) */
 	int32_t *colsum;	/* int8: [O] */
 	uint32_t og, cg, kh, kw, oh, ow;
 	size_t kc, p;
@@ -136,8 +137,14 @@ static void conv_one(struct conv_job *j, uint32_t n, uint32_t g)
 		j->failed = 1;
 		return;
 	}
-	te_igemm(pool, j->p, j->og, j->kc, col, j->p, 1, j->wt + (size_t)g * j->kc * j->og, j->og,
-		 cb, j->og);
+	if (j->sp) {
+		if (te_igemm_packed(pool, j->p, j->og, j->kc, col, j->p, 1,
+				    j->sp + g * te_igemm_spack_size(j->og, j->kc), cb, j->og))
+			j->failed = 1;
+	} else {
+		te_igemm(pool, j->p, j->og, j->kc, col, j->p, 1,
+			 j->wt + (size_t)g * j->kc * j->og, j->og, cb, j->og);
+	}
 	for (o = 0; o < j->og; o++) {
 		uint32_t corr = (uint32_t)(j->cmd->input.zero_point + 128) *
 				(uint32_t)j->colsum[g * j->og + o];
@@ -160,29 +167,39 @@ static void conv_tasks(void *opaque, size_t begin, size_t end)
 		conv_one(j, (uint32_t)(t / groups), (uint32_t)(t % groups));
 }
 
-/* int8: W^T per group and its column sums. */
+/* int8: the weights of each group as the GEMM's S = W^T, packed once for
+ * the whole command (thin products: plain W^T), and their column sums. */
 static int conv_prep_s8(struct conv_job *j)
 {
 	uint32_t groups = j->cmd->groups, g, o;
-	size_t k;
+	size_t k, psz = te_igemm_spack_size(j->og, j->kc);
 	const int8_t *w = j->w.data;
+	int packed = !te_igemm_thin(j->p, j->og);
 
-	j->wt = malloc((size_t)groups * j->kc * j->og + 1);
+	if (packed)
+		j->sp = malloc((size_t)groups * psz + 1);
+	else
+		j->wt = malloc((size_t)groups * j->kc * j->og + 1);
 	j->colsum = calloc(j->out.dim[1], sizeof(int32_t));
 	j->acc = malloc((size_t)j->out.dim[0] * j->out.dim[1] * j->p * sizeof(int32_t) + 1);
-	if (!j->wt || !j->colsum || !j->acc)
+	if ((!j->wt && !j->sp) || !j->colsum || !j->acc)
 		return -1;
-	for (g = 0; g < groups; g++)
-		for (o = 0; o < j->og; o++) {
-			if (te_cancelled())
-				return 0;	/* the caller's result is discarded */
-			for (k = 0; k < j->kc; k++) {
-				int8_t v = w[((size_t)g * j->og + o) * j->kc + k];
+	for (g = 0; g < groups; g++) {
+		const int8_t *wg = w + (size_t)g * j->og * j->kc;
 
-				j->wt[((size_t)g * j->kc + k) * j->og + o] = v;
+		if (te_cancelled())
+			return 0;	/* the caller's result is discarded */
+		if (packed)
+			te_igemm_pack_s(j->og, j->kc, wg, j->kc, 1, j->sp + g * psz);
+		for (o = 0; o < j->og; o++)
+			for (k = 0; k < j->kc; k++) {
+				int8_t v = wg[o * j->kc + k];
+
+				if (!packed)
+					j->wt[((size_t)g * j->kc + k) * j->og + o] = v;
 				j->colsum[g * j->og + o] += v;
 			}
-		}
+	}
 	return 0;
 }
 
@@ -251,6 +268,7 @@ out:
 	te_view_free(&j.out);
 	free(j.acc);
 	free(j.wt);
+	free(j.sp);
 	free(j.colsum);
 	te_epi_free(&ep);
 	return err;
