@@ -207,6 +207,13 @@ static void conv(struct acc *a, const struct snpu_cmd_conv2d *c, unsigned int th
 		a->mem = te_add(a->mem, gemm_mem(1, 0, kc, 0, threads));
 	} else {
 		a->mem = te_add(a->mem, gemm_mem(0, p, kc, conc, threads));
+		if (!te_sgemm_thin(og, p)) {	/* implicit GEMM: no im2col */
+			per_task = 0;
+			/* W packed once per command, x ranges */
+			a->mem = te_add(a->mem, te_mul(te_mul(g, te_roundup(og, TE_SGEMM_APAD)),
+						       te_mul(kc, 4)));
+			a->mem = te_add(a->mem, te_mul(c->weight.dim[3], 8));
+		}
 	}
 	a->mem = te_add(a->mem, te_mul(conc, per_task));
 	a->work = te_add(a->work, te_mul(tasks, te_add(gemm_work(og, p, kc), te_mul(kc, p))));

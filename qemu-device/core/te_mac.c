@@ -4,7 +4,10 @@
  * (te_gemm.c, te_igemm.c), apply the fused epilogue (te_epi.c).
  *
  * conv2d, per image n and group g, with P = OH*OW and Kc = C/g*KH*KW:
- *   fp:   C[Og][P] = W_g[Og][Kc] x col[Kc][P]      (im2col; output NCHW)
+ *   fp:   C[Og][P] = W_g[Og][Kc] x col[Kc][P]      (output NCHW; W_g packed
+ *         once per command, col never built: the GEMM packs its panels
+ *         straight from the input, or reads the input itself for a 1x1
+ *         stride-1 conv; thin products use im2col and plain loops)
  *   int8: C[P][Og] = U[P][Kc] x W_g^T[Kc][Og]      (U = x + 128 stored
  *         K-major as col[Kc][P], padding = zero point + 128),
  *         acc = C - (zp + 128) * colsum(W_g^T)
@@ -24,6 +27,11 @@ struct conv_job {
 	int32_t *acc;		/* int8: dense NCHW accumulators */
 	int8_t *wt;		/* int8, thin products: per group W^T [Kc][Og] */
 	int8_t *sp;		/* int8, else: per group W^T packed (te_igemm_pack_s) */
+	float *wp;		/* fp32, implicit GEMM: per group W packed (te_sgemm_pack_a) */
+	struct te_sgemm_apack apk;
+	size_t wpsz;		/* floats per group in wp */
+	uint32_t *xr;		/* fp32, implicit GEMM: [kw][2] output x range inside W */
+	int direct;		/* fp32 1x1, stride 1, no padding: B is the input itself */
 	int32_t *colsum;	/* int8: [O] */
 	uint32_t og, cg, kh, kw, oh, ow;
 	size_t kc, p;
@@ -106,6 +114,97 @@ static void im2col(const struct conv_job *j, uint32_t n, uint32_t g, void *dst)
 	}
 }
 
+/* Implicit GEMM (fp32): B[k][p] of image n, group g packed panel by panel
+ * straight from the staged input, the same values im2col would write
+ * (k = (ci, ky, kx), p = (oy, ox), zero padding). */
+struct conv_bsrc {
+	const struct conv_job *j;
+	uint32_t n, g;
+};
+
+static void conv_bpack(const void *ctx, size_t k0, size_t kc, size_t j0, size_t w, size_t nr,
+		       float *bp)
+{
+	const struct conv_bsrc *b = ctx;
+	const struct conv_job *j = b->j;
+	const struct snpu_cmd_conv2d *cmd = j->cmd;
+	const struct te_view *in = &j->in;
+	uint32_t H = in->dim[2], khw = j->kh * j->kw;
+	uint32_t ci = (uint32_t)(k0 / khw), ky = (uint32_t)(k0 % khw / j->kw);
+	uint32_t kx = (uint32_t)(k0 % j->kw), oy0 = (uint32_t)(j0 / j->ow);
+	uint32_t ox0 = (uint32_t)(j0 % j->ow), sw = cmd->stride_w;
+	size_t sx = in->st[3], p;
+
+	for (p = 0; p < kc; p++) {
+		float *d = bp + p * nr;
+		const float *plane = (const float *)in->data +
+				     te_off(in, b->n, b->g * j->cg + ci, 0, 0);
+		int64_t iyb = (int64_t)ky * cmd->dilation_h - cmd->pad_top;
+		int64_t x0 = (int64_t)kx * cmd->dilation_w - cmd->pad_left;
+		uint32_t xlo = j->xr[2 * kx], xhi = j->xr[2 * kx + 1], oy = oy0, ox = ox0, x;
+		size_t col = 0;
+
+		while (col < w) {
+			uint32_t len = (uint32_t)(j->ow - ox < w - col ? j->ow - ox : w - col);
+			uint32_t a = xlo > ox ? xlo : ox, e = xhi < ox + len ? xhi : ox + len;
+			int64_t iy = (int64_t)oy * cmd->stride_h + iyb;
+			float *dd = d + col - ox;	/* dd[x] for output x */
+
+			if (iy < 0 || iy >= H || a >= e) {
+				memset(d + col, 0, len * sizeof(float));
+			} else {
+				const float *s = plane + (size_t)iy * in->st[2];
+
+				for (x = ox; x < a; x++)
+					dd[x] = 0.0f;
+				if (sw == 1 && sx == 1)
+					memcpy(dd + a, s + x0 + a, (size_t)(e - a) * sizeof(float));
+				else
+					for (x = a; x < e; x++)
+						dd[x] = s[(size_t)(x0 + (int64_t)x * sw) * sx];
+				for (x = e; x < ox + len; x++)
+					dd[x] = 0.0f;
+			}
+			col += len;
+			oy++;
+			ox = 0;
+		}
+		memset(d + w, 0, (nr - w) * sizeof(float));
+		if (++kx == j->kw) {
+			kx = 0;
+			if (++ky == j->kh) {
+				ky = 0;
+				ci++;
+			}
+		}
+	}
+}
+
+static void conv_one_implicit(struct conv_job *j, uint32_t n, uint32_t g)
+{
+	struct snpu_te_pool *pool = j->nested ? NULL : j->c->pool;
+	struct conv_bsrc src = { j, n, g };
+	struct te_sgemm_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.m = j->og;
+	op.n = j->p;
+	op.k = j->kc;
+	op.ap = j->wp + g * j->wpsz;
+	op.apk = j->apk;
+	if (j->direct) {
+		op.b = (const float *)j->in.data + te_off(&j->in, n, g * j->cg, 0, 0);
+		op.ldb = j->in.st[1];
+	} else {
+		op.bpack = conv_bpack;
+		op.bctx = &src;
+	}
+	op.c = (float *)j->out.data + te_off(&j->out, n, g * j->og, 0, 0);
+	op.ldc = j->p;
+	if (te_sgemm_run(pool, &op))
+		j->failed = 1;
+}
+
 static void conv_one(struct conv_job *j, uint32_t n, uint32_t g)
 {
 	struct snpu_te_pool *pool = j->nested ? NULL : j->c->pool;
@@ -163,8 +262,38 @@ static void conv_tasks(void *opaque, size_t begin, size_t end)
 	uint32_t groups = j->cmd->groups;
 	size_t t;
 
-	for (t = begin; t < end; t++)
-		conv_one(j, (uint32_t)(t / groups), (uint32_t)(t % groups));
+	for (t = begin; t < end; t++) {
+		if (j->wp)
+			conv_one_implicit(j, (uint32_t)(t / groups), (uint32_t)(t % groups));
+		else
+			conv_one(j, (uint32_t)(t / groups), (uint32_t)(t % groups));
+	}
+}
+
+/* fp32, not thin: the weights of every group packed once for the command
+ * (A of the GEMM), the output x range of each kx, and whether B is the
+ * input itself (1x1, stride 1, no padding, rows of a channel contiguous). */
+static int conv_prep_f32(struct conv_job *j)
+{
+	const struct snpu_cmd_conv2d *cmd = j->cmd;
+	uint32_t groups = cmd->groups, g, kx, W = j->in.dim[3];
+
+	j->wpsz = te_sgemm_apack_size(j->og, j->kc, &j->apk);
+	j->wp = malloc((size_t)groups * j->wpsz * sizeof(float) + 1);
+	j->xr = malloc((size_t)j->kw * 2 * sizeof(uint32_t));
+	if (!j->wp || !j->xr)
+		return -1;
+	for (kx = 0; kx < j->kw; kx++)
+		x_range((int64_t)kx * cmd->dilation_w - cmd->pad_left, cmd->stride_w, W, j->ow,
+			&j->xr[2 * kx], &j->xr[2 * kx + 1]);
+	for (g = 0; g < groups && !te_cancelled(); g++)
+		te_sgemm_pack_a(&j->apk, j->og, j->kc, (const float *)j->w.data +
+				(size_t)g * j->og * j->kc, j->kc, j->wp + g * j->wpsz);
+	j->direct = j->kh == 1 && j->kw == 1 && cmd->stride_h == 1 && cmd->stride_w == 1 &&
+		    cmd->pad_top == 0 && cmd->pad_left == 0 && j->oh == j->in.dim[2] &&
+		    j->ow == W && (W == 1 || j->in.st[3] == 1) &&
+		    (j->oh == 1 || j->in.st[2] == W);
+	return 0;
 }
 
 /* int8: the weights of each group as the GEMM's S = W^T, packed once for
@@ -243,6 +372,11 @@ enum snpu_err te_conv2d(struct te_cmd *c, const struct snpu_cmd_conv2d *cmd)
 		err = SNPU_ERR_OVERFLOW;
 		goto out;
 	}
+	if (!s8 && !te_sgemm_thin(j.og, j.p) && conv_prep_f32(&j)) {
+		snpu_exec_log(c->x, "conv2d: out of memory");
+		err = SNPU_ERR_FATAL;
+		goto out;
+	}
 	if (s8 && conv_prep_s8(&j)) {
 		snpu_exec_log(c->x, "conv2d: out of memory");
 		err = SNPU_ERR_FATAL;
@@ -269,6 +403,8 @@ out:
 	free(j.acc);
 	free(j.wt);
 	free(j.sp);
+	free(j.wp);
+	free(j.xr);
 	free(j.colsum);
 	te_epi_free(&ep);
 	return err;

@@ -8,7 +8,8 @@
  * several runs; results are checked against each other.
  *
  *   build/host/bench/te_bench [threads [gemm|int8|conv|batched]]
- * The second argument runs one part only (for perf and callgrind).
+ * The second argument runs one part only (for perf and callgrind);
+ * TE_BENCH_REPS=n keeps the best of n runs instead of 5 (busy machines).
  */
 #include <dlfcn.h>
 #include <math.h>
@@ -36,6 +37,9 @@ static double now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
+
+/* Runs per figure (the best is kept): TE_BENCH_REPS, default 5. */
+static int reps = 5;
 
 struct shape {
 	const char *name;
@@ -66,7 +70,7 @@ static double run(int eng, void *fn, struct snpu_te_pool *pool, const struct sha
 		  const float *a, const float *b, float *c)
 {
 	double best = 1e30;
-	int r, reps = 5;
+	int r;
 
 	for (r = 0; r < reps; r++) {
 		double t0 = now();
@@ -130,7 +134,7 @@ static void bench_commands(unsigned int threads)
 			c.epi.requant_mult = 1 << 30;
 			c.epi.requant_shift = -12;
 		}
-		for (r = 0; r < 5; r++) {
+		for (r = 0; r < reps; r++) {
 			double t0 = now();
 
 			if (snpu_te_execute(x, &c.hdr, sizeof(c), &res) != SNPU_OK) {
@@ -185,7 +189,7 @@ static void bench_batched(unsigned int threads)
 			c.epi.requant_mult = 1 << 30;
 			c.epi.requant_shift = -10;
 		}
-		for (r = 0; r < 5; r++) {
+		for (r = 0; r < reps; r++) {
 			double t0 = now();
 
 			if (snpu_te_execute(x, &c.hdr, sizeof(c), &res) != SNPU_OK) {
@@ -229,7 +233,9 @@ int main(int argc, char **argv)
 		if (!fns[e])
 			printf("# %s: not available (%s)\n", names[e], dlerror());
 	}
-	printf("# %u threads; GFLOP/s, best of 5\n", threads);
+	if (getenv("TE_BENCH_REPS"))
+		reps = atoi(getenv("TE_BENCH_REPS")) > 0 ? atoi(getenv("TE_BENCH_REPS")) : 5;
+	printf("# %u threads; GFLOP/s, best of %d\n", threads, reps);
 	printf("%-30s", "shape (M x N x K)");
 	for (isa = TE_ISA_PORTABLE; isa <= TE_ISA_AVX512; isa++)
 		printf(" %12s", isa == 0 ? "te-portable" : isa == 1 ? "te-avx2" : "te-avx512");
@@ -296,7 +302,7 @@ int main(int argc, char **argv)
 			te_set_isa((enum te_isa)isa);
 			if (te_isa() != (enum te_isa)isa)
 				continue;
-			for (r = 0; r < 5; r++) {
+			for (r = 0; r < reps; r++) {
 				double t0 = now();
 
 				te_igemm(pool, m, n, k, u, k, 0, s8, n, c, n);
@@ -312,7 +318,7 @@ int main(int argc, char **argv)
 		if (h)
 			u8s8 = (dnnl_u8s8_fn)dlsym(h, "dnnl_gemm_u8s8s32");
 		if (u8s8) {
-			for (r = 0; r < 5; r++) {
+			for (r = 0; r < reps; r++) {
 				double t0 = now();
 
 				u8s8('N', 'N', 'F', m, n, k, 1.0f, u, k, 0, s8, n, 0, 0.0f, c2, n, &co);

@@ -191,6 +191,60 @@ START_TEST(conv_random)
 }
 END_TEST
 
+/* Shapes that reach every blocking path of the conv GEMMs (the random
+ * tests stay below them): K > KC (256), M above one MC block, P above
+ * SUB_NC and NC, 1x1 convs read in place, 8- and 12-row tiles, groups,
+ * strides and dilation; every ISA, fp32, fp16 and int8, dense and
+ * strided layouts. */
+START_TEST(conv_blocking)
+{
+	static const uint16_t sh[][10] = {
+		/* og  cg  k  h   s  d  pad groups layout(0 NCHW, 1 random) n */
+		{ 16, 40, 3, 12, 1, 1, 1, 1, 0, 1 },	/* Kc 360 > KC */
+		{ 136, 4, 3, 10, 1, 1, 0, 1, 0, 1 },	/* M 136 > MC */
+		{ 8, 3, 3, 50, 1, 1, 1, 1, 0, 1 },	/* P 2500 > NC */
+		{ 24, 300, 1, 9, 1, 1, 0, 1, 0, 2 },	/* 1x1 in place, Kc > KC */
+		{ 12, 5, 1, 11, 2, 1, 0, 1, 1, 1 },	/* 1x1 stride 2 */
+		{ 16, 8, 3, 15, 2, 2, 2, 2, 1, 2 },	/* groups, dilation */
+		{ 36, 7, 2, 13, 1, 1, 1, 1, 1, 1 },	/* M 36: 12-row tiles */
+	};
+	struct snpu_exec *x = xnew();
+	struct snpu_cmd_conv2d c;
+	int isa, d, i;
+
+	fake_srand(5000);
+	for (isa = TE_ISA_PORTABLE; isa <= TE_ISA_AVX512; isa++) {
+		te_set_isa((enum te_isa)isa);
+		for (d = 0; d < 3; d++)
+		for (i = 0; i < (int)(sizeof(sh) / sizeof(sh[0])); i++) {
+			uint32_t og = sh[i][0], cg = sh[i][1], k = sh[i][2], h = sh[i][3];
+			uint32_t g = sh[i][7], oh;
+			int lay = sh[i][8] ? FAKE_RANDOM : FAKE_NCHW;
+
+			fake_reset_alloc(x);
+			memset(&c, 0, sizeof(c));
+			hdr(&c.hdr, SNPU_OP_CONV2D, sizeof(c));
+			c.stride_h = c.stride_w = sh[i][4];
+			c.dilation_h = c.dilation_w = sh[i][5];
+			c.pad_top = c.pad_bottom = c.pad_left = c.pad_right = sh[i][6];
+			c.groups = g;
+			oh = (uint32_t)snpu_window_out(h, sh[i][6], sh[i][6], k, sh[i][5], sh[i][4]);
+			ck_assert_int_eq(fake_tensor(x, &c.input, dts[d], sh[i][9], g * cg, h, h, lay),
+					 0);
+			ck_assert_int_eq(fake_tensor(x, &c.weight, dts[d], g * og, cg, k, k, lay), 0);
+			ck_assert_int_eq(fake_tensor(x, &c.output, dts[d], sh[i][9], g * og, oh, oh,
+						     lay), 0);
+			c.weight.zero_point = 0;
+			gen_epi(x, &c.epi, &c.output, g * og, cg * k * k, 1, 0,
+				pick_act(dts[d] == SNPU_DT_INT8));
+			run_ok(x, &c, sizeof(c));
+		}
+	}
+	te_set_isa(TE_ISA_AUTO);
+	fake_exec_free(x);
+}
+END_TEST
+
 /* int8 conv + bias + relu, NCHW, one known case bit-exact with the ref. */
 START_TEST(conv_int8_bias_relu)
 {
@@ -630,6 +684,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, conv_random, 0, 9);
+	tcase_add_test(tc, conv_blocking);
 	tcase_add_test(tc, conv_int8_bias_relu);
 	tcase_add_test(tc, conv_int8_epi_extremes);
 	tcase_add_loop_test(tc, gemm_random, 0, 6);
