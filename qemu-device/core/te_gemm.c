@@ -67,8 +67,18 @@ void te_set_isa(enum te_isa isa)
 	atomic_store(&isa_forced, (int)isa);
 }
 
+/* The fused epilogue of one element, as the kernels do it. */
+static inline float epi1(float v, const struct te_ukr_epi *ep, size_t row)
+{
+	if (ep && ep->bias)
+		v = v + ep->bias[row];
+	if (ep && ep->relu)
+		v = v < 0.0f ? 0.0f : v;
+	return v;
+}
+
 static void ukr_portable(size_t k, const float *ap, const float *bp, float *c, size_t ldc,
-			 int accumulate)
+			 int accumulate, const struct te_ukr_epi *ep)
 {
 	float acc[PORT_MR][PORT_NR];
 	size_t p, i, j;
@@ -80,11 +90,12 @@ static void ukr_portable(size_t k, const float *ap, const float *bp, float *c, s
 				acc[i][j] += ap[p * PORT_MR + i] * bp[p * PORT_NR + j];
 	for (i = 0; i < PORT_MR; i++)
 		for (j = 0; j < PORT_NR; j++)
-			c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j];
+			c[i * ldc + j] = epi1(accumulate ? c[i * ldc + j] + acc[i][j] : acc[i][j],
+					      ep, i);
 }
 
 typedef void (*sukr_fn)(size_t k, const float *ap, const float *bp, float *c, size_t ldc,
-			int accumulate);
+			int accumulate, const struct te_ukr_epi *ep);
 
 /* The micro-kernel for an ISA and M: AVX-512 uses 8 rows where that pads
  * M less than 12 does (M = 8, 16, 32, 64, 128: conv output channels). */
@@ -203,8 +214,11 @@ static void sgemm_serial(const struct te_sgemm_op *op, const struct sk *kn, size
 	float tile[TE_AVX512_MR * TE_AVX512_NR];
 
 	if (k == 0) {
+		struct te_ukr_epi ep = { op->rbias ? op->rbias + i0 : NULL, op->relu };
+
 		for (i = 0; i < m; i++)
-			memset(op->c + (i0 + i) * op->ldc + j0, 0, n * sizeof(float));
+			for (j = 0; j < n; j++)
+				op->c[(i0 + i) * op->ldc + j0 + j] = epi1(0.0f, &ep, i);
 		return;
 	}
 	for (jc = 0; jc < n; jc += NC) {
@@ -212,6 +226,7 @@ static void sgemm_serial(const struct te_sgemm_op *op, const struct sk *kn, size
 
 		for (pc = 0; pc < k; pc += KC) {
 			size_t kc = k - pc < KC ? k - pc : KC;
+			int last = pc + kc == k && (op->rbias || op->relu);
 
 			if (te_cancelled())
 				return;
@@ -242,17 +257,21 @@ static void sgemm_serial(const struct te_sgemm_op *op, const struct sk *kn, size
 						float *cc = op->c + (i0 + ic + ir) * op->ldc + j0 + jc + jb +
 							    jr;
 						size_t h = mcc - ir < mr ? mcc - ir : mr;
+						struct te_ukr_epi ep = {
+							op->rbias ? op->rbias + i0 + ic + ir : NULL,
+							op->relu };
+						const struct te_ukr_epi *epp = last ? &ep : NULL;
 
 						if (h == mr && w == nr) {
-							kn->ukr(kc, ap, bp, cc, op->ldc, pc > 0);
+							kn->ukr(kc, ap, bp, cc, op->ldc, pc > 0, epp);
 							continue;
 						}
-						kn->ukr(kc, ap, bp, tile, nr, 0);
+						kn->ukr(kc, ap, bp, tile, nr, 0, NULL);
 						for (i = 0; i < h; i++)
 							for (j = 0; j < w; j++)
-								cc[i * op->ldc + j] = pc > 0 ?
+								cc[i * op->ldc + j] = epi1(pc > 0 ?
 									cc[i * op->ldc + j] + tile[i * nr + j] :
-									tile[i * nr + j];
+									tile[i * nr + j], epp, i);
 					}
 				}
 				}

@@ -130,6 +130,9 @@ struct te_sgemm_op {
 	const void *bctx;
 	float *c;
 	size_t ldc;
+	/* fused epilogue (fp32 conv, no residual): C = relu?(A B + rbias[row]) */
+	const float *rbias;		/* per row of C, or NULL */
+	int relu;
 };
 size_t te_sgemm_apack_size(size_t m, size_t k, struct te_sgemm_apack *pk);
 void te_sgemm_pack_a(const struct te_sgemm_apack *pk, size_t m, size_t k, const float *a,
@@ -161,13 +164,19 @@ void te_igemm_pack_s(size_t n, size_t k, const int8_t *s, size_t lds, int s_nmaj
 int te_igemm_packed(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uint8_t *u,
 		    size_t ldu, int u_kmajor, const int8_t *sp, int32_t *c, size_t ldc);
 
-/* Micro-kernels (te_kern_*.c): C[MR x NR] (+)= Ap[k][MR] * Bp[k][NR]. */
+/* Micro-kernels (te_kern_*.c): C[MR x NR] (+)= Ap[k][MR] * Bp[k][NR], then,
+ * with ep (the last K block of a fused conv epilogue), + bias[row] and
+ * ReLU as max(0, v) (v < 0 ? 0 : v exactly, NaN and -0 included). */
+struct te_ukr_epi {
+	const float *bias;	/* per tile row, or NULL */
+	int relu;
+};
 void te_sgemm_ukr_avx2(size_t k, const float *ap, const float *bp, float *c, size_t ldc,
-		       int accumulate);
+		       int accumulate, const struct te_ukr_epi *ep);
 void te_sgemm_ukr_avx512(size_t k, const float *ap, const float *bp, float *c, size_t ldc,
-			 int accumulate);
+			 int accumulate, const struct te_ukr_epi *ep);
 void te_sgemm_ukr_avx512_8(size_t k, const float *ap, const float *bp, float *c, size_t ldc,
-			   int accumulate);
+			   int accumulate, const struct te_ukr_epi *ep);
 #define TE_AVX2_MR	6
 #define TE_AVX2_NR	16
 #define TE_AVX512_MR	12

@@ -22,7 +22,7 @@
 
 __attribute__((target("avx2,fma")))
 void te_sgemm_ukr_avx2(size_t k, const float *ap, const float *bp, float *c, size_t ldc,
-		       int accumulate)
+		       int accumulate, const struct te_ukr_epi *ep)
 {
 	__m256 acc[TE_AVX2_MR][2];
 	size_t p;
@@ -53,6 +53,16 @@ void te_sgemm_ukr_avx2(size_t k, const float *ap, const float *bp, float *c, siz
 			acc[i][0] = _mm256_add_ps(acc[i][0], _mm256_loadu_ps(row));
 			acc[i][1] = _mm256_add_ps(acc[i][1], _mm256_loadu_ps(row + 8));
 		}
+		if (ep && ep->bias) {
+			__m256 b = _mm256_set1_ps(ep->bias[i]);
+
+			acc[i][0] = _mm256_add_ps(acc[i][0], b);
+			acc[i][1] = _mm256_add_ps(acc[i][1], b);
+		}
+		if (ep && ep->relu) {	/* max(0, v): NaN and -0 stay as they are */
+			acc[i][0] = _mm256_max_ps(_mm256_setzero_ps(), acc[i][0]);
+			acc[i][1] = _mm256_max_ps(_mm256_setzero_ps(), acc[i][1]);
+		}
 		_mm256_storeu_ps(row, acc[i][0]);
 		_mm256_storeu_ps(row + 8, acc[i][1]);
 	}
@@ -62,7 +72,8 @@ void te_sgemm_ukr_avx2(size_t k, const float *ap, const float *bp, float *c, siz
  * without the padded edge tile of 12). */
 #define SGEMM_AVX512(name, MR)								\
 __attribute__((target("avx512f")))							\
-void name(size_t k, const float *ap, const float *bp, float *c, size_t ldc, int accumulate) \
+void name(size_t k, const float *ap, const float *bp, float *c, size_t ldc, int accumulate, \
+	  const struct te_ukr_epi *ep)								\
 {											\
 	__m512 acc[MR][2];								\
 	size_t p;									\
@@ -92,6 +103,16 @@ void name(size_t k, const float *ap, const float *bp, float *c, size_t ldc, int 
 		if (accumulate) {							\
 			acc[i][0] = _mm512_add_ps(acc[i][0], _mm512_loadu_ps(row));	\
 			acc[i][1] = _mm512_add_ps(acc[i][1], _mm512_loadu_ps(row + 16)); \
+		}									\
+		if (ep && ep->bias) {							\
+			__m512 b = _mm512_set1_ps(ep->bias[i]);				\
+											\
+			acc[i][0] = _mm512_add_ps(acc[i][0], b);			\
+			acc[i][1] = _mm512_add_ps(acc[i][1], b);			\
+		}									\
+		if (ep && ep->relu) {							\
+			acc[i][0] = _mm512_max_ps(_mm512_setzero_ps(), acc[i][0]);	\
+			acc[i][1] = _mm512_max_ps(_mm512_setzero_ps(), acc[i][1]);	\
 		}									\
 		_mm512_storeu_ps(row, acc[i][0]);					\
 		_mm512_storeu_ps(row + 16, acc[i][1]);					\

@@ -32,6 +32,9 @@ struct conv_job {
 	size_t wpsz;		/* floats per group in wp */
 	uint32_t *xr;		/* fp32, implicit GEMM: [kw][2] output x range inside W */
 	int direct;		/* fp32 1x1, stride 1, no padding: B is the input itself */
+	int fused;		/* fp32 implicit GEMM: bias and ReLU in the kernels' store */
+	const float *fbias;
+	int frelu;
 	int32_t *colsum;	/* int8: [O] */
 	uint32_t og, cg, kh, kw, oh, ow;
 	size_t kc, p;
@@ -201,6 +204,10 @@ static void conv_one_implicit(struct conv_job *j, uint32_t n, uint32_t g)
 	}
 	op.c = (float *)j->out.data + te_off(&j->out, n, g * j->og, 0, 0);
 	op.ldc = j->p;
+	if (j->fused) {
+		op.rbias = j->fbias ? j->fbias + (size_t)g * j->og : NULL;
+		op.relu = j->frelu;
+	}
 	if (te_sgemm_run(pool, &op))
 		j->failed = 1;
 }
@@ -377,6 +384,12 @@ enum snpu_err te_conv2d(struct te_cmd *c, const struct snpu_cmd_conv2d *cmd)
 		err = SNPU_ERR_FATAL;
 		goto out;
 	}
+	/* fp32 out, no residual, no activation or ReLU: the epilogue is the
+	 * GEMM's store ((acc + bias), then v < 0 ? 0 : v, as te_epi.c) */
+	j.fused = j.wp && cmd->output.dtype == SNPU_DT_FP32 && !ep.has_res &&
+		  (cmd->epi.act.fn == SNPU_ACT_NONE || cmd->epi.act.fn == SNPU_ACT_RELU);
+	j.fbias = ep.bias;
+	j.frelu = cmd->epi.act.fn == SNPU_ACT_RELU;
 	if (s8 && conv_prep_s8(&j)) {
 		snpu_exec_log(c->x, "conv2d: out of memory");
 		err = SNPU_ERR_FATAL;
@@ -393,7 +406,8 @@ enum snpu_err te_conv2d(struct te_cmd *c, const struct snpu_cmd_conv2d *cmd)
 		err = SNPU_ERR_FATAL;
 		goto out;
 	}
-	te_epi_apply(c, &ep, s8 ? (const void *)j.acc : j.out.data, &j.out);
+	if (!j.fused)
+		te_epi_apply(c, &ep, s8 ? (const void *)j.acc : j.out.data, &j.out);
 	c->res->macs = (uint64_t)cmd->output.dim[0] * cmd->output.dim[1] * j.p * j.kc;
 	err = te_store(c->x, &cmd->output, &j.out);
 out:
