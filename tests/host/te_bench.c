@@ -11,7 +11,6 @@
  * The second argument runs one part only (for perf and callgrind);
  * TE_BENCH_REPS=n keeps the best of n runs instead of 5 (busy machines).
  */
-#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,15 +19,7 @@
 #include "snpu_layout.h"
 #include "te_fake_exec.h"
 #include "te_internal.h"
-
-typedef void (*sgemm_f77)(const char *, const char *, const int *, const int *, const int *,
-			  const float *, const float *, const int *, const float *, const int *,
-			  const float *, float *, const int *);
-typedef int (*dnnl_sgemm_fn)(char, char, int64_t, int64_t, int64_t, float, const float *,
-			     int64_t, const float *, int64_t, float, float *, int64_t);
-typedef int (*dnnl_u8s8_fn)(char, char, char, int64_t, int64_t, int64_t, float,
-			    const uint8_t *, int64_t, uint8_t, const int8_t *, int64_t, int8_t,
-			    float, int32_t *, int64_t, const int32_t *);
+#include "../../bench/hostblas.h"
 
 static double now(void)
 {
@@ -78,13 +69,9 @@ static double run(int eng, void *fn, struct snpu_te_pool *pool, const struct sha
 		if (eng == 0) {
 			te_sgemm(pool, s->m, s->n, s->k, a, s->k, b, s->n, c, s->n);
 		} else if (eng == 3) {
-			((dnnl_sgemm_fn)fn)('N', 'N', s->m, s->n, s->k, 1.0f, a, s->k, b, s->n, 0.0f,
-					    c, s->n);
-		} else {	/* Fortran BLAS is column-major: C^T = B^T A^T */
-			float one = 1.0f, zero = 0.0f;
-
-			((sgemm_f77)fn)("N", "N", &s->n, &s->m, &s->k, &one, b, &s->n, a, &s->k,
-					&zero, c, &s->n);
+			hostblas_dnnl_rowmajor((hostblas_dnnl_sgemm)fn, s->m, s->n, s->k, a, b, c);
+		} else {
+			hostblas_f77_rowmajor((hostblas_sgemm_f77)fn, s->m, s->n, s->k, a, b, c);
 		}
 		t0 = now() - t0;
 		best = t0 < best ? t0 : best;
@@ -214,24 +201,18 @@ int main(int argc, char **argv)
 	unsigned int threads = argc > 1 ? (unsigned int)atoi(argv[1]) : 2;
 	const char *only = argc > 2 ? argv[2] : "";
 	static const char *names[] = { "snpu-te", "OpenBLAS", "BLIS", "oneDNN" };
-	static const char *libs[] = { NULL, "libopenblas.so.0", "libblis.so.4", "libdnnl.so.2" };
+	static const char *libs[] = { NULL, HOSTBLAS_OPENBLAS, HOSTBLAS_BLIS, HOSTBLAS_DNNL };
 	static const char *syms[] = { NULL, "sgemm_", "sgemm_", "dnnl_sgemm" };
 	void *fns[4] = { NULL };
-	char nt[16];
 	struct snpu_te_pool *pool = snpu_te_pool_new(threads);
 	size_t i;
 	int e, isa;
 
-	snprintf(nt, sizeof(nt), "%u", threads);
-	setenv("OPENBLAS_NUM_THREADS", nt, 1);
-	setenv("BLIS_NUM_THREADS", nt, 1);
-	setenv("OMP_NUM_THREADS", nt, 1);
+	hostblas_threads(threads);
 	for (e = 1; e < 4; e++) {
-		void *h = dlopen(libs[e], RTLD_NOW | RTLD_LOCAL);
-
-		fns[e] = h ? dlsym(h, syms[e]) : NULL;
+		fns[e] = hostblas_sym(libs[e], syms[e]);
 		if (!fns[e])
-			printf("# %s: not available (%s)\n", names[e], dlerror());
+			printf("# %s: not available\n", names[e]);
 	}
 	if (getenv("TE_BENCH_REPS"))
 		reps = atoi(getenv("TE_BENCH_REPS")) > 0 ? atoi(getenv("TE_BENCH_REPS")) : 5;
@@ -283,12 +264,12 @@ int main(int argc, char **argv)
 	}
 	/* int8 */
 	if (!*only || !strcmp(only, "int8")) {
-		dnnl_u8s8_fn u8s8 = NULL;
-		void *h = dlopen(libs[3], RTLD_NOW | RTLD_LOCAL);
+		hostblas_dnnl_u8s8 u8s8 = (hostblas_dnnl_u8s8)hostblas_sym(libs[3],
+									    "dnnl_gemm_u8s8s32");
 		int m = 256, n = 3136, k = 576, r;
 		uint8_t *u = malloc((size_t)m * k);
 		int8_t *s8 = malloc((size_t)k * n);
-		int32_t *c = malloc((size_t)m * n * 4), *c2 = malloc((size_t)m * n * 4), co = 0;
+		int32_t *c = malloc((size_t)m * n * 4), *c2 = malloc((size_t)m * n * 4);
 		double best = 1e30, best2 = 1e30, ops = 2.0 * m * n * k;
 		size_t j;
 
@@ -315,13 +296,11 @@ int main(int argc, char **argv)
 			       ops / b1 / 1e9);
 			best = b1;
 		}
-		if (h)
-			u8s8 = (dnnl_u8s8_fn)dlsym(h, "dnnl_gemm_u8s8s32");
 		if (u8s8) {
 			for (r = 0; r < reps; r++) {
 				double t0 = now();
 
-				u8s8('N', 'N', 'F', m, n, k, 1.0f, u, k, 0, s8, n, 0, 0.0f, c2, n, &co);
+				hostblas_u8s8_rowmajor(u8s8, m, n, k, u, s8, c2);
 				t0 = now() - t0;
 				best2 = t0 < best2 ? t0 : best2;
 			}
