@@ -7,7 +7,7 @@
  * s32 against oneDNN's dnnl_gemm_u8s8s32. Prints GFLOP/s (GOP/s), best of
  * several runs; results are checked against each other.
  *
- *   build/host/bench/te_bench [threads [gemm|int8|conv|batched]]
+ *   build/host/bench/te_bench [threads [gemm|int8|conv|batched|vector]]
  * The second argument runs one part only (for perf and callgrind);
  * TE_BENCH_REPS=n keeps the best of n runs instead of 5 (busy machines).
  */
@@ -137,6 +137,87 @@ static void bench_commands(unsigned int threads)
 		       best * 1e3, ops / best / 1e9, (unsigned long long)res.pred_cycles);
 		/* the CPU reference of libaccel: fp32 within 1e-5, int8 exact */
 		if (fake_run_compare(x, &c, sizeof(c), SNPU_OK, 1e-5, NULL, why, sizeof(why)))
+			printf(" MISMATCH vs reference: %s\n", why);
+		else
+			printf(", matches the reference\n");
+	}
+	fake_exec_free(x);
+}
+
+/* POOL (max 2x2 stride 2, avg 3x3 stride 1 pad 1) and ELTWISE (add + relu)
+ * commands over 1x64x112x112 / 1x64x56x56, fp32 and int8, checked against
+ * the reference; Melem/s of output. */
+static void bench_vector(unsigned int threads)
+{
+	static const uint32_t dts[2] = { SNPU_DT_FP32, SNPU_DT_INT8 };
+	struct snpu_exec *x = fake_exec_new(64u << 20, threads);
+	int d, r, k;
+
+	if (!x)
+		return;
+	for (k = 0; k < 3; k++)
+	for (d = 0; d < 2; d++) {
+		union {
+			struct snpu_cmd_pool p;
+			struct snpu_cmd_eltwise e;
+		} u;
+		struct snpu_te_result res;
+		double best = 1e30, elems;
+		size_t sz;
+		char why[512];
+		int bad;
+
+		fake_reset_alloc(x);
+		memset(&u, 0, sizeof(u));
+		if (k < 2) {
+			uint32_t hw = k == 0 ? 112 : 56, oh = k == 0 ? 56 : 56;
+
+			u.p.hdr.opcode = SNPU_OP_POOL;
+			u.p.hdr.size = sizeof(u.p);
+			bad = fake_tensor(x, &u.p.input, dts[d], 1, 64, hw, hw, FAKE_NCHW) ||
+			      fake_tensor(x, &u.p.output, dts[d], 1, 64, oh, oh, FAKE_NCHW);
+			u.p.output.zero_point = u.p.input.zero_point;
+			u.p.output.scale = u.p.input.scale;
+			u.p.mode = k == 0 ? SNPU_POOL_MAX : SNPU_POOL_AVG;
+			u.p.kernel_h = u.p.kernel_w = k == 0 ? 2 : 3;
+			u.p.stride_h = u.p.stride_w = k == 0 ? 2 : 1;
+			u.p.pad_top = u.p.pad_left = u.p.pad_bottom = u.p.pad_right = k == 0 ? 0 : 1;
+			elems = 64.0 * oh * oh;
+			sz = sizeof(u.p);
+		} else {
+			u.e.hdr.opcode = SNPU_OP_ELTWISE;
+			u.e.hdr.size = sizeof(u.e);
+			bad = fake_tensor(x, &u.e.a, dts[d], 1, 64, 56, 56, FAKE_NCHW) ||
+			      fake_tensor(x, &u.e.b, dts[d], 1, 64, 56, 56, FAKE_NCHW) ||
+			      fake_tensor(x, &u.e.out, dts[d], 1, 64, 56, 56, FAKE_NCHW);
+			u.e.op = SNPU_ELT_ADD;
+			u.e.act.fn = SNPU_ACT_RELU;
+			if (dts[d] == SNPU_DT_INT8) {
+				u.e.left_shift = 20;
+				u.e.a_mult = u.e.b_mult = 1 << 30;
+				u.e.a_shift = u.e.b_shift = -1;
+				u.e.out_mult = 1 << 30;
+				u.e.out_shift = -19;
+			}
+			elems = 64.0 * 56 * 56;
+			sz = sizeof(u.e);
+		}
+		if (bad)
+			break;
+		for (r = 0; r < reps; r++) {
+			double t0 = now();
+
+			if (snpu_te_execute(x, &u.p.hdr, sz, &res) != SNPU_OK) {
+				printf("command failed: %s\n", x->log);
+				break;
+			}
+			t0 = now() - t0;
+			best = t0 < best ? t0 : best;
+		}
+		printf("%s %s: %.3f ms, %.0f Melem/s", k == 0 ? "POOL max 2x2/2 1x64x112x112" :
+		       k == 1 ? "POOL avg 3x3/1 pad 1 1x64x56x56" : "ELTWISE add+relu 1x64x56x56",
+		       d ? "int8" : "fp32", best * 1e3, elems / best / 1e6);
+		if (fake_run_compare(x, &u, sz, SNPU_OK, 1e-5, NULL, why, sizeof(why)))
 			printf(" MISMATCH vs reference: %s\n", why);
 		else
 			printf(", matches the reference\n");
@@ -318,6 +399,8 @@ int main(int argc, char **argv)
 		bench_commands(threads);
 	if (!*only || !strcmp(only, "batched"))
 		bench_batched(threads);
+	if (!*only || !strcmp(only, "vector"))
+		bench_vector(threads);
 	snpu_te_pool_free(pool);
 	return 0;
 }
