@@ -59,7 +59,8 @@ static void x_range(int64_t x0, uint32_t sw, uint32_t w, uint32_t ow, uint32_t *
 /* im2col of image n, group g into col[Kc][P]: fp32, or uint8 (x + 128,
  * padding = zero point + 128) for int8. Rows of P are filled with runs:
  * padding, a contiguous (or strided) copy, padding. */
-static void im2col(const struct conv_job *j, uint32_t n, uint32_t g, void *dst)
+static void im2col_ch(const struct conv_job *j, uint32_t n, uint32_t g, void *dst,
+		      uint32_t c0, uint32_t c1)
 {
 	const struct snpu_cmd_conv2d *cmd = j->cmd;
 	const struct te_view *in = &j->in;
@@ -67,7 +68,7 @@ static void im2col(const struct conv_job *j, uint32_t n, uint32_t g, void *dst)
 	uint8_t pad_u = (uint8_t)(cmd->input.zero_point + 128);
 	size_t sx = in->st[3];
 
-	for (ci = 0; ci < j->cg; ci++) {
+	for (ci = c0; ci < c1; ci++) {
 		if (te_cancelled())
 			return;
 	for (ky = 0; ky < j->kh; ky++)
@@ -212,6 +213,28 @@ static void conv_one_implicit(struct conv_job *j, uint32_t n, uint32_t g)
 		j->failed = 1;
 }
 
+struct im2col_run {
+	const struct conv_job *j;
+	uint32_t n, g;
+	void *dst;
+};
+
+static void im2col_task(void *opaque, size_t begin, size_t end)
+{
+	const struct im2col_run *r = opaque;
+
+	im2col_ch(r->j, r->n, r->g, r->dst, (uint32_t)begin, (uint32_t)end);
+}
+
+/* Input channels in parallel when the (image, group) pairs are not. */
+static void im2col(const struct conv_job *j, struct snpu_te_pool *pool, uint32_t n, uint32_t g,
+		   void *dst)
+{
+	struct im2col_run r = { j, n, g, dst };
+
+	te_parallel_for(pool, j->cg, 1, im2col_task, &r);
+}
+
 static void conv_one(struct conv_job *j, uint32_t n, uint32_t g)
 {
 	struct snpu_te_pool *pool = j->nested ? NULL : j->c->pool;
@@ -228,7 +251,7 @@ static void conv_one(struct conv_job *j, uint32_t n, uint32_t g)
 		j->failed = 1;
 		return;
 	}
-	im2col(j, n, g, col);
+	im2col(j, pool, n, g, col);
 	if (!j->s8) {
 		const float *wg = (const float *)j->w.data + (size_t)g * j->og * j->kc;
 		float *out = (float *)j->out.data + te_off(&j->out, n, g * j->og, 0, 0);
