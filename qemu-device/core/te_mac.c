@@ -56,6 +56,29 @@ static void x_range(int64_t x0, uint32_t sw, uint32_t w, uint32_t ow, uint32_t *
 	*hi = (uint32_t)(h > l ? h : l);
 }
 
+/* d[i] = s[i] + 128 as uint8 (= s[i] ^ 0x80), 16 bytes at a time (the
+ * last 16 overlapping); returns the count done: n, or 0 when n < 16. */
+typedef uint8_t te_v16u8 __attribute__((vector_size(16)));
+static size_t flip_u8(uint8_t *d, const uint8_t *s, size_t n)
+{
+	size_t i;
+	te_v16u8 v;
+
+	if (n < 16)
+		return 0;
+	for (i = 0; i + 16 <= n; i += 16) {
+		memcpy(&v, s + i, 16);
+		v ^= 0x80;
+		memcpy(d + i, &v, 16);
+	}
+	if (i < n) {
+		memcpy(&v, s + n - 16, 16);
+		v ^= 0x80;
+		memcpy(d + n - 16, &v, 16);
+	}
+	return n;
+}
+
 /* im2col of image n, group g into col[Kc][P]: fp32, or uint8 (x + 128,
  * padding = zero point + 128) for int8. Rows of P are filled with runs:
  * padding, a contiguous (or strided) copy, padding. */
@@ -95,7 +118,11 @@ static void im2col_ch(const struct conv_job *j, uint32_t n, uint32_t g, void *ds
 				const int8_t *s = (const int8_t *)in->data + so;
 
 				memset(d, pad_u, a);
-				for (x = a; x < b; x++)
+				x = a;
+				if (cmd->stride_w == 1 && sx == 1)
+					x = (uint32_t)(a + flip_u8(d + a, (const uint8_t *)s + x0 + a,
+								   b > a ? b - a : 0));
+				for (; x < b; x++)
 					d[x] = (uint8_t)(s[(size_t)(x0 + (int64_t)x * cmd->stride_w) * sx] +
 							 128);
 				memset(d + b, pad_u, j->ow - b);
@@ -241,7 +268,7 @@ static void conv_one(struct conv_job *j, uint32_t n, uint32_t g)
 	size_t esz = j->s8 ? 1 : 4;
 	void *col = malloc(j->kc * j->p * esz + 1);
 	int32_t *cb = NULL;
-	size_t p, o;
+	size_t p, p0, o;
 
 	if (col && te_cancelled()) {
 		free(col);
@@ -274,13 +301,19 @@ static void conv_one(struct conv_job *j, uint32_t n, uint32_t g)
 		te_igemm(pool, j->p, j->og, j->kc, col, j->p, 1,
 			 j->wt + (size_t)g * j->kc * j->og, j->og, cb, j->og);
 	}
-	for (o = 0; o < j->og; o++) {
-		uint32_t corr = (uint32_t)(j->cmd->input.zero_point + 128) *
-				(uint32_t)j->colsum[g * j->og + o];
-		int32_t *dst = j->acc + ((size_t)n * j->out.dim[1] + g * j->og + o) * j->p;
+	/* transpose C[P][Og] into the NCHW accumulators in blocks of 64
+	 * positions (a block of C stays in L1), minus the zero-point term */
+	for (p0 = 0; p0 < j->p; p0 += 64) {
+		size_t p1 = j->p - p0 < 64 ? j->p : p0 + 64;
 
-		for (p = 0; p < j->p; p++)
-			dst[p] = (int32_t)((uint32_t)cb[p * j->og + o] - corr);
+		for (o = 0; o < j->og; o++) {
+			uint32_t corr = (uint32_t)(j->cmd->input.zero_point + 128) *
+					(uint32_t)j->colsum[g * j->og + o];
+			int32_t *dst = j->acc + ((size_t)n * j->out.dim[1] + g * j->og + o) * j->p;
+
+			for (p = p0; p < p1; p++)
+				dst[p] = (int32_t)((uint32_t)cb[p * j->og + o] - corr);
+		}
 	}
 	free(cb);
 	free(col);
