@@ -145,9 +145,7 @@ static void pack_cols(const struct te_sgemm_op *op, size_t k0, size_t kc, size_t
 	size_t p, q, jj;
 
 	if (op->bpack) {
-		for (q = 0; q < w; q += nr)
-			op->bpack(op->bctx, k0, kc, j0 + q, w - q < nr ? w - q : nr, nr,
-				  bp + q * kc);
+		op->bpack(op->bctx, k0, kc, j0, w, nr, bp);
 		return;
 	}
 	for (p = 0; p < kc; p++) {

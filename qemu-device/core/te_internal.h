@@ -109,7 +109,8 @@ static inline int te_sgemm_thin(size_t m, size_t n)
  * once per command); B plain ([K][N], ldb) or produced panel by panel by
  * bpack (implicit GEMM: conv packs B straight from the input, no im2col
  * buffer). bpack(ctx, k0, kc, j0, w, nr, bp) writes B rows k0..k0+kc-1,
- * columns j0..j0+w-1 as bp[kc][nr], zero padded to nr columns.
+ * columns j0..j0+w-1 as ceil(w / nr) consecutive panels [kc][nr], the
+ * last zero padded to nr columns.
  * Not for thin products; returns nonzero when out of memory (C is then
  * incomplete). */
 struct te_sgemm_apack {

@@ -153,6 +153,38 @@ struct conv_bsrc {
 	uint32_t n, g;
 };
 
+/* Columns c..c+cnt-1 of B row p (panels of nr = 1 << sh columns, kc rows
+ * each: every kernel's NR is a power of 2) from src with unit stride, or
+ * zeros when src is NULL. */
+typedef float te_v4f __attribute__((vector_size(16)));
+static inline void put_run(float *bp, size_t kc, unsigned int sh, size_t p, size_t c,
+			   size_t cnt, const float *src)
+{
+	size_t nr = (size_t)1 << sh;
+
+	while (cnt) {
+		size_t off = c & (nr - 1), take = nr - off < cnt ? nr - off : cnt, i = 0;
+		float *d = bp + ((c >> sh) * kc + p) * nr + off;
+
+		if (src) {
+			for (; i + 4 <= take; i += 4) {
+				te_v4f v;
+
+				memcpy(&v, src + i, sizeof(v));
+				memcpy(d + i, &v, sizeof(v));
+			}
+			for (; i < take; i++)
+				d[i] = src[i];
+			src += take;
+		} else {
+			for (; i < take; i++)
+				d[i] = 0.0f;
+		}
+		c += take;
+		cnt -= take;
+	}
+}
+
 static void conv_bpack(const void *ctx, size_t k0, size_t kc, size_t j0, size_t w, size_t nr,
 		       float *bp)
 {
@@ -164,10 +196,11 @@ static void conv_bpack(const void *ctx, size_t k0, size_t kc, size_t j0, size_t 
 	uint32_t ci = (uint32_t)(k0 / khw), ky = (uint32_t)(k0 % khw / j->kw);
 	uint32_t kx = (uint32_t)(k0 % j->kw), oy0 = (uint32_t)(j0 / j->ow);
 	uint32_t ox0 = (uint32_t)(j0 % j->ow), sw = cmd->stride_w;
-	size_t sx = in->st[3], p;
+	size_t sx = in->st[3], wp = (w + nr - 1) / nr * nr, p;
+	unsigned int sh = (unsigned int)__builtin_ctzl(nr);
+	int unit = sw == 1 && sx == 1;
 
 	for (p = 0; p < kc; p++) {
-		float *d = bp + p * nr;
 		const float *plane = (const float *)in->data +
 				     te_off(in, b->n, b->g * j->cg + ci, 0, 0);
 		int64_t iyb = (int64_t)ky * cmd->dilation_h - cmd->pad_top;
@@ -179,28 +212,30 @@ static void conv_bpack(const void *ctx, size_t k0, size_t kc, size_t j0, size_t 
 			uint32_t len = (uint32_t)(j->ow - ox < w - col ? j->ow - ox : w - col);
 			uint32_t a = xlo > ox ? xlo : ox, e = xhi < ox + len ? xhi : ox + len;
 			int64_t iy = (int64_t)oy * cmd->stride_h + iyb;
-			float *dd = d + col - ox;	/* dd[x] for output x */
 
 			if (iy < 0 || iy >= H || a >= e) {
-				memset(d + col, 0, len * sizeof(float));
+				put_run(bp, kc, sh, p, col, len, NULL);
 			} else {
 				const float *s = plane + (size_t)iy * in->st[2];
 
-				for (x = ox; x < a; x++)
-					dd[x] = 0.0f;
-				if (sw == 1 && sx == 1)
-					memcpy(dd + a, s + x0 + a, (size_t)(e - a) * sizeof(float));
-				else
-					for (x = a; x < e; x++)
-						dd[x] = s[(size_t)(x0 + (int64_t)x * sw) * sx];
-				for (x = e; x < ox + len; x++)
-					dd[x] = 0.0f;
+				put_run(bp, kc, sh, p, col, a - ox, NULL);
+				if (unit) {
+					put_run(bp, kc, sh, p, col + a - ox, e - a, s + x0 + a);
+				} else {
+					for (x = a; x < e; x++) {
+						size_t c = col + x - ox;
+
+						bp[((c >> sh) * kc + p) * nr + (c & (nr - 1))] =
+							s[(size_t)(x0 + (int64_t)x * sw) * sx];
+					}
+				}
+				put_run(bp, kc, sh, p, col + e - ox, ox + len - e, NULL);
 			}
 			col += len;
 			oy++;
 			ox = 0;
 		}
-		memset(d + w, 0, (nr - w) * sizeof(float));
+		put_run(bp, kc, sh, p, w, wp - w, NULL);
 		if (++kx == j->kw) {
 			kx = 0;
 			if (++ky == j->kh) {
