@@ -274,6 +274,10 @@ enum snpu_err te_budget_cmd(const struct snpu_cmd_header *h, unsigned int thread
 
 		add_load(&a, &c->a, 1, TE_ALL_AXES);
 		two(&a, &c->b, &c->out, 1, 4);
+		if (c->out.dtype == SNPU_DT_INT8) {	/* te_ops.c's (a, b) table */
+			a.mem = te_add(a.mem, 65536);
+			a.work = te_add(a.work, 65536 * 4);
+		}
 		break;
 	}
 	case SNPU_OP_ACTIVATION: {

@@ -164,7 +164,25 @@ struct elt_run {
 	int32_t lo, hi;
 	const struct snpu_fw_lut *lut;
 	const uint32_t *samples;
+	int8_t *pair;		/* int8, large: out for every (a, b), or NULL */
 };
+
+/* int8 ELTWISE over at least this many outputs fills a table of all 65536
+ * (a, b) results first (snpu_elt_s8_apply and the clamp, the same function
+ * as per element) and then only looks them up. */
+#define TE_ELT_PAIR_MIN	(1u << 17)
+
+static void elt_pair_rows(void *opaque, size_t begin, size_t end)
+{
+	const struct elt_run *r = opaque;
+	size_t qa, qb;
+
+	for (qa = begin; qa < end; qa++)
+		for (qb = 0; qb < 256; qb++)
+			r->pair[qa << 8 | qb] = (int8_t)snpu_clamp_s32(
+				snpu_elt_s8_apply(&r->p, (int32_t)qa - 128, (int32_t)qb - 128),
+				r->lo, r->hi);
+}
 
 /* fp32 out, activation NONE or RELU, rows contiguous or broadcast (stride
  * 0): 4 lanes at a time with GCC vector types (SSE2 on any x86-64, whatever
@@ -244,7 +262,11 @@ static void elt_rows(void *opaque, size_t begin, size_t end)
 			size_t ai = ao + j * r->a.st[3], bi = bo + j * r->b.st[3];
 			size_t o = row * d3 + j;
 
-			if (s8) {
+			if (s8 && r->pair) {
+				((int8_t *)r->out.data)[o] = r->pair[
+					(size_t)(uint8_t)(((const int8_t *)r->a.data)[ai] + 128) << 8 |
+					(uint8_t)(((const int8_t *)r->b.data)[bi] + 128)];
+			} else if (s8) {
 				int32_t v = snpu_elt_s8_apply(&r->p, ((const int8_t *)r->a.data)[ai],
 							      ((const int8_t *)r->b.data)[bi]);
 
@@ -282,10 +304,16 @@ enum snpu_err te_eltwise(struct te_cmd *c, const struct snpu_cmd_eltwise *cmd)
 		err = te_load(c->x, &cmd->b, 1, TE_ALL_AXES, &r.b);
 	if (!err)
 		err = te_alloc_out(c->x, to, 1, &r.out);
+	if (!err && to->dtype == SNPU_DT_INT8 && nrows(&r.out) * r.out.dim[3] >= TE_ELT_PAIR_MIN) {
+		r.pair = malloc(65536);	/* no memory: per element */
+		if (r.pair)
+			te_parallel_for(c->pool, 256, 16, elt_pair_rows, &r);
+	}
 	if (!err) {
 		te_parallel_for(c->pool, nrows(&r.out), grain(&r.out, 1), elt_rows, &r);
 		err = te_store(c->x, to, &r.out);
 	}
+	free(r.pair);
 	te_view_free(&r.a);
 	te_view_free(&r.b);
 	te_view_free(&r.out);
