@@ -199,6 +199,40 @@ void te_sgemm_pack_a(const struct te_sgemm_apack *pk, size_t m, size_t k, const 
 		pack_a(a + pc, lda, m, k - pc < KC ? k - pc : KC, pk->mr, ap + pc * pk->mpad);
 }
 
+/* The tiles of rows i0..i0+mcc-1, columns j0..j0+nb-1 of C: ab holds the
+ * rows' packed A strips, bp the columns' packed B strips (kc deep). */
+static void run_tiles(const struct te_sgemm_op *op, const struct sk *kn, const float *ab,
+		      const float *bp, size_t kc, size_t i0, size_t mcc, size_t j0, size_t nb,
+		      int accumulate, int last)
+{
+	size_t mr = kn->mr, nr = kn->nr, jr, ir, i, j;
+	float tile[TE_AVX512_MR * TE_AVX512_NR];
+
+	for (jr = 0; jr < nb; jr += nr, bp += kc * nr) {
+		size_t w = nb - jr < nr ? nb - jr : nr;
+
+		for (ir = 0; ir < mcc; ir += mr) {
+			const float *ap = ab + (ir / mr) * kc * mr;
+			float *cc = op->c + (i0 + ir) * op->ldc + j0 + jr;
+			size_t h = mcc - ir < mr ? mcc - ir : mr;
+			struct te_ukr_epi ep = { op->rbias ? op->rbias + i0 + ir : NULL, op->relu };
+			const struct te_ukr_epi *epp = last ? &ep : NULL;
+
+			if (h == mr && w == nr) {
+				kn->ukr(kc, ap, bp, cc, op->ldc, accumulate, epp);
+				continue;
+			}
+			kn->ukr(kc, ap, bp, tile, nr, 0, NULL);
+			for (i = 0; i < h; i++)
+				for (j = 0; j < w; j++) {
+					float *d = cc + i * op->ldc + j, t = tile[i * nr + j];
+
+					*d = epi1(accumulate ? *d + t : t, epp, i);
+				}
+		}
+	}
+}
+
 /* Rows i0..i0+m-1, columns j0..j0+n-1 of C (i0 a multiple of MR). B is
  * packed KC x NC at a time and reused by every MC block when M > MC;
  * otherwise SUB_NC columns at a time (L2-sized), right before the tiles
@@ -207,9 +241,8 @@ void te_sgemm_pack_a(const struct te_sgemm_apack *pk, size_t m, size_t k, const 
 static void sgemm_serial(const struct te_sgemm_op *op, const struct sk *kn, size_t i0,
 			 size_t m, size_t j0, size_t n, float *abuf, float *bbuf)
 {
-	size_t mr = kn->mr, nr = kn->nr, mc = mr * 16, k = op->k, jc, pc, ic, jb, jr, ir, i, j;
+	size_t mr = kn->mr, nr = kn->nr, mc = mr * 16, k = op->k, jc, pc, ic, jb, i, j;
 	int whole = m > mc;
-	float tile[TE_AVX512_MR * TE_AVX512_NR];
 
 	if (k == 0) {
 		struct te_ukr_epi ep = { op->rbias ? op->rbias + i0 : NULL, op->relu };
@@ -246,32 +279,8 @@ static void sgemm_serial(const struct te_sgemm_op *op, const struct sk *kn, size
 
 					if (!whole)
 						pack_cols(op, pc, kc, j0 + jc + jb, nb, nr, bbuf);
-				for (jr = 0; jr < nb; jr += nr) {
-					size_t w = nb - jr < nr ? nb - jr : nr;
-					const float *bp = bbuf + ((whole ? jb : 0) + jr) / nr * kc * nr;
-
-					for (ir = 0; ir < mcc; ir += mr) {
-						const float *ap = ab + (ir / mr) * kc * mr;
-						float *cc = op->c + (i0 + ic + ir) * op->ldc + j0 + jc + jb +
-							    jr;
-						size_t h = mcc - ir < mr ? mcc - ir : mr;
-						struct te_ukr_epi ep = {
-							op->rbias ? op->rbias + i0 + ic + ir : NULL,
-							op->relu };
-						const struct te_ukr_epi *epp = last ? &ep : NULL;
-
-						if (h == mr && w == nr) {
-							kn->ukr(kc, ap, bp, cc, op->ldc, pc > 0, epp);
-							continue;
-						}
-						kn->ukr(kc, ap, bp, tile, nr, 0, NULL);
-						for (i = 0; i < h; i++)
-							for (j = 0; j < w; j++)
-								cc[i * op->ldc + j] = epi1(pc > 0 ?
-									cc[i * op->ldc + j] + tile[i * nr + j] :
-									tile[i * nr + j], epp, i);
-					}
-				}
+					run_tiles(op, kn, ab, whole ? bbuf + jb * kc : bbuf, kc,
+						  i0 + ic, mcc, j0 + jc + jb, nb, pc > 0, last);
 				}
 			}
 		}

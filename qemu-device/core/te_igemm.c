@@ -8,7 +8,8 @@
  * K is padded to a multiple of 4 with zeros; S is packed once into 32-column
  * panels of 4-byte k groups (the VPDPBUSD operand layout; callers with
  * fixed weights pack once per command: te_igemm_pack_s/te_igemm_packed),
- * U in blocks of up to TE_IGEMM_UBLOCK 8-row panels per task. Kernels: AVX-512 VNNI, AVX2 VPMADDWD (te_kern_x86.c) or portable C.
+ * U in blocks of up to TE_IGEMM_UBLOCK 8-row panels per task. Kernels:
+ * AVX-512 VNNI, AVX2 VPMADDWD (te_kern_x86.c) or portable C.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -229,12 +230,11 @@ void te_igemm_pack_s(size_t n, size_t k, const int8_t *s, size_t lds, int s_nmaj
 			size_t kt = k - 4 * p < 4 ? k - 4 * p : 4;
 
 			if (!s_nmajor && kt == 4 && w == NR) {	/* 4 rows of 32 bytes */
-				const int8_t *r = s + 4 * p * lds + pj * NR;
+				const uint8_t *r = (const uint8_t *)s + 4 * p * lds + pj * NR;
 
 				for (j = 0; j < NR; j += 8)
-					pack4x8((const uint8_t *)r + j, (const uint8_t *)r + lds + j,
-						(const uint8_t *)r + 2 * lds + j,
-						(const uint8_t *)r + 3 * lds + j, (uint8_t *)d + 4 * j);
+					pack4x8(r + j, r + lds + j, r + 2 * lds + j,
+						r + 3 * lds + j, (uint8_t *)d + 4 * j);
 				continue;
 			}
 			if (kt < 4 || w < NR)

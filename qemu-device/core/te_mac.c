@@ -118,10 +118,11 @@ static void im2col_ch(const struct conv_job *j, uint32_t n, uint32_t g, void *ds
 				const int8_t *s = (const int8_t *)in->data + so;
 
 				memset(d, pad_u, a);
+				const uint8_t *su = (const uint8_t *)s + x0;
+
 				x = a;
-				if (cmd->stride_w == 1 && sx == 1)
-					x = (uint32_t)(a + flip_u8(d + a, (const uint8_t *)s + x0 + a,
-								   b > a ? b - a : 0));
+				if (cmd->stride_w == 1 && sx == 1 && b > a)
+					x = (uint32_t)(a + flip_u8(d + a, su + a, b - a));
 				for (; x < b; x++)
 					d[x] = (uint8_t)(s[(size_t)(x0 + (int64_t)x * cmd->stride_w) * sx] +
 							 128);
