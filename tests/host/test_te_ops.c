@@ -384,6 +384,25 @@ START_TEST(gemm_isa)
 }
 END_TEST
 
+/* Max pooling's running maximum (uapi/snpu_act.h, shared by the engine
+ * and the reference, so only a direct check can catch a change): NaN from
+ * either side propagates, ties keep the running value (-0 vs +0). */
+START_TEST(max_f32_rule)
+{
+	volatile float nan = NAN;
+	float pz = 0.0f, nz = -0.0f;
+
+	ck_assert(isnan(snpu_max_f32(nan, 1.0f)));
+	ck_assert(isnan(snpu_max_f32(1.0f, nan)));
+	ck_assert(isnan(snpu_max_f32(-INFINITY, nan)));
+	ck_assert(snpu_max_f32(1.0f, 2.0f) == 2.0f);
+	ck_assert(snpu_max_f32(2.0f, 1.0f) == 2.0f);
+	ck_assert(snpu_max_f32(-INFINITY, -3.0f) == -3.0f);
+	ck_assert(signbit(snpu_max_f32(nz, pz)));
+	ck_assert(!signbit(snpu_max_f32(pz, nz)));
+}
+END_TEST
+
 START_TEST(pool_random)
 {
 	struct snpu_exec *x = xnew();
@@ -696,6 +715,7 @@ int main(void)
 	tcase_add_test(tc, conv_int8_epi_extremes);
 	tcase_add_loop_test(tc, gemm_random, 0, 6);
 	tcase_add_test(tc, gemm_isa);
+	tcase_add_test(tc, max_f32_rule);
 	tcase_add_loop_test(tc, pool_random, 0, 6);
 	tcase_add_loop_test(tc, eltwise_random, 0, 8);
 	tcase_add_loop_test(tc, activation_all, 0, 3);
