@@ -9,7 +9,7 @@ SNPU_BENCH_SRCS := $(sort $(wildcard bench/*.c))
 ALL += $(SNPU_BENCH)
 GUEST_BINS += $(SNPU_BENCH)
 
-$(SNPU_BENCH): $(SNPU_BENCH_SRCS) bench/bench.h $(LIBACCEL_HDRS) $(LIBACCEL_SO_LINK)
+$(SNPU_BENCH): $(SNPU_BENCH_SRCS) bench/bench.h bench/hostblas.h $(LIBACCEL_HDRS) $(LIBACCEL_SO_LINK)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(COMMON_CFLAGS) $(OPT_CFLAGS) -I$(TOP)/$(LIBACCEL_DIR)/include -o $@ \
 		$(SNPU_BENCH_SRCS) -L$(HOST)/lib -laccel -ldl -lm -Wl,-rpath,'$$ORIGIN/../lib'

@@ -9,7 +9,6 @@
  * baseline is the GEMM of its im2col form (M = out channels, N = batch x
  * output pixels, K = in channels x 9), without the im2col itself.
  */
-#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 
 #include "snpu_quant.h"
 #include "bench.h"
+#include "hostblas.h"
 
 struct dev_shape {
 	const char *name;
@@ -193,15 +193,6 @@ int bench_gemm(accel_device *dev, const struct bench_opts *o)
 }
 
 /* ---- host libraries --------------------------------------------------------- */
-typedef void (*sgemm_f77)(const char *, const char *, const int *, const int *, const int *,
-			  const float *, const float *, const int *, const float *, const int *,
-			  const float *, float *, const int *);
-typedef int (*dnnl_sgemm_fn)(char, char, int64_t, int64_t, int64_t, float, const float *,
-			     int64_t, const float *, int64_t, float, float *, int64_t);
-typedef int (*dnnl_u8s8_fn)(char, char, char, int64_t, int64_t, int64_t, float,
-			    const uint8_t *, int64_t, uint8_t, const int8_t *, int64_t, int8_t,
-			    float, int32_t *, int64_t, const int32_t *);
-
 struct host_shape {
 	const char *name;	/* matches the device figure it is the baseline of */
 	int m, n, k;
@@ -212,13 +203,6 @@ static const struct host_shape host_shapes[] = {
 	{ "cnn1.fp32.b64", 32, 64 * 28 * 28, 9 },
 	{ "cnn2.fp32.b64", 64, 64 * 14 * 14, 288 },
 };
-
-static void *sym(const char *lib, const char *name)
-{
-	void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-
-	return h ? dlsym(h, name) : NULL;
-}
 
 static double time_best(void (*call)(void *), void *arg, const struct bench_opts *o)
 {
@@ -247,35 +231,27 @@ static void do_call(void *arg)
 {
 	struct call *c = arg;
 
-	if (c->eng == 0) {
-		float one = 1.0f, zero = 0.0f;
-
-		/* column-major: C^T = B^T A^T */
-		((sgemm_f77)c->fn)("N", "N", &c->n, &c->m, &c->k, &one, c->b, &c->n, c->a, &c->k,
-				   &zero, c->c, &c->n);
-	} else if (c->eng == 1) {
-		((dnnl_sgemm_fn)c->fn)('N', 'N', c->m, c->n, c->k, 1.0f, c->a, c->k, c->b, c->n,
-				       0.0f, c->c, c->n);
-	} else {
-		int32_t co = 0;
-
-		((dnnl_u8s8_fn)c->fn)('N', 'N', 'F', c->m, c->n, c->k, 1.0f, c->a, c->k, 0, c->b,
-				      c->n, 0, 0.0f, c->c, c->n, &co);
-	}
+	if (c->eng == 0)
+		hostblas_f77_rowmajor((hostblas_sgemm_f77)c->fn, c->m, c->n, c->k, c->a, c->b,
+				      c->c);
+	else if (c->eng == 1)
+		hostblas_dnnl_rowmajor((hostblas_dnnl_sgemm)c->fn, c->m, c->n, c->k, c->a, c->b,
+				       c->c);
+	else
+		hostblas_u8s8_rowmajor((hostblas_dnnl_u8s8)c->fn, c->m, c->n, c->k, c->a, c->b,
+				       c->c);
 }
 
 int bench_blas(const struct bench_opts *o)
 {
 	static const char *eng_name[] = { "openblas", "onednn" };
-	char nt[16], name[96];
+	char name[96];
 	void *fn[3];
 
-	snprintf(nt, sizeof(nt), "%u", o->threads);
-	setenv("OPENBLAS_NUM_THREADS", nt, 1);
-	setenv("OMP_NUM_THREADS", nt, 1);
-	fn[0] = sym("libopenblas.so.0", "sgemm_");
-	fn[1] = sym("libdnnl.so.2", "dnnl_sgemm");
-	fn[2] = sym("libdnnl.so.2", "dnnl_gemm_u8s8s32");
+	hostblas_threads(o->threads);
+	fn[0] = hostblas_sym(HOSTBLAS_OPENBLAS, "sgemm_");
+	fn[1] = hostblas_sym(HOSTBLAS_DNNL, "dnnl_sgemm");
+	fn[2] = hostblas_sym(HOSTBLAS_DNNL, "dnnl_gemm_u8s8s32");
 	for (size_t i = 0; i < sizeof(host_shapes) / sizeof(host_shapes[0]); i++) {
 		const struct host_shape *s = &host_shapes[i];
 		size_t na = (size_t)s->m * s->k, nb = (size_t)s->k * s->n, nc = (size_t)s->m * s->n;
@@ -293,7 +269,7 @@ int bench_blas(const struct bench_opts *o)
 				bench_emit_missing(name, "GFLOP/s", "no memory");
 			else if (!fn[e])
 				bench_emit_missing(name, "GFLOP/s", "%s not installed",
-						   e ? "libdnnl.so.2" : "libopenblas.so.0");
+						   e ? HOSTBLAS_DNNL : HOSTBLAS_OPENBLAS);
 			else
 				bench_emit(name, 2.0 * s->m * s->n * s->k / time_best(do_call, &cl, o) / 1e9,
 					   "GFLOP/s", "\"threads\": %u", o->threads);
@@ -312,7 +288,8 @@ int bench_blas(const struct bench_opts *o)
 		if (!a || !b || !c)
 			bench_emit_missing("blas.onednn.int8.1024", "GOP/s", "no memory");
 		else if (!fn[2])
-			bench_emit_missing("blas.onednn.int8.1024", "GOP/s", "libdnnl.so.2 not installed");
+			bench_emit_missing("blas.onednn.int8.1024", "GOP/s",
+					   HOSTBLAS_DNNL " not installed");
 		else {
 			for (size_t j = 0; j < (size_t)m * k; j++)
 				a[j] = (uint8_t)rand();

@@ -163,7 +163,7 @@ static uint64_t gemm_work(uint64_t m, uint64_t n, uint64_t k)
 
 /* Kernel buffers of `calls` concurrent GEMM calls on `threads` threads:
  * fp32 panels per thread; int8 packs S (N padded to 32, K to 4) per call
- * and an 8-row U panel per thread. */
+ * and a block of TE_IGEMM_UBLOCK 8-row U panels per thread. */
 static uint64_t gemm_mem(int s8, uint64_t n, uint64_t k, uint64_t calls, unsigned int threads)
 {
 	uint64_t pk = te_roundup(k, 4);
@@ -171,7 +171,7 @@ static uint64_t gemm_mem(int s8, uint64_t n, uint64_t k, uint64_t calls, unsigne
 	if (!s8)
 		return te_mul(threads, TE_SGEMM_SCRATCH);
 	return te_add(te_mul(calls, te_add(te_mul(te_roundup(n, 32), pk), 1)),
-		      te_mul(threads, te_mul(pk, 8)));
+		      te_mul(threads, te_mul(pk, 8 * TE_IGEMM_UBLOCK)));
 }
 
 static uint64_t min_u64(uint64_t a, uint64_t b)
@@ -196,12 +196,26 @@ static void conv(struct acc *a, const struct snpu_cmd_conv2d *c, unsigned int th
 		uint64_t o = c->output.dim[1];
 
 		per_task = te_add(per_task, te_mul(te_mul(p, og), 4));
-		a->mem = te_add(a->mem, te_mul(te_mul(g, kc), og));		/* W^T */
+		if (te_igemm_thin(p, og))	/* W^T */
+			a->mem = te_add(a->mem, te_mul(te_mul(g, kc), og));
+		else				/* W^T packed once per command */
+			a->mem = te_add(a->mem, te_mul(g, te_mul(te_roundup(og, 32),
+								 te_roundup(kc, 4))));
 		a->mem = te_add(a->mem, te_mul(o, 4));				/* colsum */
 		a->mem = te_add(a->mem, te_mul(te_mul(te_mul(c->output.dim[0], o), p), 4));
+		/* U blocks per thread */
+		a->mem = te_add(a->mem, gemm_mem(1, 0, kc, 0, threads));
+	} else {
+		a->mem = te_add(a->mem, gemm_mem(0, p, kc, conc, threads));
+		if (!te_sgemm_thin(og, p)) {	/* implicit GEMM: no im2col */
+			per_task = 0;
+			/* W packed once per command, x ranges */
+			a->mem = te_add(a->mem, te_mul(te_mul(g, te_roundup(og, TE_SGEMM_APAD)),
+						       te_mul(kc, 4)));
+			a->mem = te_add(a->mem, te_mul(c->weight.dim[3], 8));
+		}
 	}
 	a->mem = te_add(a->mem, te_mul(conc, per_task));
-	a->mem = te_add(a->mem, gemm_mem(s8, s8 ? og : p, kc, conc, threads));
 	a->work = te_add(a->work, te_mul(tasks, te_add(gemm_work(og, p, kc), te_mul(kc, p))));
 }
 
@@ -260,6 +274,10 @@ enum snpu_err te_budget_cmd(const struct snpu_cmd_header *h, unsigned int thread
 
 		add_load(&a, &c->a, 1, TE_ALL_AXES);
 		two(&a, &c->b, &c->out, 1, 4);
+		if (c->out.dtype == SNPU_DT_INT8) {	/* te_ops.c's (a, b) table */
+			a.mem = te_add(a.mem, 65536);
+			a.work = te_add(a.work, 65536 * 4);
+		}
 		break;
 	}
 	case SNPU_OP_ACTIVATION: {

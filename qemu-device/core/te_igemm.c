@@ -6,8 +6,10 @@
  * (zero_point + 128) * column sums of S afterwards.
  *
  * K is padded to a multiple of 4 with zeros; S is packed once into 32-column
- * panels of 4-byte k groups (the VPDPBUSD operand layout), U per 8-row
- * panel. Kernels: AVX-512 VNNI, AVX2 VPMADDWD (te_kern_x86.c) or portable C.
+ * panels of 4-byte k groups (the VPDPBUSD operand layout; callers with
+ * fixed weights pack once per command: te_igemm_pack_s/te_igemm_packed),
+ * U in blocks of up to TE_IGEMM_UBLOCK 8-row panels per task. Kernels:
+ * AVX-512 VNNI, AVX2 VPMADDWD (te_kern_x86.c) or portable C.
  */
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -27,6 +29,7 @@ struct igemm_args {
 	const int8_t *sp;	/* packed S */
 	int32_t *c;
 	int isa;		/* 2 VNNI, 1 AVX2, 0 portable */
+	size_t bpan;		/* U panels per row block */
 	atomic_int failed;
 };
 
@@ -115,43 +118,62 @@ static void pack_u(const struct igemm_args *g, size_t i0, size_t h, uint8_t *up)
 		}
 }
 
+/* Row blocks: each task packs up to TE_IGEMM_UBLOCK U panels (MR rows
+ * each, kept in L2) and runs them against one NR-wide S panel at a time
+ * (kept in L1), so S streams from memory once per block instead of once
+ * per 8 rows. */
 static void rows_task(void *opaque, size_t begin, size_t end)
 {
 	const struct igemm_args *g = opaque;
-	uint8_t *up = malloc(g->k4 * 4 * MR);
+	size_t psz = g->k4 * 4 * MR, npan = (g->m + MR - 1) / MR;
+	uint8_t *ub = malloc(psz * g->bpan);
 	int32_t tile[MR * NR];
-	size_t pi, i, jr, j;
+	size_t blk, pi, i, jr, j;
 
-	if (!up) {
+	if (!ub) {
 		atomic_store(&((struct igemm_args *)opaque)->failed, 1);
 		return;
 	}
-	for (pi = begin; pi < end; pi++) {
-		size_t i0 = pi * MR, h = g->m - i0 < MR ? g->m - i0 : MR;
+	for (blk = begin; blk < end; blk++) {
+		size_t p0 = blk * g->bpan, p1 = p0 + g->bpan < npan ? p0 + g->bpan : npan;
 
 		if (te_cancelled())
 			break;
-		pack_u(g, i0, h, up);
+		for (pi = p0; pi < p1; pi++) {
+			size_t i0 = pi * MR;
+
+			pack_u(g, i0, g->m - i0 < MR ? g->m - i0 : MR, ub + (pi - p0) * psz);
+		}
 		for (jr = 0; jr < g->n; jr += NR) {
-			if (((jr / NR) & 63) == 63 && te_cancelled())
-				break;
 			const int8_t *sp = g->sp + (jr / NR) * g->k4 * 4 * NR;
 			size_t w = g->n - jr < NR ? g->n - jr : NR;
 
+			if (((jr / NR) & 15) == 15 && te_cancelled())
+				break;
+			for (pi = p0; pi < p1; pi++) {
+				size_t i0 = pi * MR, h = g->m - i0 < MR ? g->m - i0 : MR;
+				const uint8_t *up = ub + (pi - p0) * psz;
+				int full = h == MR && w == NR;
+				int32_t *dst = full ? g->c + i0 * g->ldc + jr : tile;
+				size_t ldd = full ? g->ldc : NR;
+
 #if defined(__x86_64__)
-			if (g->isa == 2)
-				te_igemm_ukr_vnni(g->k4, up, sp, tile, NR);
-			else if (g->isa == 1)
-				te_igemm_ukr_avx2(g->k4, up, sp, tile, NR);
-			else
+				if (g->isa == 2)
+					te_igemm_ukr_vnni(g->k4, up, sp, dst, ldd);
+				else if (g->isa == 1)
+					te_igemm_ukr_avx2(g->k4, up, sp, dst, ldd);
+				else
 #endif
-				ukr_portable(g->k4, up, sp, tile, NR);
-			for (i = 0; i < h; i++)
-				for (j = 0; j < w; j++)
-					g->c[(i0 + i) * g->ldc + jr + j] = tile[i * NR + j];
+					ukr_portable(g->k4, up, sp, dst, ldd);
+				if (full)
+					continue;
+				for (i = 0; i < h; i++)
+					for (j = 0; j < w; j++)
+						g->c[(i0 + i) * g->ldc + jr + j] = tile[i * NR + j];
+			}
 		}
 	}
-	free(up);
+	free(ub);
 }
 
 /* Unpacked loops, same wrapping sums (the order does not matter modulo
@@ -190,37 +212,84 @@ static void plain(size_t m, size_t n, size_t k, const uint8_t *u, size_t ldu, in
 	}
 }
 
+size_t te_igemm_spack_size(size_t n, size_t k)
+{
+	return (n + NR - 1) / NR * NR * ((k + 3) / 4 * 4);
+}
+
+void te_igemm_pack_s(size_t n, size_t k, const int8_t *s, size_t lds, int s_nmajor,
+		     int8_t *sp)
+{
+	size_t k4 = (k + 3) / 4, panels = (n + NR - 1) / NR, pj, p, j, t;
+
+	for (pj = 0; pj < panels && !te_cancelled(); pj++) {
+		size_t w = n - pj * NR < NR ? n - pj * NR : NR;
+
+		for (p = 0; p < k4; p++) {
+			int8_t *d = sp + (pj * k4 + p) * NR * 4;
+			size_t kt = k - 4 * p < 4 ? k - 4 * p : 4;
+
+			if (!s_nmajor && kt == 4 && w == NR) {	/* 4 rows of 32 bytes */
+				const uint8_t *r = (const uint8_t *)s + 4 * p * lds + pj * NR;
+
+				for (j = 0; j < NR; j += 8)
+					pack4x8(r + j, r + lds + j, r + 2 * lds + j,
+						r + 3 * lds + j, (uint8_t *)d + 4 * j);
+				continue;
+			}
+			if (kt < 4 || w < NR)
+				memset(d, 0, NR * 4);
+			for (j = 0; j < w; j++) {
+				size_t col = pj * NR + j;
+
+				if (s_nmajor && kt == 4) {	/* 4 contiguous k of column col */
+					memcpy(d + 4 * j, s + col * lds + 4 * p, 4);
+					continue;
+				}
+				for (t = 0; t < kt; t++)
+					d[4 * j + t] = s_nmajor ? s[col * lds + 4 * p + t] :
+								  s[(4 * p + t) * lds + col];
+			}
+		}
+	}
+}
+
+int te_igemm_packed(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uint8_t *u,
+		     size_t ldu, int u_kmajor, const int8_t *sp, int32_t *c, size_t ldc)
+{
+	size_t npan = (m + MR - 1) / MR, threads = te_pool_threads(pool), blocks;
+	struct igemm_args g = { m, n, (k + 3) / 4, ldu, ldc, k, u_kmajor, u, sp, c,
+				te_isa() == TE_ISA_AVX512 && te_cpu_has_vnni() ? 2 :
+				te_isa() >= TE_ISA_AVX2 ? 1 : 0, 1, 0 };
+
+	atomic_init(&g.failed, 0);
+	if (threads < 1)
+		threads = 1;
+	/* blocks of <= TE_IGEMM_UBLOCK panels, a multiple of the threads */
+	blocks = (npan + TE_IGEMM_UBLOCK - 1) / TE_IGEMM_UBLOCK;
+	if (npan >= threads)
+		blocks = (blocks + threads - 1) / threads * threads;
+	g.bpan = (npan + blocks - 1) / blocks;
+	te_parallel_for(pool, (npan + g.bpan - 1) / g.bpan, 1, rows_task, &g);
+	return atomic_load(&g.failed) ? -1 : 0;	/* out of memory in a task */
+}
+
 void te_igemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uint8_t *u,
 	      size_t ldu, int u_kmajor, const int8_t *s, size_t lds, int32_t *c, size_t ldc)
 {
-	size_t k4 = (k + 3) / 4, panels = (n + NR - 1) / NR, pj, p, j, t;
-	struct igemm_args g = { m, n, k4, ldu, ldc, k, u_kmajor, u, NULL, c,
-				te_isa() == TE_ISA_AVX512 && te_cpu_has_vnni() ? 2 :
-				te_isa() >= TE_ISA_AVX2 ? 1 : 0, 0 };
 	int8_t *sp;
 
-	atomic_init(&g.failed, 0);
-	if (m < 4 || n < 8) {	/* thin: packing would cost more than it saves */
+	if (te_igemm_thin(m, n)) {	/* packing would cost more than it saves */
 		plain(m, n, k, u, ldu, u_kmajor, s, lds, c, ldc);
 		return;
 	}
-	sp = malloc(panels * k4 * 4 * NR + 1);
+	sp = malloc(te_igemm_spack_size(n, k) + 1);
 	if (!sp) {
 		plain(m, n, k, u, ldu, u_kmajor, s, lds, c, ldc);
 		return;
 	}
-	for (pj = 0; pj < panels && !te_cancelled(); pj++)
-		for (p = 0; p < k4; p++)
-			for (j = 0; j < NR; j++)
-				for (t = 0; t < 4; t++) {
-					size_t kk = 4 * p + t, col = pj * NR + j;
-
-					sp[((pj * k4 + p) * NR + j) * 4 + t] =
-						(kk < k && col < n) ? s[kk * lds + col] : 0;
-				}
-	g.sp = sp;
-	te_parallel_for(pool, (m + MR - 1) / MR, 4, rows_task, &g);
-	free(sp);
-	if (atomic_load(&g.failed))	/* out of memory in a task */
+	te_igemm_pack_s(n, k, s, lds, 0, sp);
+	if (te_igemm_packed(pool, m, n, k, u, ldu, u_kmajor, sp, c, ldc))
 		plain(m, n, k, u, ldu, u_kmajor, s, lds, c, ldc);
+	free(sp);
 }

@@ -99,16 +99,85 @@ int te_cpu_has_vnni(void);
 /* C[M][N] = A[M][K] * B[K][N], fp32 row-major with leading dimensions. */
 void te_sgemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const float *a,
 	      size_t lda, const float *b, size_t ldb, float *c, size_t ldc);
+/* Thin fp32 products (M < 4 or N < 8) run as plain loops, no packing. */
+static inline int te_sgemm_thin(size_t m, size_t n)
+{
+	return m < 4 || n < 8;
+}
+/* The general fp32 driver: A plain ([M][K], lda) or pre-packed once by the
+ * caller (te_sgemm_pack_a into te_sgemm_apack_size() floats: conv weights,
+ * once per command); B plain ([K][N], ldb) or produced panel by panel by
+ * bpack (implicit GEMM: conv packs B straight from the input, no im2col
+ * buffer). bpack(ctx, k0, kc, j0, w, nr, bp) writes B rows k0..k0+kc-1,
+ * columns j0..j0+w-1 as ceil(w / nr) consecutive panels [kc][nr], the
+ * last zero padded to nr columns.
+ * Not for thin products; returns nonzero when out of memory (C is then
+ * incomplete). */
+struct te_sgemm_apack {
+	enum te_isa isa;	/* the kernel the packing is for */
+	size_t mr, mpad;	/* rows per tile; M padded to mr */
+};
+typedef void (*te_bpack_fn)(const void *ctx, size_t k0, size_t kc, size_t j0, size_t w,
+			    size_t nr, float *bp);
+struct te_sgemm_op {
+	size_t m, n, k;
+	const float *a;
+	size_t lda;
+	const float *ap;		/* pre-packed A, or NULL */
+	struct te_sgemm_apack apk;
+	const float *b;
+	size_t ldb;
+	te_bpack_fn bpack;		/* or NULL: b */
+	const void *bctx;
+	float *c;
+	size_t ldc;
+	/* fused epilogue (fp32 conv, no residual): C = relu?(A B + rbias[row]) */
+	const float *rbias;		/* per row of C, or NULL */
+	int relu;
+};
+size_t te_sgemm_apack_size(size_t m, size_t k, struct te_sgemm_apack *pk);
+void te_sgemm_pack_a(const struct te_sgemm_apack *pk, size_t m, size_t k, const float *a,
+		     size_t lda, float *ap);
+int te_sgemm_run(struct snpu_te_pool *pool, const struct te_sgemm_op *op);
+/* te_sgemm_apack_size() is at most this (every MR divides 24). */
+#define TE_SGEMM_APAD	24
+
 /* C[M][N] = sum_k U[m][k] * S[k][n], U uint8, S int8, C int32 wrapping.
  * u_kmajor: U is stored as [K][M] (element (m, k) at u[k * ldu + m]). */
 void te_igemm(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uint8_t *u,
 	      size_t ldu, int u_kmajor, const int8_t *s, size_t lds, int32_t *c, size_t ldc);
 
-/* Micro-kernels (te_kern_*.c): C[MR x NR] (+)= Ap[k][MR] * Bp[k][NR]. */
+/* int8 with S packed by the caller (once per command for fixed weights):
+ * te_igemm_spack_size() bytes (N padded to 32, K to 4); S given as
+ * [K][N] (s_nmajor 0, element (k, n) at s[k * lds + n]) or as [N][K]
+ * (s_nmajor 1: conv weights, s[n * lds + k]). te_igemm_packed() needs
+ * !te_igemm_thin(m, n) and returns nonzero when out of memory (C is then
+ * incomplete). Each task packs a block of <= TE_IGEMM_UBLOCK 8-row U
+ * panels (te_budget.c counts them per thread). */
+#define TE_IGEMM_UBLOCK	12
+static inline int te_igemm_thin(size_t m, size_t n)
+{
+	return m < 4 || n < 8;
+}
+size_t te_igemm_spack_size(size_t n, size_t k);
+void te_igemm_pack_s(size_t n, size_t k, const int8_t *s, size_t lds, int s_nmajor,
+		     int8_t *sp);
+int te_igemm_packed(struct snpu_te_pool *pool, size_t m, size_t n, size_t k, const uint8_t *u,
+		    size_t ldu, int u_kmajor, const int8_t *sp, int32_t *c, size_t ldc);
+
+/* Micro-kernels (te_kern_*.c): C[MR x NR] (+)= Ap[k][MR] * Bp[k][NR], then,
+ * with ep (the last K block of a fused conv epilogue), + bias[row] and
+ * ReLU as max(0, v) (v < 0 ? 0 : v exactly, NaN and -0 included). */
+struct te_ukr_epi {
+	const float *bias;	/* per tile row, or NULL */
+	int relu;
+};
 void te_sgemm_ukr_avx2(size_t k, const float *ap, const float *bp, float *c, size_t ldc,
-		       int accumulate);
+		       int accumulate, const struct te_ukr_epi *ep);
 void te_sgemm_ukr_avx512(size_t k, const float *ap, const float *bp, float *c, size_t ldc,
-			 int accumulate);
+			 int accumulate, const struct te_ukr_epi *ep);
+void te_sgemm_ukr_avx512_8(size_t k, const float *ap, const float *bp, float *c, size_t ldc,
+			   int accumulate, const struct te_ukr_epi *ep);
 #define TE_AVX2_MR	6
 #define TE_AVX2_NR	16
 #define TE_AVX512_MR	12

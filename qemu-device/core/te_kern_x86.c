@@ -6,6 +6,7 @@
  *
  *   te_sgemm_ukr_avx2    6 x 16 fp32 tile, 12 ymm accumulators, FMA
  *   te_sgemm_ukr_avx512  12 x 32 fp32 tile, 24 zmm accumulators, FMA
+ *   te_sgemm_ukr_avx512_8  8 x 32, the same (for M a multiple of 8)
  *   te_igemm_ukr_vnni    8 x 32 int32 tile, VPDPBUSD (u8 x s8, 4 per lane;
  *                        the non-saturating form, so sums wrap like the
  *                        reference's int32)
@@ -21,7 +22,7 @@
 
 __attribute__((target("avx2,fma")))
 void te_sgemm_ukr_avx2(size_t k, const float *ap, const float *bp, float *c, size_t ldc,
-		       int accumulate)
+		       int accumulate, const struct te_ukr_epi *ep)
 {
 	__m256 acc[TE_AVX2_MR][2];
 	size_t p;
@@ -52,48 +53,73 @@ void te_sgemm_ukr_avx2(size_t k, const float *ap, const float *bp, float *c, siz
 			acc[i][0] = _mm256_add_ps(acc[i][0], _mm256_loadu_ps(row));
 			acc[i][1] = _mm256_add_ps(acc[i][1], _mm256_loadu_ps(row + 8));
 		}
+		if (ep && ep->bias) {
+			__m256 b = _mm256_set1_ps(ep->bias[i]);
+
+			acc[i][0] = _mm256_add_ps(acc[i][0], b);
+			acc[i][1] = _mm256_add_ps(acc[i][1], b);
+		}
+		if (ep && ep->relu) {	/* max(0, v): NaN and -0 stay as they are */
+			acc[i][0] = _mm256_max_ps(_mm256_setzero_ps(), acc[i][0]);
+			acc[i][1] = _mm256_max_ps(_mm256_setzero_ps(), acc[i][1]);
+		}
 		_mm256_storeu_ps(row, acc[i][0]);
 		_mm256_storeu_ps(row + 8, acc[i][1]);
 	}
 }
 
-__attribute__((target("avx512f")))
-void te_sgemm_ukr_avx512(size_t k, const float *ap, const float *bp, float *c, size_t ldc,
-			 int accumulate)
-{
-	__m512 acc[TE_AVX512_MR][2];
-	size_t p;
-	int i;
-
-	_Pragma("GCC unroll 16")
-	for (i = 0; i < TE_AVX512_MR; i++)
-		acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-	for (p = 0; p < k; p++) {
-		__m512 b0 = _mm512_loadu_ps(bp);
-		__m512 b1 = _mm512_loadu_ps(bp + 16);
-
-		_Pragma("GCC unroll 16")
-		for (i = 0; i < TE_AVX512_MR; i++) {
-			__m512 av = _mm512_set1_ps(ap[i]);
-
-			acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
-			acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
-		}
-		ap += TE_AVX512_MR;
-		bp += TE_AVX512_NR;
-	}
-	_Pragma("GCC unroll 16")
-	for (i = 0; i < TE_AVX512_MR; i++) {
-		float *row = c + i * ldc;
-
-		if (accumulate) {
-			acc[i][0] = _mm512_add_ps(acc[i][0], _mm512_loadu_ps(row));
-			acc[i][1] = _mm512_add_ps(acc[i][1], _mm512_loadu_ps(row + 16));
-		}
-		_mm512_storeu_ps(row, acc[i][0]);
-		_mm512_storeu_ps(row + 16, acc[i][1]);
-	}
+/* MR x 32 with MR = 12 (24 accumulators) or 8 (16: M = 8, 16, 32, 64, 128
+ * without the padded edge tile of 12). */
+#define SGEMM_AVX512(name, MR)								\
+__attribute__((target("avx512f")))							\
+void name(size_t k, const float *ap, const float *bp, float *c, size_t ldc, int accumulate, \
+	  const struct te_ukr_epi *ep)								\
+{											\
+	__m512 acc[MR][2];								\
+	size_t p;									\
+	int i;										\
+											\
+	_Pragma("GCC unroll 16")							\
+	for (i = 0; i < MR; i++)							\
+		acc[i][0] = acc[i][1] = _mm512_setzero_ps();				\
+	for (p = 0; p < k; p++) {							\
+		__m512 b0 = _mm512_loadu_ps(bp);					\
+		__m512 b1 = _mm512_loadu_ps(bp + 16);					\
+											\
+		_Pragma("GCC unroll 16")						\
+		for (i = 0; i < MR; i++) {						\
+			__m512 av = _mm512_set1_ps(ap[i]);				\
+											\
+			acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);			\
+			acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);			\
+		}									\
+		ap += MR;								\
+		bp += TE_AVX512_NR;							\
+	}										\
+	_Pragma("GCC unroll 16")							\
+	for (i = 0; i < MR; i++) {							\
+		float *row = c + i * ldc;						\
+											\
+		if (accumulate) {							\
+			acc[i][0] = _mm512_add_ps(acc[i][0], _mm512_loadu_ps(row));	\
+			acc[i][1] = _mm512_add_ps(acc[i][1], _mm512_loadu_ps(row + 16)); \
+		}									\
+		if (ep && ep->bias) {							\
+			__m512 b = _mm512_set1_ps(ep->bias[i]);				\
+											\
+			acc[i][0] = _mm512_add_ps(acc[i][0], b);			\
+			acc[i][1] = _mm512_add_ps(acc[i][1], b);			\
+		}									\
+		if (ep && ep->relu) {							\
+			acc[i][0] = _mm512_max_ps(_mm512_setzero_ps(), acc[i][0]);	\
+			acc[i][1] = _mm512_max_ps(_mm512_setzero_ps(), acc[i][1]);	\
+		}									\
+		_mm512_storeu_ps(row, acc[i][0]);					\
+		_mm512_storeu_ps(row + 16, acc[i][1]);					\
+	}										\
 }
+SGEMM_AVX512(te_sgemm_ukr_avx512, TE_AVX512_MR)
+SGEMM_AVX512(te_sgemm_ukr_avx512_8, 8)
 
 __attribute__((target("avx512f,avx512vnni")))
 void te_igemm_ukr_vnni(size_t k4, const uint8_t *up, const int8_t *sp, int32_t *c, size_t ldc)

@@ -4,7 +4,10 @@
  * (te_gemm.c, te_igemm.c), apply the fused epilogue (te_epi.c).
  *
  * conv2d, per image n and group g, with P = OH*OW and Kc = C/g*KH*KW:
- *   fp:   C[Og][P] = W_g[Og][Kc] x col[Kc][P]      (im2col; output NCHW)
+ *   fp:   C[Og][P] = W_g[Og][Kc] x col[Kc][P]      (output NCHW; W_g packed
+ *         once per command, col never built: the GEMM packs its panels
+ *         straight from the input, or reads the input itself for a 1x1
+ *         stride-1 conv; thin products use im2col and plain loops)
  *   int8: C[P][Og] = U[P][Kc] x W_g^T[Kc][Og]      (U = x + 128 stored
  *         K-major as col[Kc][P], padding = zero point + 128),
  *         acc = C - (zp + 128) * colsum(W_g^T)
@@ -22,7 +25,16 @@ struct conv_job {
 	struct te_cmd *c;
 	struct te_view in, w, out;
 	int32_t *acc;		/* int8: dense NCHW accumulators */
-	int8_t *wt;		/* int8: per group W^T [Kc][Og] */
+	int8_t *wt;		/* int8, thin products: per group W^T [Kc][Og] */
+	int8_t *sp;		/* int8, else: per group W^T packed (te_igemm_pack_s) */
+	float *wp;		/* fp32, implicit GEMM: per group W packed (te_sgemm_pack_a) */
+	struct te_sgemm_apack apk;
+	size_t wpsz;		/* floats per group in wp */
+	uint32_t *xr;		/* fp32, implicit GEMM: [kw][2] output x range inside W */
+	int direct;		/* fp32 1x1, stride 1, no padding: B is the input itself */
+	int fused;		/* fp32 implicit GEMM: bias and ReLU in the kernels' store */
+	const float *fbias;
+	int frelu;
 	int32_t *colsum;	/* int8: [O] */
 	uint32_t og, cg, kh, kw, oh, ow;
 	size_t kc, p;
@@ -44,10 +56,34 @@ static void x_range(int64_t x0, uint32_t sw, uint32_t w, uint32_t ow, uint32_t *
 	*hi = (uint32_t)(h > l ? h : l);
 }
 
+/* d[i] = s[i] + 128 as uint8 (= s[i] ^ 0x80), 16 bytes at a time (the
+ * last 16 overlapping); returns the count done: n, or 0 when n < 16. */
+typedef uint8_t te_v16u8 __attribute__((vector_size(16)));
+static size_t flip_u8(uint8_t *d, const uint8_t *s, size_t n)
+{
+	size_t i;
+	te_v16u8 v;
+
+	if (n < 16)
+		return 0;
+	for (i = 0; i + 16 <= n; i += 16) {
+		memcpy(&v, s + i, 16);
+		v ^= 0x80;
+		memcpy(d + i, &v, 16);
+	}
+	if (i < n) {
+		memcpy(&v, s + n - 16, 16);
+		v ^= 0x80;
+		memcpy(d + n - 16, &v, 16);
+	}
+	return n;
+}
+
 /* im2col of image n, group g into col[Kc][P]: fp32, or uint8 (x + 128,
  * padding = zero point + 128) for int8. Rows of P are filled with runs:
  * padding, a contiguous (or strided) copy, padding. */
-static void im2col(const struct conv_job *j, uint32_t n, uint32_t g, void *dst)
+static void im2col_ch(const struct conv_job *j, uint32_t n, uint32_t g, void *dst,
+		      uint32_t c0, uint32_t c1)
 {
 	const struct snpu_cmd_conv2d *cmd = j->cmd;
 	const struct te_view *in = &j->in;
@@ -55,7 +91,7 @@ static void im2col(const struct conv_job *j, uint32_t n, uint32_t g, void *dst)
 	uint8_t pad_u = (uint8_t)(cmd->input.zero_point + 128);
 	size_t sx = in->st[3];
 
-	for (ci = 0; ci < j->cg; ci++) {
+	for (ci = c0; ci < c1; ci++) {
 		if (te_cancelled())
 			return;
 	for (ky = 0; ky < j->kh; ky++)
@@ -82,7 +118,12 @@ static void im2col(const struct conv_job *j, uint32_t n, uint32_t g, void *dst)
 				const int8_t *s = (const int8_t *)in->data + so;
 
 				memset(d, pad_u, a);
-				for (x = a; x < b; x++)
+				const uint8_t *su = (const uint8_t *)s + x0;
+
+				x = a;
+				if (cmd->stride_w == 1 && sx == 1 && b > a)
+					x = (uint32_t)(a + flip_u8(d + a, su + a, b - a));
+				for (; x < b; x++)
 					d[x] = (uint8_t)(s[(size_t)(x0 + (int64_t)x * cmd->stride_w) * sx] +
 							 128);
 				memset(d + b, pad_u, j->ow - b);
@@ -105,13 +146,165 @@ static void im2col(const struct conv_job *j, uint32_t n, uint32_t g, void *dst)
 	}
 }
 
+/* Implicit GEMM (fp32): B[k][p] of image n, group g packed panel by panel
+ * straight from the staged input, the same values im2col would write
+ * (k = (ci, ky, kx), p = (oy, ox), zero padding). */
+struct conv_bsrc {
+	const struct conv_job *j;
+	uint32_t n, g;
+};
+
+/* Columns c..c+cnt-1 of B row p (panels of nr = 1 << sh columns, kc rows
+ * each: every kernel's NR is a power of 2) from src with unit stride, or
+ * zeros when src is NULL. */
+typedef float te_v4f __attribute__((vector_size(16)));
+static inline void put_run(float *bp, size_t kc, unsigned int sh, size_t p, size_t c,
+			   size_t cnt, const float *src)
+{
+	size_t nr = (size_t)1 << sh;
+
+	while (cnt) {
+		size_t off = c & (nr - 1), take = nr - off < cnt ? nr - off : cnt, i = 0;
+		float *d = bp + ((c >> sh) * kc + p) * nr + off;
+
+		if (src) {
+			for (; i + 4 <= take; i += 4) {
+				te_v4f v;
+
+				memcpy(&v, src + i, sizeof(v));
+				memcpy(d + i, &v, sizeof(v));
+			}
+			for (; i < take; i++)
+				d[i] = src[i];
+			src += take;
+		} else {
+			for (; i < take; i++)
+				d[i] = 0.0f;
+		}
+		c += take;
+		cnt -= take;
+	}
+}
+
+static void conv_bpack(const void *ctx, size_t k0, size_t kc, size_t j0, size_t w, size_t nr,
+		       float *bp)
+{
+	const struct conv_bsrc *b = ctx;
+	const struct conv_job *j = b->j;
+	const struct snpu_cmd_conv2d *cmd = j->cmd;
+	const struct te_view *in = &j->in;
+	uint32_t H = in->dim[2], khw = j->kh * j->kw;
+	uint32_t ci = (uint32_t)(k0 / khw), ky = (uint32_t)(k0 % khw / j->kw);
+	uint32_t kx = (uint32_t)(k0 % j->kw), oy0 = (uint32_t)(j0 / j->ow);
+	uint32_t ox0 = (uint32_t)(j0 % j->ow), sw = cmd->stride_w;
+	size_t sx = in->st[3], wp = (w + nr - 1) / nr * nr, p;
+	unsigned int sh = (unsigned int)__builtin_ctzl(nr);
+	int unit = sw == 1 && sx == 1;
+
+	for (p = 0; p < kc; p++) {
+		const float *plane = (const float *)in->data +
+				     te_off(in, b->n, b->g * j->cg + ci, 0, 0);
+		int64_t iyb = (int64_t)ky * cmd->dilation_h - cmd->pad_top;
+		int64_t x0 = (int64_t)kx * cmd->dilation_w - cmd->pad_left;
+		uint32_t xlo = j->xr[2 * kx], xhi = j->xr[2 * kx + 1], oy = oy0, ox = ox0, x;
+		size_t col = 0;
+
+		while (col < w) {
+			uint32_t len = (uint32_t)(j->ow - ox < w - col ? j->ow - ox : w - col);
+			uint32_t a = xlo > ox ? xlo : ox, e = xhi < ox + len ? xhi : ox + len;
+			int64_t iy = (int64_t)oy * cmd->stride_h + iyb;
+
+			if (iy < 0 || iy >= H || a >= e) {
+				put_run(bp, kc, sh, p, col, len, NULL);
+			} else {
+				const float *s = plane + (size_t)iy * in->st[2];
+
+				put_run(bp, kc, sh, p, col, a - ox, NULL);
+				if (unit) {
+					put_run(bp, kc, sh, p, col + a - ox, e - a, s + x0 + a);
+				} else {
+					for (x = a; x < e; x++) {
+						size_t c = col + x - ox;
+
+						bp[((c >> sh) * kc + p) * nr + (c & (nr - 1))] =
+							s[(size_t)(x0 + (int64_t)x * sw) * sx];
+					}
+				}
+				put_run(bp, kc, sh, p, col + e - ox, ox + len - e, NULL);
+			}
+			col += len;
+			oy++;
+			ox = 0;
+		}
+		put_run(bp, kc, sh, p, w, wp - w, NULL);
+		if (++kx == j->kw) {
+			kx = 0;
+			if (++ky == j->kh) {
+				ky = 0;
+				ci++;
+			}
+		}
+	}
+}
+
+static void conv_one_implicit(struct conv_job *j, uint32_t n, uint32_t g)
+{
+	struct snpu_te_pool *pool = j->nested ? NULL : j->c->pool;
+	struct conv_bsrc src = { j, n, g };
+	struct te_sgemm_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.m = j->og;
+	op.n = j->p;
+	op.k = j->kc;
+	op.ap = j->wp + g * j->wpsz;
+	op.apk = j->apk;
+	if (j->direct) {
+		op.b = (const float *)j->in.data + te_off(&j->in, n, g * j->cg, 0, 0);
+		op.ldb = j->in.st[1];
+	} else {
+		op.bpack = conv_bpack;
+		op.bctx = &src;
+	}
+	op.c = (float *)j->out.data + te_off(&j->out, n, g * j->og, 0, 0);
+	op.ldc = j->p;
+	if (j->fused) {
+		op.rbias = j->fbias ? j->fbias + (size_t)g * j->og : NULL;
+		op.relu = j->frelu;
+	}
+	if (te_sgemm_run(pool, &op))
+		j->failed = 1;
+}
+
+struct im2col_run {
+	const struct conv_job *j;
+	uint32_t n, g;
+	void *dst;
+};
+
+static void im2col_task(void *opaque, size_t begin, size_t end)
+{
+	const struct im2col_run *r = opaque;
+
+	im2col_ch(r->j, r->n, r->g, r->dst, (uint32_t)begin, (uint32_t)end);
+}
+
+/* Input channels in parallel when the (image, group) pairs are not. */
+static void im2col(const struct conv_job *j, struct snpu_te_pool *pool, uint32_t n, uint32_t g,
+		   void *dst)
+{
+	struct im2col_run r = { j, n, g, dst };
+
+	te_parallel_for(pool, j->cg, 1, im2col_task, &r);
+}
+
 static void conv_one(struct conv_job *j, uint32_t n, uint32_t g)
 {
 	struct snpu_te_pool *pool = j->nested ? NULL : j->c->pool;
 	size_t esz = j->s8 ? 1 : 4;
 	void *col = malloc(j->kc * j->p * esz + 1);
 	int32_t *cb = NULL;
-	size_t p, o;
+	size_t p, p0, o;
 
 	if (col && te_cancelled()) {
 		free(col);
@@ -121,7 +314,7 @@ static void conv_one(struct conv_job *j, uint32_t n, uint32_t g)
 		j->failed = 1;
 		return;
 	}
-	im2col(j, n, g, col);
+	im2col(j, pool, n, g, col);
 	if (!j->s8) {
 		const float *wg = (const float *)j->w.data + (size_t)g * j->og * j->kc;
 		float *out = (float *)j->out.data + te_off(&j->out, n, g * j->og, 0, 0);
@@ -136,15 +329,27 @@ static void conv_one(struct conv_job *j, uint32_t n, uint32_t g)
 		j->failed = 1;
 		return;
 	}
-	te_igemm(pool, j->p, j->og, j->kc, col, j->p, 1, j->wt + (size_t)g * j->kc * j->og, j->og,
-		 cb, j->og);
-	for (o = 0; o < j->og; o++) {
-		uint32_t corr = (uint32_t)(j->cmd->input.zero_point + 128) *
-				(uint32_t)j->colsum[g * j->og + o];
-		int32_t *dst = j->acc + ((size_t)n * j->out.dim[1] + g * j->og + o) * j->p;
+	if (j->sp) {
+		if (te_igemm_packed(pool, j->p, j->og, j->kc, col, j->p, 1,
+				    j->sp + g * te_igemm_spack_size(j->og, j->kc), cb, j->og))
+			j->failed = 1;
+	} else {
+		te_igemm(pool, j->p, j->og, j->kc, col, j->p, 1,
+			 j->wt + (size_t)g * j->kc * j->og, j->og, cb, j->og);
+	}
+	/* transpose C[P][Og] into the NCHW accumulators in blocks of 64
+	 * positions (a block of C stays in L1), minus the zero-point term */
+	for (p0 = 0; p0 < j->p; p0 += 64) {
+		size_t p1 = j->p - p0 < 64 ? j->p : p0 + 64;
 
-		for (p = 0; p < j->p; p++)
-			dst[p] = (int32_t)((uint32_t)cb[p * j->og + o] - corr);
+		for (o = 0; o < j->og; o++) {
+			uint32_t corr = (uint32_t)(j->cmd->input.zero_point + 128) *
+					(uint32_t)j->colsum[g * j->og + o];
+			int32_t *dst = j->acc + ((size_t)n * j->out.dim[1] + g * j->og + o) * j->p;
+
+			for (p = p0; p < p1; p++)
+				dst[p] = (int32_t)((uint32_t)cb[p * j->og + o] - corr);
+		}
 	}
 	free(cb);
 	free(col);
@@ -156,33 +361,73 @@ static void conv_tasks(void *opaque, size_t begin, size_t end)
 	uint32_t groups = j->cmd->groups;
 	size_t t;
 
-	for (t = begin; t < end; t++)
-		conv_one(j, (uint32_t)(t / groups), (uint32_t)(t % groups));
+	for (t = begin; t < end; t++) {
+		if (j->wp)
+			conv_one_implicit(j, (uint32_t)(t / groups), (uint32_t)(t % groups));
+		else
+			conv_one(j, (uint32_t)(t / groups), (uint32_t)(t % groups));
+	}
 }
 
-/* int8: W^T per group and its column sums. */
+/* fp32, not thin: the weights of every group packed once for the command
+ * (A of the GEMM), the output x range of each kx, and whether B is the
+ * input itself (1x1, stride 1, no padding, rows of a channel contiguous). */
+static int conv_prep_f32(struct conv_job *j)
+{
+	const struct snpu_cmd_conv2d *cmd = j->cmd;
+	uint32_t groups = cmd->groups, g, kx, W = j->in.dim[3];
+
+	j->wpsz = te_sgemm_apack_size(j->og, j->kc, &j->apk);
+	j->wp = malloc((size_t)groups * j->wpsz * sizeof(float) + 1);
+	j->xr = malloc((size_t)j->kw * 2 * sizeof(uint32_t));
+	if (!j->wp || !j->xr)
+		return -1;
+	for (kx = 0; kx < j->kw; kx++)
+		x_range((int64_t)kx * cmd->dilation_w - cmd->pad_left, cmd->stride_w, W, j->ow,
+			&j->xr[2 * kx], &j->xr[2 * kx + 1]);
+	for (g = 0; g < groups && !te_cancelled(); g++)
+		te_sgemm_pack_a(&j->apk, j->og, j->kc, (const float *)j->w.data +
+				(size_t)g * j->og * j->kc, j->kc, j->wp + g * j->wpsz);
+	j->direct = j->kh == 1 && j->kw == 1 && cmd->stride_h == 1 && cmd->stride_w == 1 &&
+		    cmd->pad_top == 0 && cmd->pad_left == 0 && j->oh == j->in.dim[2] &&
+		    j->ow == W && (W == 1 || j->in.st[3] == 1) &&
+		    (j->oh == 1 || j->in.st[2] == W);
+	return 0;
+}
+
+/* int8: the weights of each group as the GEMM's S = W^T, packed once for
+ * the whole command (thin products: plain W^T), and their column sums. */
 static int conv_prep_s8(struct conv_job *j)
 {
 	uint32_t groups = j->cmd->groups, g, o;
-	size_t k;
+	size_t k, psz = te_igemm_spack_size(j->og, j->kc);
 	const int8_t *w = j->w.data;
+	int packed = !te_igemm_thin(j->p, j->og);
 
-	j->wt = malloc((size_t)groups * j->kc * j->og + 1);
+	if (packed)
+		j->sp = malloc((size_t)groups * psz + 1);
+	else
+		j->wt = malloc((size_t)groups * j->kc * j->og + 1);
 	j->colsum = calloc(j->out.dim[1], sizeof(int32_t));
 	j->acc = malloc((size_t)j->out.dim[0] * j->out.dim[1] * j->p * sizeof(int32_t) + 1);
-	if (!j->wt || !j->colsum || !j->acc)
+	if ((!j->wt && !j->sp) || !j->colsum || !j->acc)
 		return -1;
-	for (g = 0; g < groups; g++)
-		for (o = 0; o < j->og; o++) {
-			if (te_cancelled())
-				return 0;	/* the caller's result is discarded */
-			for (k = 0; k < j->kc; k++) {
-				int8_t v = w[((size_t)g * j->og + o) * j->kc + k];
+	for (g = 0; g < groups; g++) {
+		const int8_t *wg = w + (size_t)g * j->og * j->kc;
 
-				j->wt[((size_t)g * j->kc + k) * j->og + o] = v;
+		if (te_cancelled())
+			return 0;	/* the caller's result is discarded */
+		if (packed)
+			te_igemm_pack_s(j->og, j->kc, wg, j->kc, 1, j->sp + g * psz);
+		for (o = 0; o < j->og; o++)
+			for (k = 0; k < j->kc; k++) {
+				int8_t v = wg[o * j->kc + k];
+
+				if (!packed)
+					j->wt[((size_t)g * j->kc + k) * j->og + o] = v;
 				j->colsum[g * j->og + o] += v;
 			}
-		}
+	}
 	return 0;
 }
 
@@ -226,6 +471,17 @@ enum snpu_err te_conv2d(struct te_cmd *c, const struct snpu_cmd_conv2d *cmd)
 		err = SNPU_ERR_OVERFLOW;
 		goto out;
 	}
+	if (!s8 && !te_sgemm_thin(j.og, j.p) && conv_prep_f32(&j)) {
+		snpu_exec_log(c->x, "conv2d: out of memory");
+		err = SNPU_ERR_FATAL;
+		goto out;
+	}
+	/* fp32 out, no residual, no activation or ReLU: the epilogue is the
+	 * GEMM's store ((acc + bias), then v < 0 ? 0 : v, as te_epi.c) */
+	j.fused = j.wp && cmd->output.dtype == SNPU_DT_FP32 && !ep.has_res &&
+		  (cmd->epi.act.fn == SNPU_ACT_NONE || cmd->epi.act.fn == SNPU_ACT_RELU);
+	j.fbias = ep.bias;
+	j.frelu = cmd->epi.act.fn == SNPU_ACT_RELU;
 	if (s8 && conv_prep_s8(&j)) {
 		snpu_exec_log(c->x, "conv2d: out of memory");
 		err = SNPU_ERR_FATAL;
@@ -242,7 +498,8 @@ enum snpu_err te_conv2d(struct te_cmd *c, const struct snpu_cmd_conv2d *cmd)
 		err = SNPU_ERR_FATAL;
 		goto out;
 	}
-	te_epi_apply(c, &ep, s8 ? (const void *)j.acc : j.out.data, &j.out);
+	if (!j.fused)
+		te_epi_apply(c, &ep, s8 ? (const void *)j.acc : j.out.data, &j.out);
 	c->res->macs = (uint64_t)cmd->output.dim[0] * cmd->output.dim[1] * j.p * j.kc;
 	err = te_store(c->x, &cmd->output, &j.out);
 out:
@@ -251,6 +508,9 @@ out:
 	te_view_free(&j.out);
 	free(j.acc);
 	free(j.wt);
+	free(j.sp);
+	free(j.wp);
+	free(j.xr);
 	free(j.colsum);
 	te_epi_free(&ep);
 	return err;

@@ -37,26 +37,39 @@ struct pool_run {
 	struct te_view in, out;
 };
 
+/* One output row, POOL_X outputs at a time: for each window row in range
+ * and each kx, the outputs whose input column is inside the tensor
+ * (computed once, no per-element bounds tests or index arithmetic). Each
+ * output still sees its window in (ky, kx) order, so sums and NaN maxima
+ * are the same as element by element. */
+#define POOL_X 256
 static void pool_rows(void *opaque, size_t begin, size_t end)
 {
 	const struct pool_run *r = opaque;
 	const struct snpu_cmd_pool *cmd = r->cmd;
 	const struct te_view *in = &r->in;
-	int s8 = in->dtype == SNPU_DT_INT8;
-	uint32_t n, ch, y, x, ky, kx;
-	size_t row;
+	int s8 = in->dtype == SNPU_DT_INT8, mx = cmd->mode == SNPU_POOL_MAX;
+	uint32_t n, ch, y, ky, kx, ow = r->out.dim[3], W = in->dim[3], sw = cmd->stride_w;
+	size_t row, sx = in->st[3];
+	float fsum[POOL_X], fmax[POOL_X];
+	int64_t isum[POOL_X], count[POOL_X];
+	int32_t imax[POOL_X];
 
 	for (row = begin; row < end; row++) {
-		row_idx(&r->out, row, &n, &ch, &y);
-		for (x = 0; x < r->out.dim[3]; x++) {
-			int64_t y0 = (int64_t)y * cmd->stride_h - cmd->pad_top;
-			int64_t x0 = (int64_t)x * cmd->stride_w - cmd->pad_left;
-			float fsum = 0.0f, fmax = -INFINITY;
-			/* 64-bit: windows reach 65535^2 elements */
-			int64_t isum = 0, count = 0;
-			int32_t imax = -128;
-			size_t o = row * r->out.dim[3] + x;
+		uint32_t xb, x, xe, lo, hi;
+		int64_t y0;
 
+		row_idx(&r->out, row, &n, &ch, &y);
+		y0 = (int64_t)y * cmd->stride_h - cmd->pad_top;
+		for (xb = 0; xb < ow; xb += POOL_X) {
+			xe = ow - xb < POOL_X ? ow : xb + POOL_X;
+			for (x = 0; x < xe - xb; x++) {
+				fsum[x] = 0.0f;
+				fmax[x] = -INFINITY;
+				isum[x] = 0;
+				count[x] = 0;
+				imax[x] = -128;
+			}
 			for (ky = 0; ky < cmd->kernel_h; ky++) {
 				int64_t iy = y0 + ky;
 
@@ -65,38 +78,59 @@ static void pool_rows(void *opaque, size_t begin, size_t end)
 				if (iy < 0 || iy >= in->dim[2])
 					continue;
 				for (kx = 0; kx < cmd->kernel_w; kx++) {
-					int64_t ix = x0 + kx;
-					size_t off;
+					/* input column x0 + x * sw, x0 = kx - pad_left */
+					int64_t x0 = (int64_t)kx - cmd->pad_left;
+					int64_t l = x0 >= 0 ? 0 : (-x0 + sw - 1) / sw;
+					int64_t h = (int64_t)W > x0 ? ((int64_t)W - x0 + sw - 1) / sw : 0;
+					size_t base = te_off(in, n, ch, (uint32_t)iy, 0);
 
-					if (ix < 0 || ix >= in->dim[3])
-						continue;
-					off = te_off(in, n, ch, (uint32_t)iy, (uint32_t)ix);
-					count++;
+					lo = (uint32_t)(l > xb ? (l < xe ? l : xe) : xb);
+					hi = (uint32_t)(h < xe ? (h > lo ? h : lo) : xe);
 					if (s8) {
-						int32_t v = ((const int8_t *)in->data)[off];
+						const int8_t *src = (const int8_t *)in->data + base;
 
-						isum += v;
-						imax = v > imax ? v : imax;
+						for (x = lo; x < hi; x++) {
+							int32_t v = src[(size_t)(x0 + (int64_t)x * sw) * sx];
+
+							isum[x - xb] += v;
+							imax[x - xb] = v > imax[x - xb] ? v : imax[x - xb];
+							count[x - xb]++;
+						}
+					} else if (mx) {
+						const float *src = (const float *)in->data + base;
+
+						for (x = lo; x < hi; x++) {
+							fmax[x - xb] = snpu_max_f32(fmax[x - xb],
+								src[(size_t)(x0 + (int64_t)x * sw) * sx]);
+							count[x - xb]++;
+						}
 					} else {
-						float v = ((const float *)in->data)[off];
+						const float *src = (const float *)in->data + base;
 
-						fsum += v;
-						fmax = snpu_max_f32(fmax, v);
+						for (x = lo; x < hi; x++) {
+							fsum[x - xb] += src[(size_t)(x0 + (int64_t)x * sw) * sx];
+							count[x - xb]++;
+						}
 					}
 				}
 			}
-			if (cmd->pool_flags & SNPU_POOL_COUNT_PAD) {	/* padding = real 0 = zp */
-				int64_t all = (int64_t)cmd->kernel_h * cmd->kernel_w;
+			for (x = xb; x < xe; x++) {
+				size_t o = row * ow + x;
+				int64_t is = isum[x - xb], cnt = count[x - xb];
 
-				isum += (all - count) * r->zp;
-				count = all;
+				if (cmd->pool_flags & SNPU_POOL_COUNT_PAD) {	/* padding = 0 = zp */
+					int64_t all = (int64_t)cmd->kernel_h * cmd->kernel_w;
+
+					is += (all - cnt) * r->zp;
+					cnt = all;
+				}
+				if (s8)
+					((int8_t *)r->out.data)[o] = (int8_t)(mx ? imax[x - xb] :
+									snpu_avg_s8(is, cnt));
+				else
+					((float *)r->out.data)[o] = mx ? fmax[x - xb] :
+								    fsum[x - xb] / (float)cnt;
 			}
-			if (s8)
-				((int8_t *)r->out.data)[o] = (int8_t)(cmd->mode == SNPU_POOL_MAX ?
-					imax : snpu_avg_s8(isum, count));
-			else
-				((float *)r->out.data)[o] = cmd->mode == SNPU_POOL_MAX ? fmax :
-							    fsum / (float)count;
 		}
 	}
 }
@@ -130,7 +164,74 @@ struct elt_run {
 	int32_t lo, hi;
 	const struct snpu_fw_lut *lut;
 	const uint32_t *samples;
+	int8_t *pair;		/* int8, large: out for every (a, b), or NULL */
 };
+
+/* int8 ELTWISE over at least this many outputs fills a table of all 65536
+ * (a, b) results first (snpu_elt_s8_apply and the clamp, the same function
+ * as per element) and then only looks them up. */
+#define TE_ELT_PAIR_MIN	(1u << 17)
+
+static void elt_pair_rows(void *opaque, size_t begin, size_t end)
+{
+	const struct elt_run *r = opaque;
+	size_t qa, qb;
+
+	for (qa = begin; qa < end; qa++)
+		for (qb = 0; qb < 256; qb++)
+			r->pair[qa << 8 | qb] = (int8_t)snpu_clamp_s32(
+				snpu_elt_s8_apply(&r->p, (int32_t)qa - 128, (int32_t)qb - 128),
+				r->lo, r->hi);
+}
+
+/* fp32 out, activation NONE or RELU, rows contiguous or broadcast (stride
+ * 0): 4 lanes at a time with GCC vector types (SSE2 on any x86-64, whatever
+ * the target has elsewhere), the same IEEE operations as snpu_elt_f32 and
+ * snpu_act_eval_f32, so bit-identical; MAX/MIN keep their NaN rule
+ * ((a > b || a != a) ? a : b) as a lane select. */
+typedef float te_v4f __attribute__((vector_size(16)));
+typedef int32_t te_v4i __attribute__((vector_size(16)));
+
+static te_v4f v4_load(const float *p, int bcast)
+{
+	te_v4f v;
+
+	if (bcast)
+		return (te_v4f){ p[0], p[0], p[0], p[0] };
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static te_v4f v4_sel(te_v4i m, te_v4f a, te_v4f b)
+{
+	te_v4i r = ((te_v4i)a & m) | ((te_v4i)b & ~m);
+
+	return (te_v4f)r;
+}
+
+static size_t elt_row_f32_vec(uint32_t op, int relu, const float *a, int abc, const float *b,
+			      int bbc, float *out, size_t n)
+{
+	const te_v4f zero = { 0 };
+	size_t j;
+
+	for (j = 0; j + 4 <= n; j += 4) {
+		te_v4f va = v4_load(a + (abc ? 0 : j), abc), vb = v4_load(b + (bbc ? 0 : j), bbc), v;
+
+		switch (op) {
+		case SNPU_ELT_ADD: v = va + vb; break;
+		case SNPU_ELT_SUB: v = va - vb; break;
+		case SNPU_ELT_MUL: v = va * vb; break;
+		case SNPU_ELT_DIV: v = va / vb; break;
+		case SNPU_ELT_MAX: v = v4_sel((va > vb) | (va != va), va, vb); break;
+		default: v = v4_sel((va < vb) | (va != va), va, vb); break;
+		}
+		if (relu)	/* x < 0 ? 0 : x */
+			v = v4_sel(v < zero, zero, v);
+		memcpy(out + j, &v, sizeof(v));
+	}
+	return j;
+}
 
 static void elt_rows(void *opaque, size_t begin, size_t end)
 {
@@ -148,13 +249,24 @@ static void elt_rows(void *opaque, size_t begin, size_t end)
 		row_idx(&r->out, row, &i0, &i1, &i2);
 		ao = te_off(&r->a, i0, i1, i2, 0);
 		bo = te_off(&r->b, i0, i1, i2, 0);
-		for (j = 0; j < d3; j++) {
+		j = 0;
+		if (fp32 && r->a.st[3] <= 1 && r->b.st[3] <= 1 &&
+		    (cmd->act.fn == SNPU_ACT_NONE || cmd->act.fn == SNPU_ACT_RELU))
+			j = (uint32_t)elt_row_f32_vec(cmd->op, cmd->act.fn == SNPU_ACT_RELU,
+						      (const float *)r->a.data + ao, r->a.st[3] == 0,
+						      (const float *)r->b.data + bo, r->b.st[3] == 0,
+						      (float *)r->out.data + row * d3, d3);
+		for (; j < d3; j++) {
 			if (te_cancelled_at(j))
 				return;
 			size_t ai = ao + j * r->a.st[3], bi = bo + j * r->b.st[3];
 			size_t o = row * d3 + j;
 
-			if (s8) {
+			if (s8 && r->pair) {
+				((int8_t *)r->out.data)[o] = r->pair[
+					(size_t)(uint8_t)(((const int8_t *)r->a.data)[ai] + 128) << 8 |
+					(uint8_t)(((const int8_t *)r->b.data)[bi] + 128)];
+			} else if (s8) {
 				int32_t v = snpu_elt_s8_apply(&r->p, ((const int8_t *)r->a.data)[ai],
 							      ((const int8_t *)r->b.data)[bi]);
 
@@ -192,10 +304,16 @@ enum snpu_err te_eltwise(struct te_cmd *c, const struct snpu_cmd_eltwise *cmd)
 		err = te_load(c->x, &cmd->b, 1, TE_ALL_AXES, &r.b);
 	if (!err)
 		err = te_alloc_out(c->x, to, 1, &r.out);
+	if (!err && to->dtype == SNPU_DT_INT8 && nrows(&r.out) * r.out.dim[3] >= TE_ELT_PAIR_MIN) {
+		r.pair = malloc(65536);	/* no memory: per element */
+		if (r.pair)
+			te_parallel_for(c->pool, 256, 16, elt_pair_rows, &r);
+	}
 	if (!err) {
 		te_parallel_for(c->pool, nrows(&r.out), grain(&r.out, 1), elt_rows, &r);
 		err = te_store(c->x, to, &r.out);
 	}
+	free(r.pair);
 	te_view_free(&r.a);
 	te_view_free(&r.b);
 	te_view_free(&r.out);

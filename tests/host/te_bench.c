@@ -7,10 +7,10 @@
  * s32 against oneDNN's dnnl_gemm_u8s8s32. Prints GFLOP/s (GOP/s), best of
  * several runs; results are checked against each other.
  *
- *   build/host/bench/te_bench [threads [gemm|int8|conv|batched]]
- * The second argument runs one part only (for perf and callgrind).
+ *   build/host/bench/te_bench [threads [gemm|int8|conv|batched|vector]]
+ * The second argument runs one part only (for perf and callgrind);
+ * TE_BENCH_REPS=n keeps the best of n runs instead of 5 (busy machines).
  */
-#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,15 +19,7 @@
 #include "snpu_layout.h"
 #include "te_fake_exec.h"
 #include "te_internal.h"
-
-typedef void (*sgemm_f77)(const char *, const char *, const int *, const int *, const int *,
-			  const float *, const float *, const int *, const float *, const int *,
-			  const float *, float *, const int *);
-typedef int (*dnnl_sgemm_fn)(char, char, int64_t, int64_t, int64_t, float, const float *,
-			     int64_t, const float *, int64_t, float, float *, int64_t);
-typedef int (*dnnl_u8s8_fn)(char, char, char, int64_t, int64_t, int64_t, float,
-			    const uint8_t *, int64_t, uint8_t, const int8_t *, int64_t, int8_t,
-			    float, int32_t *, int64_t, const int32_t *);
+#include "../../bench/hostblas.h"
 
 static double now(void)
 {
@@ -36,6 +28,9 @@ static double now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
+
+/* Runs per figure (the best is kept): TE_BENCH_REPS, default 5. */
+static int reps = 5;
 
 struct shape {
 	const char *name;
@@ -66,7 +61,7 @@ static double run(int eng, void *fn, struct snpu_te_pool *pool, const struct sha
 		  const float *a, const float *b, float *c)
 {
 	double best = 1e30;
-	int r, reps = 5;
+	int r;
 
 	for (r = 0; r < reps; r++) {
 		double t0 = now();
@@ -74,13 +69,9 @@ static double run(int eng, void *fn, struct snpu_te_pool *pool, const struct sha
 		if (eng == 0) {
 			te_sgemm(pool, s->m, s->n, s->k, a, s->k, b, s->n, c, s->n);
 		} else if (eng == 3) {
-			((dnnl_sgemm_fn)fn)('N', 'N', s->m, s->n, s->k, 1.0f, a, s->k, b, s->n, 0.0f,
-					    c, s->n);
-		} else {	/* Fortran BLAS is column-major: C^T = B^T A^T */
-			float one = 1.0f, zero = 0.0f;
-
-			((sgemm_f77)fn)("N", "N", &s->n, &s->m, &s->k, &one, b, &s->n, a, &s->k,
-					&zero, c, &s->n);
+			hostblas_dnnl_rowmajor((hostblas_dnnl_sgemm)fn, s->m, s->n, s->k, a, b, c);
+		} else {
+			hostblas_f77_rowmajor((hostblas_sgemm_f77)fn, s->m, s->n, s->k, a, b, c);
 		}
 		t0 = now() - t0;
 		best = t0 < best ? t0 : best;
@@ -130,7 +121,7 @@ static void bench_commands(unsigned int threads)
 			c.epi.requant_mult = 1 << 30;
 			c.epi.requant_shift = -12;
 		}
-		for (r = 0; r < 5; r++) {
+		for (r = 0; r < reps; r++) {
 			double t0 = now();
 
 			if (snpu_te_execute(x, &c.hdr, sizeof(c), &res) != SNPU_OK) {
@@ -146,6 +137,87 @@ static void bench_commands(unsigned int threads)
 		       best * 1e3, ops / best / 1e9, (unsigned long long)res.pred_cycles);
 		/* the CPU reference of libaccel: fp32 within 1e-5, int8 exact */
 		if (fake_run_compare(x, &c, sizeof(c), SNPU_OK, 1e-5, NULL, why, sizeof(why)))
+			printf(" MISMATCH vs reference: %s\n", why);
+		else
+			printf(", matches the reference\n");
+	}
+	fake_exec_free(x);
+}
+
+/* POOL (max 2x2 stride 2, avg 3x3 stride 1 pad 1) and ELTWISE (add + relu)
+ * commands over 1x64x112x112 / 1x64x56x56, fp32 and int8, checked against
+ * the reference; Melem/s of output. */
+static void bench_vector(unsigned int threads)
+{
+	static const uint32_t dts[2] = { SNPU_DT_FP32, SNPU_DT_INT8 };
+	struct snpu_exec *x = fake_exec_new(64u << 20, threads);
+	int d, r, k;
+
+	if (!x)
+		return;
+	for (k = 0; k < 3; k++)
+	for (d = 0; d < 2; d++) {
+		union {
+			struct snpu_cmd_pool p;
+			struct snpu_cmd_eltwise e;
+		} u;
+		struct snpu_te_result res;
+		double best = 1e30, elems;
+		size_t sz;
+		char why[512];
+		int bad;
+
+		fake_reset_alloc(x);
+		memset(&u, 0, sizeof(u));
+		if (k < 2) {
+			uint32_t hw = k == 0 ? 112 : 56, oh = k == 0 ? 56 : 56;
+
+			u.p.hdr.opcode = SNPU_OP_POOL;
+			u.p.hdr.size = sizeof(u.p);
+			bad = fake_tensor(x, &u.p.input, dts[d], 1, 64, hw, hw, FAKE_NCHW) ||
+			      fake_tensor(x, &u.p.output, dts[d], 1, 64, oh, oh, FAKE_NCHW);
+			u.p.output.zero_point = u.p.input.zero_point;
+			u.p.output.scale = u.p.input.scale;
+			u.p.mode = k == 0 ? SNPU_POOL_MAX : SNPU_POOL_AVG;
+			u.p.kernel_h = u.p.kernel_w = k == 0 ? 2 : 3;
+			u.p.stride_h = u.p.stride_w = k == 0 ? 2 : 1;
+			u.p.pad_top = u.p.pad_left = u.p.pad_bottom = u.p.pad_right = k == 0 ? 0 : 1;
+			elems = 64.0 * oh * oh;
+			sz = sizeof(u.p);
+		} else {
+			u.e.hdr.opcode = SNPU_OP_ELTWISE;
+			u.e.hdr.size = sizeof(u.e);
+			bad = fake_tensor(x, &u.e.a, dts[d], 1, 64, 56, 56, FAKE_NCHW) ||
+			      fake_tensor(x, &u.e.b, dts[d], 1, 64, 56, 56, FAKE_NCHW) ||
+			      fake_tensor(x, &u.e.out, dts[d], 1, 64, 56, 56, FAKE_NCHW);
+			u.e.op = SNPU_ELT_ADD;
+			u.e.act.fn = SNPU_ACT_RELU;
+			if (dts[d] == SNPU_DT_INT8) {
+				u.e.left_shift = 20;
+				u.e.a_mult = u.e.b_mult = 1 << 30;
+				u.e.a_shift = u.e.b_shift = -1;
+				u.e.out_mult = 1 << 30;
+				u.e.out_shift = -19;
+			}
+			elems = 64.0 * 56 * 56;
+			sz = sizeof(u.e);
+		}
+		if (bad)
+			break;
+		for (r = 0; r < reps; r++) {
+			double t0 = now();
+
+			if (snpu_te_execute(x, &u.p.hdr, sz, &res) != SNPU_OK) {
+				printf("command failed: %s\n", x->log);
+				break;
+			}
+			t0 = now() - t0;
+			best = t0 < best ? t0 : best;
+		}
+		printf("%s %s: %.3f ms, %.0f Melem/s", k == 0 ? "POOL max 2x2/2 1x64x112x112" :
+		       k == 1 ? "POOL avg 3x3/1 pad 1 1x64x56x56" : "ELTWISE add+relu 1x64x56x56",
+		       d ? "int8" : "fp32", best * 1e3, elems / best / 1e6);
+		if (fake_run_compare(x, &u, sz, SNPU_OK, 1e-5, NULL, why, sizeof(why)))
 			printf(" MISMATCH vs reference: %s\n", why);
 		else
 			printf(", matches the reference\n");
@@ -185,7 +257,7 @@ static void bench_batched(unsigned int threads)
 			c.epi.requant_mult = 1 << 30;
 			c.epi.requant_shift = -10;
 		}
-		for (r = 0; r < 5; r++) {
+		for (r = 0; r < reps; r++) {
 			double t0 = now();
 
 			if (snpu_te_execute(x, &c.hdr, sizeof(c), &res) != SNPU_OK) {
@@ -210,26 +282,22 @@ int main(int argc, char **argv)
 	unsigned int threads = argc > 1 ? (unsigned int)atoi(argv[1]) : 2;
 	const char *only = argc > 2 ? argv[2] : "";
 	static const char *names[] = { "snpu-te", "OpenBLAS", "BLIS", "oneDNN" };
-	static const char *libs[] = { NULL, "libopenblas.so.0", "libblis.so.4", "libdnnl.so.2" };
+	static const char *libs[] = { NULL, HOSTBLAS_OPENBLAS, HOSTBLAS_BLIS, HOSTBLAS_DNNL };
 	static const char *syms[] = { NULL, "sgemm_", "sgemm_", "dnnl_sgemm" };
 	void *fns[4] = { NULL };
-	char nt[16];
 	struct snpu_te_pool *pool = snpu_te_pool_new(threads);
 	size_t i;
 	int e, isa;
 
-	snprintf(nt, sizeof(nt), "%u", threads);
-	setenv("OPENBLAS_NUM_THREADS", nt, 1);
-	setenv("BLIS_NUM_THREADS", nt, 1);
-	setenv("OMP_NUM_THREADS", nt, 1);
+	hostblas_threads(threads);
 	for (e = 1; e < 4; e++) {
-		void *h = dlopen(libs[e], RTLD_NOW | RTLD_LOCAL);
-
-		fns[e] = h ? dlsym(h, syms[e]) : NULL;
+		fns[e] = hostblas_sym(libs[e], syms[e]);
 		if (!fns[e])
-			printf("# %s: not available (%s)\n", names[e], dlerror());
+			printf("# %s: not available\n", names[e]);
 	}
-	printf("# %u threads; GFLOP/s, best of 5\n", threads);
+	if (getenv("TE_BENCH_REPS"))
+		reps = atoi(getenv("TE_BENCH_REPS")) > 0 ? atoi(getenv("TE_BENCH_REPS")) : 5;
+	printf("# %u threads; GFLOP/s, best of %d\n", threads, reps);
 	printf("%-30s", "shape (M x N x K)");
 	for (isa = TE_ISA_PORTABLE; isa <= TE_ISA_AVX512; isa++)
 		printf(" %12s", isa == 0 ? "te-portable" : isa == 1 ? "te-avx2" : "te-avx512");
@@ -277,12 +345,12 @@ int main(int argc, char **argv)
 	}
 	/* int8 */
 	if (!*only || !strcmp(only, "int8")) {
-		dnnl_u8s8_fn u8s8 = NULL;
-		void *h = dlopen(libs[3], RTLD_NOW | RTLD_LOCAL);
+		hostblas_dnnl_u8s8 u8s8 = (hostblas_dnnl_u8s8)hostblas_sym(libs[3],
+									    "dnnl_gemm_u8s8s32");
 		int m = 256, n = 3136, k = 576, r;
 		uint8_t *u = malloc((size_t)m * k);
 		int8_t *s8 = malloc((size_t)k * n);
-		int32_t *c = malloc((size_t)m * n * 4), *c2 = malloc((size_t)m * n * 4), co = 0;
+		int32_t *c = malloc((size_t)m * n * 4), *c2 = malloc((size_t)m * n * 4);
 		double best = 1e30, best2 = 1e30, ops = 2.0 * m * n * k;
 		size_t j;
 
@@ -296,7 +364,7 @@ int main(int argc, char **argv)
 			te_set_isa((enum te_isa)isa);
 			if (te_isa() != (enum te_isa)isa)
 				continue;
-			for (r = 0; r < 5; r++) {
+			for (r = 0; r < reps; r++) {
 				double t0 = now();
 
 				te_igemm(pool, m, n, k, u, k, 0, s8, n, c, n);
@@ -309,13 +377,11 @@ int main(int argc, char **argv)
 			       ops / b1 / 1e9);
 			best = b1;
 		}
-		if (h)
-			u8s8 = (dnnl_u8s8_fn)dlsym(h, "dnnl_gemm_u8s8s32");
 		if (u8s8) {
-			for (r = 0; r < 5; r++) {
+			for (r = 0; r < reps; r++) {
 				double t0 = now();
 
-				u8s8('N', 'N', 'F', m, n, k, 1.0f, u, k, 0, s8, n, 0, 0.0f, c2, n, &co);
+				hostblas_u8s8_rowmajor(u8s8, m, n, k, u, s8, c2);
 				t0 = now() - t0;
 				best2 = t0 < best2 ? t0 : best2;
 			}
@@ -333,6 +399,8 @@ int main(int argc, char **argv)
 		bench_commands(threads);
 	if (!*only || !strcmp(only, "batched"))
 		bench_batched(threads);
+	if (!*only || !strcmp(only, "vector"))
+		bench_vector(threads);
 	snpu_te_pool_free(pool);
 	return 0;
 }

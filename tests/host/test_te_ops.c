@@ -191,6 +191,60 @@ START_TEST(conv_random)
 }
 END_TEST
 
+/* Shapes that reach every blocking path of the conv GEMMs (the random
+ * tests stay below them): K > KC (256), M above one MC block, P above
+ * SUB_NC and NC, 1x1 convs read in place, 8- and 12-row tiles, groups,
+ * strides and dilation; every ISA, fp32, fp16 and int8, dense and
+ * strided layouts. */
+START_TEST(conv_blocking)
+{
+	static const uint16_t sh[][10] = {
+		/* og  cg  k  h   s  d  pad groups layout(0 NCHW, 1 random) n */
+		{ 16, 40, 3, 12, 1, 1, 1, 1, 0, 1 },	/* Kc 360 > KC */
+		{ 136, 4, 3, 10, 1, 1, 0, 1, 0, 1 },	/* M 136 > MC */
+		{ 8, 3, 3, 50, 1, 1, 1, 1, 0, 1 },	/* P 2500 > NC */
+		{ 24, 300, 1, 9, 1, 1, 0, 1, 0, 2 },	/* 1x1 in place, Kc > KC */
+		{ 12, 5, 1, 11, 2, 1, 0, 1, 1, 1 },	/* 1x1 stride 2 */
+		{ 16, 8, 3, 15, 2, 2, 2, 2, 1, 2 },	/* groups, dilation */
+		{ 36, 7, 2, 13, 1, 1, 1, 1, 1, 1 },	/* M 36: 12-row tiles */
+	};
+	struct snpu_exec *x = xnew();
+	struct snpu_cmd_conv2d c;
+	int isa, d, i;
+
+	fake_srand(5000);
+	for (isa = TE_ISA_PORTABLE; isa <= TE_ISA_AVX512; isa++) {
+		te_set_isa((enum te_isa)isa);
+		for (d = 0; d < 3; d++)
+		for (i = 0; i < (int)(sizeof(sh) / sizeof(sh[0])); i++) {
+			uint32_t og = sh[i][0], cg = sh[i][1], k = sh[i][2], h = sh[i][3];
+			uint32_t g = sh[i][7], oh;
+			int lay = sh[i][8] ? FAKE_RANDOM : FAKE_NCHW;
+
+			fake_reset_alloc(x);
+			memset(&c, 0, sizeof(c));
+			hdr(&c.hdr, SNPU_OP_CONV2D, sizeof(c));
+			c.stride_h = c.stride_w = sh[i][4];
+			c.dilation_h = c.dilation_w = sh[i][5];
+			c.pad_top = c.pad_bottom = c.pad_left = c.pad_right = sh[i][6];
+			c.groups = g;
+			oh = (uint32_t)snpu_window_out(h, sh[i][6], sh[i][6], k, sh[i][5], sh[i][4]);
+			ck_assert_int_eq(fake_tensor(x, &c.input, dts[d], sh[i][9], g * cg, h, h, lay),
+					 0);
+			ck_assert_int_eq(fake_tensor(x, &c.weight, dts[d], g * og, cg, k, k, lay), 0);
+			ck_assert_int_eq(fake_tensor(x, &c.output, dts[d], sh[i][9], g * og, oh, oh,
+						     lay), 0);
+			c.weight.zero_point = 0;
+			gen_epi(x, &c.epi, &c.output, g * og, cg * k * k, 1, 0,
+				pick_act(dts[d] == SNPU_DT_INT8));
+			run_ok(x, &c, sizeof(c));
+		}
+	}
+	te_set_isa(TE_ISA_AUTO);
+	fake_exec_free(x);
+}
+END_TEST
+
 /* int8 conv + bias + relu, NCHW, one known case bit-exact with the ref. */
 START_TEST(conv_int8_bias_relu)
 {
@@ -330,6 +384,25 @@ START_TEST(gemm_isa)
 }
 END_TEST
 
+/* Max pooling's running maximum (uapi/snpu_act.h, shared by the engine
+ * and the reference, so only a direct check can catch a change): NaN from
+ * either side propagates, ties keep the running value (-0 vs +0). */
+START_TEST(max_f32_rule)
+{
+	volatile float nan = NAN;
+	float pz = 0.0f, nz = -0.0f;
+
+	ck_assert(isnan(snpu_max_f32(nan, 1.0f)));
+	ck_assert(isnan(snpu_max_f32(1.0f, nan)));
+	ck_assert(isnan(snpu_max_f32(-INFINITY, nan)));
+	ck_assert(snpu_max_f32(1.0f, 2.0f) == 2.0f);
+	ck_assert(snpu_max_f32(2.0f, 1.0f) == 2.0f);
+	ck_assert(snpu_max_f32(-INFINITY, -3.0f) == -3.0f);
+	ck_assert(signbit(snpu_max_f32(nz, pz)));
+	ck_assert(!signbit(snpu_max_f32(pz, nz)));
+}
+END_TEST
+
 START_TEST(pool_random)
 {
 	struct snpu_exec *x = xnew();
@@ -387,8 +460,9 @@ START_TEST(eltwise_random)
 	int i, j;
 
 	fake_srand(5000 + (uint64_t)_i);
-	for (i = 0; i < 24; i++) {
-		uint32_t dt = dts[_i % 3], d[4], op;
+	/* loops 6..: int8 over >= 2^17 outputs (the engine's (a, b) table) */
+	for (i = 0; i < (_i < 6 ? 24 : 6); i++) {
+		uint32_t dt = _i < 6 ? dts[_i % 3] : SNPU_DT_INT8, d[4], op;
 
 		fake_reset_alloc(x);
 		memset(&c, 0, sizeof(c));
@@ -399,6 +473,12 @@ START_TEST(eltwise_random)
 		c.op = op;
 		for (j = 0; j < 4; j++)
 			d[j] = fake_urange(1, 6);
+		if (_i >= 6) {
+			d[0] = 1;
+			d[1] = 2;
+			d[2] = 256;
+			d[3] = 256 + fake_urange(0, 7);
+		}
 		ck_assert_int_eq(fake_tensor(x, &c.out, dt, d[0], d[1], d[2], d[3], FAKE_RANDOM), 0);
 		ck_assert_int_eq(fake_tensor(x, &c.a, dt, fake_urange(0, 1) ? d[0] : 1, d[1],
 					     fake_urange(0, 1) ? d[2] : 1, d[3], FAKE_RANDOM), 0);
@@ -630,12 +710,14 @@ int main(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, conv_random, 0, 9);
+	tcase_add_test(tc, conv_blocking);
 	tcase_add_test(tc, conv_int8_bias_relu);
 	tcase_add_test(tc, conv_int8_epi_extremes);
 	tcase_add_loop_test(tc, gemm_random, 0, 6);
 	tcase_add_test(tc, gemm_isa);
+	tcase_add_test(tc, max_f32_rule);
 	tcase_add_loop_test(tc, pool_random, 0, 6);
-	tcase_add_loop_test(tc, eltwise_random, 0, 6);
+	tcase_add_loop_test(tc, eltwise_random, 0, 8);
 	tcase_add_loop_test(tc, activation_all, 0, 3);
 	tcase_add_loop_test(tc, softmax_axes, 0, 6);
 	tcase_add_test(tc, move_pad_convert);
