@@ -11,6 +11,11 @@
  *                     discoverable flags, priority 0 = normal, driver minor
  *       isolation     another process's handles, VAs, mmap offsets, dma-buf
  *                     misuse, a freed context id: all refused or harmless
+ *       shared-bind   two files bind/unbind one BO (PRIME) at one VA at once
+ *       free-vs-close a BO's last handle closed while its importer's file
+ *                     closes; closing the handle of a busy BO
+ *       parallel-binds  a file's binds progress while another file's
+ *                     context lock is held for a long page-table build
  *       reset         a hang resets the engine: the hung job TIMEDOUT with
  *                     hw_status ABORTED, another file's running job ABORTED
  *                     and never run again, the hung file's job queued behind
@@ -159,6 +164,312 @@ static void test_unbind_race(int fd)
 	      "a job that referenced X never wrote Y mapped at X's old VA");
 	bo_free(fd, &x);
 	bo_free(fd, &y);
+}
+
+/* ---- Per-context locking: two files, one BO; BO free vs file close ---- */
+#define SHARED_VA	0x300000000ull
+#define SHARED_ROUNDS	300
+
+struct shared_race {
+	int fd;
+	uint32_t handle;
+	unsigned int rounds, errors;
+};
+
+/* Bind at SHARED_VA in this file's context, unbind, SHARED_ROUNDS times. */
+static void *shared_bind_thread(void *arg)
+{
+	struct shared_race *r = arg;
+	struct drm_snpu_bo_bind b;
+	unsigned int i;
+
+	for (i = 0; i < SHARED_ROUNDS; i++) {
+		b = (struct drm_snpu_bo_bind){ .handle = r->handle, .flags = DRM_SNPU_BIND_FIXED_VA,
+					       .va = SHARED_VA };
+		if (xioctl(r->fd, DRM_IOCTL_SNPU_BO_BIND, &b)) {
+			r->errors++;
+			break;
+		}
+		b = (struct drm_snpu_bo_bind){ .handle = r->handle, .flags = DRM_SNPU_BIND_UNMAP };
+		if (xioctl(r->fd, DRM_IOCTL_SNPU_BO_BIND, &b)) {
+			r->errors++;
+			break;
+		}
+		r->rounds++;
+	}
+	return NULL;
+}
+
+static void test_shared_bind_race(int fd)
+{
+	struct shared_race a = { .fd = fd }, b = { 0 };
+	static struct stream st;
+	struct drm_snpu_bo_ref ref;
+	struct drm_snpu_job_wait w;
+	struct drm_snpu_bo_bind bb;
+	struct bo x = { 0 };
+	pthread_t ta, tb;
+	int fd2, dmabuf = -1;
+
+	fd2 = open(node, O_RDWR | O_CLOEXEC);
+	CHECK(fd2 >= 0 && bo_new(fd, 65536, 0, &x) == 0, "a second file and a BO");
+	if (fd2 < 0)
+		return;
+	CHECK(!drmPrimeHandleToFD(fd, x.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf) &&
+	      !drmPrimeFDToHandle(fd2, dmabuf, &b.handle), "the BO shared with the second file");
+	if (dmabuf >= 0)
+		close(dmabuf);
+	bb = (struct drm_snpu_bo_bind){ .handle = x.handle, .flags = DRM_SNPU_BIND_UNMAP };
+	xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &bb);
+	a.handle = x.handle;
+	b.fd = fd2;
+	pthread_create(&ta, NULL, shared_bind_thread, &a);
+	pthread_create(&tb, NULL, shared_bind_thread, &b);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	CHECK(a.rounds == SHARED_ROUNDS && b.rounds == SHARED_ROUNDS && !a.errors && !b.errors,
+	      "two files bind/unbind one BO at the same VA concurrently (%u and %u rounds, %u and %u errors)",
+	      a.rounds, b.rounds, a.errors, b.errors);
+
+	/* Both mapped again: a job in each file writes through its own mapping. */
+	bb = (struct drm_snpu_bo_bind){ .handle = x.handle, .flags = DRM_SNPU_BIND_FIXED_VA,
+					.va = SHARED_VA };
+	CHECK(!xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &bb), "bind in the first file afterwards");
+	bb.handle = b.handle;
+	CHECK(!xioctl(fd2, DRM_IOCTL_SNPU_BO_BIND, &bb), "bind in the second file afterwards");
+	st.len = 0;
+	cmd_fill(&st, SHARED_VA, 65536, 0x5a5a5a5a);
+	ref = (struct drm_snpu_bo_ref){ b.handle, DRM_SNPU_BO_REF_WRITE };
+	CHECK(!run(fd2, &st, &ref, 1, &w) && w.status == DRM_SNPU_JOB_DONE &&
+	      all_words(x.map, 65536, 0x5a5a5a5a), "the second file's job filled the shared BO");
+	st.len = 0;
+	cmd_fill(&st, SHARED_VA, 65536, 0x3c3c3c3c);
+	ref.handle = x.handle;
+	CHECK(!run(fd, &st, &ref, 1, &w) && w.status == DRM_SNPU_JOB_DONE &&
+	      all_words(x.map, 65536, 0x3c3c3c3c), "the first file's job filled it");
+	bo_free(fd, &x);
+	close(fd2);
+}
+
+#define CLOSE_ROUNDS	100
+
+struct close_race {
+	int fd;
+	uint32_t handle;
+};
+
+static void *gem_close_thread(void *arg)
+{
+	struct close_race *c = arg;
+	struct drm_gem_close g = { .handle = c->handle };
+
+	drmIoctl(c->fd, DRM_IOCTL_GEM_CLOSE, &g);
+	return NULL;
+}
+
+static void *file_close_thread(void *arg)
+{
+	close(*(int *)arg);
+	return NULL;
+}
+
+static void test_free_vs_close(int fd)
+{
+	struct drm_snpu_bo_bind bb;
+	struct drm_snpu_bo_ref ref;
+	struct drm_snpu_job_wait w;
+	struct drm_snpu_submit s;
+	static struct stream st;
+	struct bo x = { 0 }, y = { 0 };
+	unsigned int i, ok = 0;
+	pthread_t t1, t2;
+	int fd2, dmabuf;
+	uint32_t h2;
+
+	/*
+	 * The last handle of a BO closed in one file while the file that
+	 * imported and bound it closes: its BO free and its context release
+	 * race.
+	 */
+	for (i = 0; i < CLOSE_ROUNDS; i++) {
+		struct close_race c = { .fd = fd };
+
+		fd2 = open(node, O_RDWR | O_CLOEXEC);
+		if (fd2 < 0)
+			break;
+		if (bo_new(fd, 8192, 0, &x) ||
+		    drmPrimeHandleToFD(fd, x.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf)) {
+			close(fd2);
+			break;
+		}
+		if (drmPrimeFDToHandle(fd2, dmabuf, &h2)) {
+			close(dmabuf);
+			close(fd2);
+			break;
+		}
+		close(dmabuf);
+		bb = (struct drm_snpu_bo_bind){ .handle = h2 };
+		if (xioctl(fd2, DRM_IOCTL_SNPU_BO_BIND, &bb)) {
+			close(fd2);
+			break;
+		}
+		munmap(x.map, x.size);
+		c.handle = x.handle;
+		pthread_create(&t1, NULL, gem_close_thread, &c);
+		pthread_create(&t2, NULL, file_close_thread, &fd2);
+		pthread_join(t1, NULL);
+		pthread_join(t2, NULL);
+		memset(&x, 0, sizeof(x));
+		ok++;
+	}
+	CHECK(ok == CLOSE_ROUNDS, "BO free racing the importer's file close: %u of %u rounds",
+	      ok, CLOSE_ROUNDS);
+
+	/*
+	 * Closing the handle of a BO a job still writes: the job completes
+	 * through its mapping, and the VA is free again once the BO is idle.
+	 */
+	x.va = SHARED_VA;
+	CHECK(bo_new(fd, 4096, DRM_SNPU_BO_FIXED_VA, &x) == 0 && bo_new(fd, 4096, 0, &y) == 0,
+	      "BOs for the close-while-busy test");
+	bb = (struct drm_snpu_bo_bind){ .handle = y.handle, .flags = DRM_SNPU_BIND_UNMAP };
+	xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &bb);
+	st.len = 0;
+	for (i = 0; i < RACE_NOPS; i++)
+		emit(&st, SNPU_OP_NOP, sizeof(struct snpu_cmd_header));
+	cmd_fill(&st, SHARED_VA, 4096, 0xc1c1c1c1);
+	ref = (struct drm_snpu_bo_ref){ x.handle, DRM_SNPU_BO_REF_WRITE };
+	s = sub(&st, &ref, 1);
+	CHECK(!xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s), "submit a long job writing the BO");
+	{
+		struct drm_gem_close g = { .handle = x.handle };
+
+		CHECK(!drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &g), "close its handle at once");
+	}
+	CHECK(!job_wait(fd, s.job_id, 20000, &w) && w.status == DRM_SNPU_JOB_DONE,
+	      "the job completed through the closed handle's mapping (status %u)", w.status);
+	CHECK(all_words(x.map, 4096, 0xc1c1c1c1), "and wrote the BO");
+	bb = (struct drm_snpu_bo_bind){ .handle = y.handle, .flags = DRM_SNPU_BIND_FIXED_VA,
+					.va = SHARED_VA };
+	CHECK(!xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &bb),
+	      "the closed BO's VA is free once it is idle");
+	munmap(x.map, x.size);
+	bo_free(fd, &y);
+}
+
+/* ---- Per-context locking: a bind does not wait for another file's ---- */
+#define BIG_BO		(64u << 20)	/* 16384 PTEs per bind */
+#define PAR_SECONDS	3
+#define PAR_TRIES	6
+#define PAR_MIN_INSIDE	5
+#define PAR_MAX_B	4096
+#define PAR_MAX_A	(1u << 16)
+
+struct par_bind {
+	int fd;
+	uint32_t handle;
+	volatile int stop;
+	unsigned int n, errors;
+	int64_t t0[PAR_MAX_B], t1[PAR_MAX_B];
+};
+
+static void *big_bind_thread(void *arg)
+{
+	struct par_bind *p = arg;
+	struct drm_snpu_bo_bind b;
+	int64_t t0;
+
+	while (!p->stop && p->n < PAR_MAX_B) {
+		b = (struct drm_snpu_bo_bind){ .handle = p->handle };
+		t0 = now_ns();
+		if (xioctl(p->fd, DRM_IOCTL_SNPU_BO_BIND, &b)) {
+			p->errors++;
+			break;
+		}
+		p->t0[p->n] = t0;
+		p->t1[p->n] = now_ns();
+		p->n++;
+		b = (struct drm_snpu_bo_bind){ .handle = p->handle, .flags = DRM_SNPU_BIND_UNMAP };
+		if (xioctl(p->fd, DRM_IOCTL_SNPU_BO_BIND, &b)) {
+			p->errors++;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void test_parallel_binds(int fd)
+{
+	static struct par_bind p;
+	static int64_t done[PAR_MAX_A];
+	unsigned int nd, i, j, k, inside, best = 0, try, errors = 0;
+	struct drm_snpu_bo_bind b;
+	struct bo big = { 0 }, small = { 0 };
+	int64_t end, longest = 0;
+	pthread_t t;
+	int fd2;
+
+	fd2 = open(node, O_RDWR | O_CLOEXEC);
+	CHECK(fd2 >= 0 && bo_new(fd2, BIG_BO, 0, &big) == 0 && bo_new(fd, 4096, 0, &small) == 0,
+	      "a second file with a %u MiB BO, a small BO in the first", BIG_BO >> 20);
+	if (fd2 < 0)
+		return;
+	b = (struct drm_snpu_bo_bind){ .handle = big.handle, .flags = DRM_SNPU_BIND_UNMAP };
+	xioctl(fd2, DRM_IOCTL_SNPU_BO_BIND, &b);
+	b.handle = small.handle;
+	xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &b);
+
+	/*
+	 * The second file binds and unbinds the big BO (a long page-table
+	 * build under its context's lock), the first binds and unbinds a
+	 * small one meanwhile. With one device-wide lock, no bind of the
+	 * first file can complete inside a big bind after the one it was
+	 * running when the big one started.
+	 */
+	for (try = 0; try < PAR_TRIES && best < PAR_MIN_INSIDE && !errors; try++) {
+		memset(&p, 0, sizeof(p));
+		p.fd = fd2;
+		p.handle = big.handle;
+		nd = 0;
+		pthread_create(&t, NULL, big_bind_thread, &p);
+		end = now_ns() + PAR_SECONDS * 1000000000ll;
+		while (now_ns() < end && nd < PAR_MAX_A) {
+			b = (struct drm_snpu_bo_bind){ .handle = small.handle };
+			if (xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &b)) {
+				errors++;
+				break;
+			}
+			done[nd++] = now_ns();
+			b = (struct drm_snpu_bo_bind){ .handle = small.handle,
+						       .flags = DRM_SNPU_BIND_UNMAP };
+			if (xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &b)) {
+				errors++;
+				break;
+			}
+		}
+		p.stop = 1;
+		pthread_join(t, NULL);
+		errors += p.errors;
+		for (i = 0, k = 0; i < p.n; i++) {
+			if (p.t1[i] - p.t0[i] > longest)
+				longest = p.t1[i] - p.t0[i];
+			while (k < nd && done[k] <= p.t0[i])
+				k++;
+			for (j = k, inside = 0; j < nd && done[j] < p.t1[i]; j++)
+				inside++;
+			if (inside > best)
+				best = inside;
+		}
+		printf("parallel-binds: try %u: %u big binds (longest %.1f ms), %u small binds, at most %u inside one big bind\n",
+		       try + 1, p.n, longest / 1e6, nd, best);
+	}
+	CHECK(!errors, "no bind failed (%u)", errors);
+	CHECK(best >= PAR_MIN_INSIDE,
+	      "a file's binds progress while another file builds page tables (%u inside one big bind, want %u)",
+	      best, PAR_MIN_INSIDE);
+	bo_free(fd, &small);
+	bo_free(fd2, &big);
+	close(fd2);
 }
 
 /* ---- Finding 6: READ_ONLY belongs to the BO ---- */
@@ -646,6 +957,12 @@ int main(int argc, char **argv)
 	printf("+reset: %d passed, %d failed\n", passed, failed);
 	test_isolation_attacks();
 	printf("+isolation: %d passed, %d failed\n", passed, failed);
+	test_shared_bind_race(fd);
+	printf("+shared-bind: %d passed, %d failed\n", passed, failed);
+	test_free_vs_close(fd);
+	printf("+free-vs-close: %d passed, %d failed\n", passed, failed);
+	test_parallel_binds(fd);
+	printf("+parallel-binds: %d passed, %d failed\n", passed, failed);
 	close(fd);
 	printf("driver-races: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
