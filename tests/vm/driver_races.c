@@ -360,8 +360,8 @@ static void test_free_vs_close(int fd)
 /* ---- Per-context locking: a bind does not wait for another file's ---- */
 #define BIG_BO		(128u << 20)	/* 32768 PTEs per bind */
 #define PAR_SECONDS	2
-#define PAR_TRIES	5
-#define PAR_MIN_PERCENT	20	/* of the rate alone; one device-wide lock: 1-14 % */
+#define PAR_TRIES	3	/* the median of 3 counts: host noise moves single tries */
+#define PAR_MIN_PERCENT	25	/* one device-wide lock: 1-18 % a try, median <= 13 % */
 
 struct par_bind {
 	int fd;
@@ -422,7 +422,7 @@ static unsigned int small_binds(int fd, uint32_t handle, int64_t ns, unsigned in
 
 static void test_parallel_binds(int fd)
 {
-	unsigned int alone, along = 0, try, percent = 0, bigs = 0, errors = 0;
+	unsigned int alone, along, try, pct[PAR_TRIES], percent, bigs = ~0u, errors = 0;
 	struct drm_snpu_bo_bind b;
 	struct bo big = { 0 }, small = { 0 };
 	struct par_bind p;
@@ -445,8 +445,7 @@ static void test_parallel_binds(int fd)
 	 * file waits behind every big page-table build (a few % of its rate
 	 * alone); with a lock per context it keeps most of it.
 	 */
-	for (try = 0; try < PAR_TRIES && (percent < PAR_MIN_PERCENT || bigs < 2) && !errors;
-	     try++) {
+	for (try = 0; try < PAR_TRIES; try++) {
 		alone = small_binds(fd, small.handle, 1000000000ll, &errors);
 		memset(&p, 0, sizeof(p));
 		p.fd = fd2;
@@ -457,14 +456,20 @@ static void test_parallel_binds(int fd)
 		pthread_join(t, NULL);
 		errors += p.errors;
 		along /= PAR_SECONDS;
-		percent = alone ? 100ull * along / alone : 0;
-		bigs = p.n;
+		pct[try] = alone ? 100ull * along / alone : 0;
+		if (p.n < bigs)
+			bigs = p.n;
 		printf("parallel-binds: try %u: %u small binds/s alone, %u/s (%u %%) while the other file made %u big binds (longest %.1f ms)\n",
-		       try + 1, alone, along, percent, p.n, p.longest / 1e6);
+		       try + 1, alone, along, pct[try], p.n, p.longest / 1e6);
 	}
+	/* the median of the three */
+	percent = pct[0] > pct[1] ? pct[0] : pct[1];
+	percent = percent < pct[2] ? percent : pct[2];
+	percent = (pct[0] < pct[1] ? pct[0] : pct[1]) > percent ?
+		  (pct[0] < pct[1] ? pct[0] : pct[1]) : percent;
 	CHECK(!errors, "no bind failed (%u)", errors);
 	CHECK(percent >= PAR_MIN_PERCENT && bigs >= 2,
-	      "a file's binds progress while another file builds page tables (%u %% of the rate alone, want %u %%; %u big binds)",
+	      "a file's binds progress while another file builds page tables (median %u %% of the rate alone, want %u %%; at least %u big binds a try)",
 	      percent, PAR_MIN_PERCENT, bigs);
 	bo_free(fd, &small);
 	bo_free(fd2, &big);
