@@ -131,13 +131,13 @@ static int snpu_debugfs_contexts(struct seq_file *m, void *unused)
 	u64 root;
 	u32 i;
 
-	mutex_lock(&sdev->mm_lock);
+	mutex_lock(&sdev->ctx_lock);
 	for (i = 0; i < sdev->hw.num_contexts; i++) {
 		root = READ_ONCE(sdev->ctx_table[i].pt_root);
 		if (root & SNPU_CTX_VALID)
 			seq_printf(m, "context %u: root 0x%llx\n", i, root & SNPU_PTE_ADDR_MASK);
 	}
-	mutex_unlock(&sdev->mm_lock);
+	mutex_unlock(&sdev->ctx_lock);
 	return 0;
 }
 

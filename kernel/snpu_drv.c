@@ -133,7 +133,7 @@ static int snpu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = drmm_add_action_or_reset(&sdev->drm, snpu_ida_fini, &sdev->ctx_ida);
 	if (ret)
 		return ret;
-	ret = drmm_mutex_init(&sdev->drm, &sdev->mm_lock);
+	ret = drmm_mutex_init(&sdev->drm, &sdev->ctx_lock);
 	if (!ret)
 		ret = drmm_mutex_init(&sdev->drm, &sdev->dram_lock);
 	if (!ret)

@@ -21,11 +21,14 @@
  * Locking, outermost first:
  *   sdev->reset_lock    an engine reset (timeout workqueue, removal)
  *   BO reservations     ww_mutex, taken together in SUBMIT (drm_exec),
- *                       one in UNMAP
+ *                       one in BO_BIND, UNMAP, BO_INFO and handle close;
+ *                       protect each BO's list of mappings
  *   sdev->sched_lock    arming and pushing a job (in order per entity)
  *   sfile->lock         a file's scheduler entities, job ids and the
  *                       creation of its MMU context
- *   sdev->mm_lock       page tables, VA allocators, BO maps, context table
+ *   vm->lock            one context's page tables and VA allocator
+ *                       (snpu_mmu_ctx.c)
+ *   sdev->ctx_lock      the context table, context ids, TLB invalidation
  *   sdev->dram_lock     the device DRAM allocator
  *   sdev->pin_lock      pinned bytes per user
  *   q->lock             (spinlock, irq-safe) a queue's in-flight jobs and
@@ -114,8 +117,8 @@ struct snpu_fw_info {
  * @latch_lock: serialises reads of LO/HI register pairs whose LO read
  *              latches HI (counters, timestamp)
  * @ctx_ida: MMU context ids (ASIDs) of open files, 1..num_contexts-1
- * @mm_lock: protects every context's page tables, VA allocator and BO
- *           maps, the context table entries and @ctx_vms
+ * @ctx_lock: protects the context table entries and @ctx_vms, and
+ *            serialises a TLB invalidation with its read-back
  * @ctx_vms: the context of each context id in use, by id (per-user count)
  * @ctx_table: the context table the device reads (DMA-coherent)
  * @ctx_table_dma: its bus address
@@ -152,7 +155,7 @@ struct snpu_device {
 	wait_queue_head_t event_wq;
 	spinlock_t latch_lock;	/* see @latch_lock above */
 	struct ida ctx_ida;
-	struct mutex mm_lock;	/* see @mm_lock above */
+	struct mutex ctx_lock;	/* see @ctx_lock above */
 	struct snpu_vm **ctx_vms;
 	struct snpu_mmu_ctx *ctx_table;
 	dma_addr_t ctx_table_dma;

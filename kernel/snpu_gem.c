@@ -11,8 +11,9 @@
  *
  * A BO is mapped into the creator's context at creation, and into any
  * context holding a handle with DRM_IOCTL_SNPU_BO_BIND (PRIME imports). A
- * mapping lives until it is unbound, the BO is freed, or the context is
- * released; sdev->mm_lock protects all of them.
+ * mapping lives until it is unbound or the BO's handle in that file is
+ * closed (a job still using it keeps its VA and PTEs until the BO is idle);
+ * each holds a reference on its BO. Locking: snpu_mmu_ctx.c.
  */
 
 #include <drm/drm_drv.h>
@@ -74,52 +75,113 @@ struct snpu_bo_map *snpu_bo_find_map_locked(struct snpu_bo *bo, struct snpu_vm *
 {
 	struct snpu_bo_map *map;
 
-	lockdep_assert_held(&vm->sdev->mm_lock);
+	dma_resv_assert_held(bo->obj->resv);
 	list_for_each_entry(map, &bo->maps, bo_link)
 		if (map->vm == vm)
 			return map;
 	return NULL;
 }
 
-static void snpu_bo_map_remove_locked(struct snpu_bo_map *map, bool clear_ptes)
+/* Clear the PTEs, wait for the TLB invalidation, free the VA range. */
+static void snpu_bo_map_unmap_locked(struct snpu_bo_map *map)
 {
-	if (clear_ptes)
-		snpu_vm_unmap_locked(map->vm, map->node.start, map->node.size);
+	lockdep_assert_held(&map->vm->lock);
+	snpu_vm_unmap_locked(map->vm, map->node.start, map->node.size);
 	drm_mm_remove_node(&map->node);
-	list_del(&map->bo_link);
-	list_del(&map->vm_link);
-	kfree(map);
 }
 
-/* The context is being released: its tables go away with it. */
-void snpu_bo_unmap_vm_locked(struct snpu_vm *vm)
+/* Unmapped maps on list: drop their BO references (with no lock held). */
+static void snpu_bo_maps_free(struct list_head *list)
 {
 	struct snpu_bo_map *map, *tmp;
 
-	list_for_each_entry_safe(map, tmp, &vm->maps, vm_link)
-		snpu_bo_map_remove_locked(map, false);
+	list_for_each_entry_safe(map, tmp, list, vm_link) {
+		list_del(&map->vm_link);
+		drm_gem_object_put(map->bo->obj);
+		kfree(map);
+	}
 }
 
-static void snpu_bo_unmap_all(struct snpu_bo *bo)
+/*
+ * Mappings whose handle was closed while a job used the BO and whose BO
+ * is idle now (no job can start on them: they left bo->maps): unmap them
+ * and move them to idle, to be freed once the locks are dropped.
+ */
+static void snpu_vm_reap_closed_locked(struct snpu_vm *vm, struct list_head *idle)
 {
-	struct snpu_device *sdev = to_snpu_device(bo->obj->dev);
 	struct snpu_bo_map *map, *tmp;
 
-	mutex_lock(&sdev->mm_lock);
-	list_for_each_entry_safe(map, tmp, &bo->maps, bo_link)
-		snpu_bo_map_remove_locked(map, true);
-	mutex_unlock(&sdev->mm_lock);
+	lockdep_assert_held(&vm->lock);
+	list_for_each_entry_safe(map, tmp, &vm->closed, vm_link) {
+		if (!dma_resv_test_signaled(map->bo->obj->resv, DMA_RESV_USAGE_BOOKKEEP))
+			continue;
+		snpu_bo_map_unmap_locked(map);
+		list_move_tail(&map->vm_link, idle);
+	}
+}
+
+/*
+ * The context is released: no job of it is left, the device no longer
+ * translates in it and its tables go with it. Only mappings closed while
+ * busy are left; nothing else reaches the context, so no lock is taken.
+ */
+void snpu_bo_release_closed(struct snpu_vm *vm)
+{
+	struct snpu_bo_map *map;
+
+	list_for_each_entry(map, &vm->closed, vm_link)
+		drm_mm_remove_node(&map->node);
+	snpu_bo_maps_free(&vm->closed);
+}
+
+/*
+ * Unmap bo from vm, if mapped there (its handle in vm's file is closed, or
+ * BO_CREATE failed after mapping it). While a job may still use the
+ * mapping its VA range and PTEs stay, on vm->closed, until a later bind,
+ * unmap or close in vm finds the BO idle, or vm is released.
+ */
+static void snpu_bo_close_vm(struct snpu_bo *bo, struct snpu_vm *vm)
+{
+	struct dma_resv *resv = bo->obj->resv;
+	struct snpu_bo_map *map;
+	LIST_HEAD(idle);
+
+	dma_resv_lock(resv, NULL);
+	map = snpu_bo_find_map_locked(bo, vm);
+	if (map) {
+		list_del(&map->bo_link);
+		mutex_lock(&vm->lock);
+		list_add_tail(&map->vm_link, &vm->closed);
+		snpu_vm_reap_closed_locked(vm, &idle);
+		mutex_unlock(&vm->lock);
+	}
+	dma_resv_unlock(resv);
+	snpu_bo_maps_free(&idle);
+}
+
+/*
+ * drm_gem_object_funcs.close: a handle of obj in file is closed, which
+ * unmaps obj from the file's context (all of a file's handles are closed
+ * before its context is released).
+ */
+static void snpu_gem_close(struct drm_gem_object *obj, struct drm_file *file)
+{
+	struct snpu_file *sfile = file->driver_priv;
+	struct snpu_vm *vm = snpu_file_vm_peek(sfile);
+
+	if (vm)
+		snpu_bo_close_vm(to_snpu_bo(obj), vm);
 }
 
 /* Map bo into vm at *va (fixed) or at a VA chosen here, returned in *va. */
 static int snpu_bo_map(struct snpu_bo *bo, struct snpu_vm *vm, u64 *va, bool fixed,
 		       bool read_only)
 {
-	struct snpu_device *sdev = vm->sdev;
 	struct drm_gem_object *obj = bo->obj;
 	struct sg_table *sgt = NULL;
 	struct snpu_bo_map *map;
 	u64 dram_offset = 0;
+	LIST_HEAD(idle);
 	int ret;
 
 	/* Read-only is the BO's: no context maps it writable. */
@@ -127,6 +189,7 @@ static int snpu_bo_map(struct snpu_bo *bo, struct snpu_vm *vm, u64 *va, bool fix
 	if (bo->flags & DRM_SNPU_BO_DEVICE) {
 		dram_offset = to_snpu_device_bo(obj)->dram.start;
 	} else {
+		/* Takes the reservation lock itself. */
 		sgt = drm_gem_shmem_get_pages_sgt(&to_snpu_shmem_bo(obj)->shmem);
 		if (IS_ERR(sgt))
 			return PTR_ERR(sgt);
@@ -134,12 +197,17 @@ static int snpu_bo_map(struct snpu_bo *bo, struct snpu_vm *vm, u64 *va, bool fix
 	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
 	if (!map)
 		return -ENOMEM;
+	INIT_LIST_HEAD(&map->vm_link);
 
-	mutex_lock(&sdev->mm_lock);
+	ret = dma_resv_lock_interruptible(obj->resv, NULL);
+	if (ret)
+		goto err_free;
 	if (snpu_bo_find_map_locked(bo, vm)) {
 		ret = -EBUSY;
-		goto err_unlock;
+		goto err_unlock_resv;
 	}
+	mutex_lock(&vm->lock);
+	snpu_vm_reap_closed_locked(vm, &idle);
 	if (fixed) {
 		map->node.start = *va;
 		map->node.size = obj->size;
@@ -157,17 +225,23 @@ static int snpu_bo_map(struct snpu_bo *bo, struct snpu_vm *vm, u64 *va, bool fix
 		drm_mm_remove_node(&map->node);
 		goto err_unlock;
 	}
+	mutex_unlock(&vm->lock);
 	map->bo = bo;
 	map->vm = vm;
 	map->read_only = read_only;
+	drm_gem_object_get(obj);	/* the mapping's reference */
 	list_add_tail(&map->bo_link, &bo->maps);
-	list_add_tail(&map->vm_link, &vm->maps);
 	*va = map->node.start;
-	mutex_unlock(&sdev->mm_lock);
+	dma_resv_unlock(obj->resv);
+	snpu_bo_maps_free(&idle);
 	return 0;
 
 err_unlock:
-	mutex_unlock(&sdev->mm_lock);
+	mutex_unlock(&vm->lock);
+err_unlock_resv:
+	dma_resv_unlock(obj->resv);
+	snpu_bo_maps_free(&idle);
+err_free:
 	kfree(map);
 	return ret;
 }
@@ -236,7 +310,7 @@ static void snpu_shmem_free(struct drm_gem_object *obj)
 	kuid_t uid = sbo->pin_uid;
 	u64 pinned = sbo->pinned;
 
-	snpu_bo_unmap_all(&sbo->bo);
+	WARN_ON(!list_empty(&sbo->bo.maps));	/* each mapping holds a reference */
 	drm_gem_shmem_free(&sbo->shmem);	/* unpins, frees sbo */
 	if (pinned)
 		snpu_pin_uncharge(sdev, uid, pinned);
@@ -261,6 +335,7 @@ static size_t snpu_shmem_rss(struct drm_gem_object *obj)
 
 static const struct drm_gem_object_funcs snpu_shmem_funcs = {
 	.free = snpu_shmem_free,
+	.close = snpu_gem_close,
 	.print_info = drm_gem_shmem_object_print_info,
 	.pin = drm_gem_shmem_object_pin,
 	.unpin = drm_gem_shmem_object_unpin,
@@ -294,7 +369,7 @@ static void snpu_device_bo_free(struct drm_gem_object *obj)
 	struct snpu_device *sdev = to_snpu_device(obj->dev);
 	struct snpu_device_bo *dbo = to_snpu_device_bo(obj);
 
-	snpu_bo_unmap_all(&dbo->bo);
+	WARN_ON(!list_empty(&dbo->bo.maps));	/* each mapping holds a reference */
 	mutex_lock(&sdev->dram_lock);
 	drm_mm_remove_node(&dbo->dram);
 	mutex_unlock(&sdev->dram_lock);
@@ -379,6 +454,7 @@ static const struct vm_operations_struct snpu_device_bo_vm_ops = {
 
 static const struct drm_gem_object_funcs snpu_device_funcs = {
 	.free = snpu_device_bo_free,
+	.close = snpu_gem_close,
 	.print_info = snpu_device_bo_print_info,
 	.mmap = snpu_device_bo_mmap,
 	.export = snpu_device_bo_export,
@@ -534,8 +610,11 @@ int snpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 	bo->flags = args->flags & (DRM_SNPU_BO_DEVICE | DRM_SNPU_BO_READ_ONLY);
 
 	ret = snpu_bo_map(bo, vm, &va, fixed, args->flags & DRM_SNPU_BO_READ_ONLY);
-	if (!ret)
+	if (!ret) {
 		ret = drm_gem_handle_create(file, bo->obj, &handle);
+		if (ret)	/* no handle to close: unmap here */
+			snpu_bo_close_vm(bo, vm);
+	}
 	/* The handle (if any) holds the BO now; on error this frees it. */
 	drm_gem_object_put(bo->obj);
 	if (!ret) {
@@ -573,14 +652,13 @@ out:
 
 int snpu_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file)
 {
-	struct snpu_device *sdev = to_snpu_device(drm);
 	struct snpu_file *sfile = file->driver_priv;
 	struct snpu_vm *vm = snpu_file_vm_peek(sfile);
 	struct drm_snpu_bo_info *args = data;
 	struct snpu_bo_map *map = NULL;
 	struct drm_gem_object *obj;
 	struct snpu_bo *bo;
-	int idx;
+	int idx, ret;
 
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
@@ -592,14 +670,16 @@ int snpu_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file
 	bo = to_snpu_bo(obj);
 	args->flags = bo->flags;
 	args->size = obj->size;
-	mutex_lock(&sdev->mm_lock);
-	if (vm)
-		map = snpu_bo_find_map_locked(bo, vm);
-	args->va = map ? map->node.start : 0;
-	mutex_unlock(&sdev->mm_lock);
+	ret = dma_resv_lock_interruptible(obj->resv, NULL);
+	if (!ret) {
+		if (vm)
+			map = snpu_bo_find_map_locked(bo, vm);
+		args->va = map ? map->node.start : 0;
+		dma_resv_unlock(obj->resv);
+	}
 	drm_gem_object_put(obj);
 	drm_dev_exit(idx);
-	return 0;
+	return ret;
 }
 
 /*
@@ -607,25 +687,31 @@ int snpu_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file
  * reservations locked: under the reservation lock, "no unsignalled fence"
  * means no job uses the mapping and none can start to.
  */
-static int snpu_bo_unbind(struct snpu_device *sdev, struct snpu_bo *bo, struct snpu_vm *vm)
+static int snpu_bo_unbind(struct snpu_bo *bo, struct snpu_vm *vm)
 {
 	struct dma_resv *resv = bo->obj->resv;
 	struct snpu_bo_map *map;
+	LIST_HEAD(idle);
 	int ret;
 
 	ret = dma_resv_lock_interruptible(resv, NULL);
 	if (ret)
 		return ret;
-	mutex_lock(&sdev->mm_lock);
 	map = snpu_bo_find_map_locked(bo, vm);
-	if (!map)
+	if (!map) {
 		ret = -ENOENT;
-	else if (!dma_resv_test_signaled(resv, DMA_RESV_USAGE_BOOKKEEP))
+	} else if (!dma_resv_test_signaled(resv, DMA_RESV_USAGE_BOOKKEEP)) {
 		ret = -EBUSY;
-	else
-		snpu_bo_map_remove_locked(map, true);
-	mutex_unlock(&sdev->mm_lock);
+	} else {
+		list_del(&map->bo_link);
+		mutex_lock(&vm->lock);
+		snpu_bo_map_unmap_locked(map);
+		list_add_tail(&map->vm_link, &idle);
+		snpu_vm_reap_closed_locked(vm, &idle);
+		mutex_unlock(&vm->lock);
+	}
 	dma_resv_unlock(resv);
+	snpu_bo_maps_free(&idle);
 	return ret;
 }
 
@@ -656,7 +742,7 @@ int snpu_ioctl_bo_bind(struct drm_device *drm, void *data, struct drm_file *file
 	if (args->flags & DRM_SNPU_BIND_UNMAP) {
 		/* A file without a context has nothing mapped. */
 		vm = snpu_file_vm_peek(sfile);
-		ret = vm ? snpu_bo_unbind(sdev, to_snpu_bo(obj), vm) : -ENOENT;
+		ret = vm ? snpu_bo_unbind(to_snpu_bo(obj), vm) : -ENOENT;
 	} else if (fixed && snpu_check_fixed_va(sdev, va, obj->size)) {
 		ret = -EINVAL;
 	} else {

@@ -23,8 +23,8 @@ struct snpu_vm;
  * @obj: the GEM object it is part of (struct snpu_shmem_bo or
  *       struct snpu_device_bo)
  * @flags: DRM_SNPU_BO_* it was created with (imported: SYSTEM)
- * @maps: struct snpu_bo_map, one per context it is mapped in
- *        (sdev->mm_lock)
+ * @maps: struct snpu_bo_map, one per context it is mapped in (the BO's
+ *        reservation lock)
  */
 struct snpu_bo {
 	struct drm_gem_object *obj;
@@ -60,12 +60,15 @@ struct snpu_device_bo {
 };
 
 /**
- * struct snpu_bo_map - a BO mapped in one context
- * @bo_link: in bo->maps
- * @vm_link: in vm->maps
+ * struct snpu_bo_map - a BO mapped in one context; holds a reference on
+ * the BO
+ * @bo_link: in bo->maps (the BO's reservation lock) while the BO is
+ *           bound there
+ * @vm_link: in vm->closed (vm->lock) once its handle was closed while a
+ *           job used the BO, until the BO is idle
  * @bo: the BO
  * @vm: the context
- * @node: the VA range, in vm->mm
+ * @node: the VA range, in vm->mm (vm->lock)
  * @read_only: the device may only read through this mapping
  */
 struct snpu_bo_map {
@@ -81,7 +84,7 @@ struct snpu_bo *to_snpu_bo(struct drm_gem_object *obj);
 int snpu_gem_init(struct snpu_device *sdev);
 struct drm_gem_object *snpu_gem_create_object(struct drm_device *drm, size_t size);
 struct snpu_bo_map *snpu_bo_find_map_locked(struct snpu_bo *bo, struct snpu_vm *vm);
-void snpu_bo_unmap_vm_locked(struct snpu_vm *vm);
+void snpu_bo_release_closed(struct snpu_vm *vm);
 
 int snpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
 int snpu_ioctl_bo_mmap_offset(struct drm_device *drm, void *data, struct drm_file *file);

@@ -532,11 +532,8 @@ void snpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 		drm_printf(p, "drm-engine-q%u:\t%llu ns\n", i,
 			   vm ? (u64)atomic64_read(&vm->busy_ns[i]) : 0);
 	drm_show_memory_stats(p, file);
-	if (vm) {
-		mutex_lock(&sdev->mm_lock);
-		pt_pages = vm->pt_pages;
-		mutex_unlock(&sdev->mm_lock);
-	}
+	if (vm)	/* statistics: no need to wait behind a page-table build */
+		pt_pages = READ_ONCE(vm->pt_pages);
 	drm_printf(p, "snpu-context:\t%u\n", vm ? vm->id : 0);
 	drm_printf(p, "snpu-pagetable-pages:\t%u\n", pt_pages);
 	drm_printf(p, "snpu-jobs-queued:\t%d\n", vm ? atomic_read(&vm->queued) : 0);
@@ -664,11 +661,9 @@ static int snpu_submit_bos(struct snpu_job *job, struct drm_file *file,
  */
 static int snpu_submit_ranges(struct snpu_job *job, struct snpu_va_range *ranges)
 {
-	struct snpu_device *sdev = job->sdev;
 	struct snpu_bo_map *map;
 	u32 i;
 
-	mutex_lock(&sdev->mm_lock);
 	for (i = 0; i < job->bo_count; i++) {
 		dma_resv_assert_held(job->bos[i]->resv);
 		map = snpu_bo_find_map_locked(to_snpu_bo(job->bos[i]), job->vm);
@@ -678,7 +673,6 @@ static int snpu_submit_ranges(struct snpu_job *job, struct snpu_va_range *ranges
 		ranges[i].end = map->node.start + map->node.size;
 		ranges[i].write = job->bo_write[i] && !map->read_only;
 	}
-	mutex_unlock(&sdev->mm_lock);
 	if (i < job->bo_count)
 		return -EINVAL;
 

@@ -3,9 +3,29 @@
  * SNPU device MMU (uapi/snpu_mmu.h): the context table the device reads,
  * and per-file contexts with their own page tables in DMA-coherent pages.
  *
- * Locking: sdev->mm_lock (a mutex) protects every context's page tables,
- * VA allocator and map list, the context table entries and which user
- * holds each context id.
+ * Locking, outermost first (lockdep checks the order; see also snpu_drv.h):
+ *
+ *   BO reservation (dma_resv)  protects the BO's list of mappings
+ *                              (bo->maps); BO_BIND, UNMAP, BO_INFO, SUBMIT
+ *                              (drm_exec) and closing a handle take it
+ *                              before the context's lock
+ *   vm->lock                   one context's VA allocator, page tables,
+ *                              pt_pages and closed-but-busy mappings: two
+ *                              files never wait for each other's page-table
+ *                              builds
+ *   sdev->ctx_lock             the context table, @ctx_vms (which user
+ *                              holds which id) and a TLB invalidation with
+ *                              its read-back; held briefly, never across
+ *                              page-table work
+ *
+ * A mapping (struct snpu_bo_map) holds a reference on its BO, so a BO is
+ * never freed while mapped: its mappings go with UNMAP, with the closing
+ * of its handle in that file (snpu_gem_close()), or when the context is
+ * released. A context is released once its file is closed (every handle
+ * closed before) and its last job freed: nothing else reaches it then,
+ * and it takes no BO's lock. Clearing PTEs, the TLB invalidation and
+ * removing the VA range from the allocator happen under vm->lock in one
+ * go, so a bind never sees its VA range freed under it.
  *
  * A file gets its context on first use (a BO, a bind, a submit, its
  * CONTEXT_ID): one user holds at most max_user_contexts of the device's
@@ -44,10 +64,11 @@ static_assert(sizeof(struct snpu_mmu_ctx) == 16);
  * 12.5). Only then may the caller free pages or tables, or reuse ctx.
  * An unplugged device translates nothing any more.
  */
-static void snpu_mmu_invalidate(struct snpu_device *sdev, u32 ctx)
+static void snpu_mmu_invalidate_locked(struct snpu_device *sdev, u32 ctx)
 {
 	int idx;
 
+	lockdep_assert_held(&sdev->ctx_lock);
 	/* writel() orders the table updates before the invalidation. */
 	if (drm_dev_enter(&sdev->drm, &idx)) {
 		snpu_wr(sdev, SNPU_REG_MMU_INVALIDATE, ctx);
@@ -203,7 +224,7 @@ static u32 snpu_user_contexts_locked(struct snpu_device *sdev, kuid_t uid)
 {
 	u32 i, n = 0;
 
-	lockdep_assert_held(&sdev->mm_lock);
+	lockdep_assert_held(&sdev->ctx_lock);
 	for (i = SNPU_CTX_KERNEL + 1; i < sdev->hw.num_contexts; i++)
 		if (sdev->ctx_vms[i] && uid_eq(sdev->ctx_vms[i]->uid, uid))
 			n++;
@@ -221,7 +242,7 @@ static int snpu_ctx_id_alloc_locked(struct snpu_device *sdev, kuid_t uid)
 	u32 held = snpu_user_contexts_locked(sdev, uid);
 	int id;
 
-	lockdep_assert_held(&sdev->mm_lock);
+	lockdep_assert_held(&sdev->ctx_lock);
 	if (held >= max && max < sdev->hw.num_contexts - 1) {
 		dev_info_ratelimited(&sdev->pdev->dev,
 				     "uid %u holds %u MMU contexts (max_user_contexts %u): context refused\n",
@@ -265,14 +286,15 @@ struct snpu_vm *snpu_vm_create(struct snpu_device *sdev, kuid_t uid)
 	kref_init(&vm->ref);
 	vm->sdev = sdev;
 	vm->uid = uid;
-	INIT_LIST_HEAD(&vm->maps);
+	mutex_init(&vm->lock);
+	INIT_LIST_HEAD(&vm->closed);
 	/* The lowest 64 KiB stay unmapped: a NULL-based address always faults. */
 	drm_mm_init(&vm->mm, SNPU_VA_MIN, va_end - SNPU_VA_MIN);
 
-	mutex_lock(&sdev->mm_lock);
+	mutex_lock(&sdev->ctx_lock);
 	id = snpu_ctx_id_alloc_locked(sdev, uid);
 	if (id < 0) {
-		mutex_unlock(&sdev->mm_lock);
+		mutex_unlock(&sdev->ctx_lock);
 		ret = id;
 		goto err_pt;
 	}
@@ -281,11 +303,12 @@ struct snpu_vm *snpu_vm_create(struct snpu_device *sdev, kuid_t uid)
 	sdev->ctx_table[id].flags = 0;
 	sdev->ctx_table[id].reserved = 0;
 	WRITE_ONCE(sdev->ctx_table[id].pt_root, vm->root.dma | SNPU_CTX_VALID);
-	snpu_mmu_invalidate(sdev, id);
-	mutex_unlock(&sdev->mm_lock);
+	snpu_mmu_invalidate_locked(sdev, id);
+	mutex_unlock(&sdev->ctx_lock);
 	return vm;
 
 err_pt:
+	mutex_destroy(&vm->lock);
 	drm_mm_takedown(&vm->mm);
 	snpu_pt_free(sdev, &vm->root, 0);
 err_free:
@@ -335,14 +358,19 @@ static void snpu_vm_release(struct kref *ref)
 	struct snpu_vm *vm = container_of(ref, struct snpu_vm, ref);
 	struct snpu_device *sdev = vm->sdev;
 
-	/* BOs still alive (shared, imported elsewhere) forget this context. */
-	mutex_lock(&sdev->mm_lock);
-	snpu_bo_unmap_vm_locked(vm);
+	mutex_lock(&sdev->ctx_lock);
 	WRITE_ONCE(sdev->ctx_table[vm->id].pt_root, 0);
-	snpu_mmu_invalidate(sdev, vm->id);
+	snpu_mmu_invalidate_locked(sdev, vm->id);
 	sdev->ctx_vms[vm->id] = NULL;
-	mutex_unlock(&sdev->mm_lock);
+	mutex_unlock(&sdev->ctx_lock);
 
+	/*
+	 * The device no longer translates in this context: mappings whose
+	 * handle was closed while busy drop their BOs now (every other one
+	 * went with its handle, before the file's release).
+	 */
+	snpu_bo_release_closed(vm);
+	mutex_destroy(&vm->lock);
 	drm_mm_takedown(&vm->mm);
 	snpu_pt_free(sdev, &vm->root, 0);
 	ida_free(&sdev->ctx_ida, vm->id);
@@ -379,7 +407,7 @@ static struct snpu_pt *snpu_vm_walk(struct snpu_vm *vm, u64 va, bool alloc,
 				kfree(child);
 				return NULL;
 			}
-			vm->pt_pages++;
+			WRITE_ONCE(vm->pt_pages, vm->pt_pages + 1);
 			pt->next[i] = child;
 			pt->used++;
 			WRITE_ONCE(pt->cpu[i], child->dma | SNPU_PTE_TABLE | SNPU_PTE_VALID);
@@ -441,15 +469,17 @@ void snpu_vm_unmap_locked(struct snpu_vm *vm, u64 va, u64 size)
 	LIST_HEAD(dead);
 	u64 off;
 
-	lockdep_assert_held(&vm->sdev->mm_lock);
+	lockdep_assert_held(&vm->lock);
 	for (off = 0; off < size; off += SNPU_PAGE_SIZE)
 		snpu_vm_clear_pte(vm, va + off, &dead);
-	snpu_mmu_invalidate(vm->sdev, vm->id);
+	mutex_lock(&vm->sdev->ctx_lock);
+	snpu_mmu_invalidate_locked(vm->sdev, vm->id);
+	mutex_unlock(&vm->sdev->ctx_lock);
 	list_for_each_entry_safe(pt, tmp, &dead, free_link) {
 		/* Children of an empty table are gone already: frees one page. */
 		snpu_pt_free(vm->sdev, pt, SNPU_LEAF_LEVEL);
 		kfree(pt);
-		vm->pt_pages--;
+		WRITE_ONCE(vm->pt_pages, vm->pt_pages - 1);
 	}
 }
 
@@ -472,7 +502,7 @@ int snpu_vm_map_locked(struct snpu_vm *vm, u64 va, u64 size, struct sg_table *sg
 	u64 off = 0;
 	int ret = 0;
 
-	lockdep_assert_held(&vm->sdev->mm_lock);
+	lockdep_assert_held(&vm->lock);
 	if (sgt) {
 		for_each_sgtable_dma_page(sgt, &iter, 0) {
 			if (off >= size)

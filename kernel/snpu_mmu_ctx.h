@@ -9,6 +9,7 @@
 #include <drm/drm_mm.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
@@ -41,11 +42,14 @@ struct snpu_pt {
  * @sdev: the device
  * @id: context id (ASID), index in the context table
  * @uid: the user it is charged to (max_user_contexts)
- * @mm: VA allocator; with @root and @maps protected by sdev->mm_lock
+ * @lock: this context's own lock (see snpu_mmu_ctx.c): @mm, @root and the
+ *        tables below it, @pt_pages, @closed
+ * @mm: VA allocator
  * @root: level-0 table
- * @maps: struct snpu_bo_map of the BOs mapped here
+ * @closed: struct snpu_bo_map whose handle was closed while a job still
+ *          used the BO: VA and PTEs kept until the BO is idle
  * @faults: MMU faults the device reported in this context
- * @pt_pages: page-table pages of this context (sdev->mm_lock)
+ * @pt_pages: page-table pages of this context (@lock; read locklessly)
  * @queued: jobs of this context submitted and not yet freed
  * @hangs: jobs of this context that hung (and were reset)
  * @banned: after SNPU_BAN_HANGS hangs: every job of it is canceled
@@ -57,9 +61,10 @@ struct snpu_vm {
 	struct snpu_device *sdev;
 	u32 id;
 	kuid_t uid;
+	struct mutex lock;	/* see @lock above */
 	struct drm_mm mm;
 	struct snpu_pt root;
-	struct list_head maps;
+	struct list_head closed;
 	atomic_t faults;
 	u32 pt_pages;
 	atomic_t queued;

@@ -1,6 +1,8 @@
 #!/bin/sh
 # 25-driver-races: the issue-12 review findings (snpu-driver-races): the
-# SUBMIT/UNMAP race at a fixed VA, READ_ONLY BOs, page-table and queued-job
+# per-context VM locking (two files on one BO, BO free vs file close,
+# binds in one file beside another's page-table builds), the SUBMIT/UNMAP
+# race at a fixed VA, READ_ONLY BOs, page-table and queued-job
 # bounds, the documented interface, reset semantics; then a DEVICE BO
 # mapping across an unbind of the device; the removed validate_cmds
 # parameter; job_timeout_ms=0 refused. Ends with "N passed, N failed".
