@@ -377,11 +377,47 @@ static void snpu_device_bo_free(struct drm_gem_object *obj)
 	kfree(dbo);
 }
 
+static void snpu_dummy_page_release(struct drm_device *drm, void *page)
+{
+	__free_page(page);
+}
+
+/*
+ * After the unplug: the whole mapping gets one zeroed page of its own (as
+ * TTM's ttm_bo_vm_dummy_page() does for amdgpu), so a process still
+ * writing to a removed device's buffer does not die of SIGBUS; what it
+ * writes is lost, and its next ioctl on the device fails with -ENODEV.
+ * The page is freed with the drm_device (the mapping holds the file, the
+ * file the device).
+ */
+static vm_fault_t snpu_device_bo_fault_gone(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct drm_gem_object *obj = vma->vm_private_data;
+	unsigned long addr, pfn;
+	vm_fault_t ret = VM_FAULT_NOPAGE;
+	struct page *page;
+
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page)
+		return VM_FAULT_OOM;
+	if (drmm_add_action_or_reset(obj->dev, snpu_dummy_page_release, page))
+		return VM_FAULT_OOM;
+	pfn = page_to_pfn(page);
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
+		ret = vmf_insert_pfn(vma, addr, pfn);
+		if (ret & VM_FAULT_ERROR)
+			break;
+	}
+	return ret;
+}
+
 /*
  * DEVICE BO mappings are filled page by page at fault time, only while the
  * device is there: drm_dev_unplug() zaps every mapping of the DRM file
- * (unmap_mapping_range() on its address space), and a fault after that,
- * or an mmap() racing the unplug, never reaches BAR2 again (SIGBUS).
+ * (unmap_mapping_range() on its address space), and a fault after that
+ * never reaches BAR2 again (it gets a dummy page, above); an mmap() racing
+ * the unplug fails with -ENODEV.
  */
 static vm_fault_t snpu_device_bo_fault(struct vm_fault *vmf)
 {
@@ -394,7 +430,7 @@ static vm_fault_t snpu_device_bo_fault(struct vm_fault *vmf)
 	int idx;
 
 	if (!drm_dev_enter(obj->dev, &idx))
-		return VM_FAULT_SIGBUS;
+		return snpu_device_bo_fault_gone(vmf);
 	pfn = ((sdev->dram_start + dbo->dram.start) >> PAGE_SHIFT) +
 	      ((vmf->address - vma->vm_start) >> PAGE_SHIFT);
 	ret = vmf_insert_pfn(vma, vmf->address, pfn);
