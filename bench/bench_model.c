@@ -10,6 +10,7 @@
  * reason, instead of failing the whole benchmark.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,16 +81,19 @@ int bench_model(accel_device *dev, const char *path, const char *tag, unsigned i
 	{	/* compile time: cold (storing into the compiled-model cache, which
 		 * run.py empties first), then the same load again from the cache */
 		const char *cache = getenv("SNPU_BENCH_CACHE");
-		char cname[160];
+		char cname[160], cdir[PATH_MAX];
 		double t0, cold, cached = 0;
 
 		if (cache && *cache && !(mo.flags & ACCEL_MODEL_CPU_ONLY)) {
-			/* libaccel writes into an existing directory only */
-			if (mkdir(cache, 0755) && errno != EEXIST) {
-				fprintf(stderr, "snpu-bench: mkdir %s: %s\n", cache, strerror(errno));
+			/* one subdirectory per row (run.py ships some to the guest);
+			 * libaccel writes into an existing directory only */
+			snprintf(cdir, sizeof(cdir), "%s/%s", cache, tag);
+			if ((mkdir(cache, 0755) && errno != EEXIST) ||
+			    (mkdir(cdir, 0755) && errno != EEXIST)) {
+				fprintf(stderr, "snpu-bench: mkdir %s: %s\n", cdir, strerror(errno));
 				return 1;
 			}
-			mo.cache_dir = cache;
+			mo.cache_dir = cdir;
 		}
 		t0 = bench_now();
 		if ((st = accel_model_load_file(dev, path, &mo, &m))) {
