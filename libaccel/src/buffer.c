@@ -7,7 +7,7 @@
 #include "internal.h"
 #include "snpu_mmu.h"
 
-#define STAGING_MAX (4ull << 20)	/* bytes staged per DMA job */
+#define STAGE_HALF (2ull << 20)	/* bytes staged per DMA job; the staging buffer has two */
 
 accel_status accel__bo_new(accel_device *dev, uint64_t size, unsigned int flags,
 			   struct accel_bo **out)
@@ -175,51 +175,134 @@ static accel_status check_range(const char *fn, const accel_buffer *buf, uint64_
 	return ACCEL_OK;
 }
 
-/* Host <-> device buffer through a pinned staging buffer and DMA jobs. */
-static accel_status staged(accel_buffer *buf, uint64_t off, void *host, size_t n, bool write)
+/*
+ * Host <-> DEVICE buffer by DMA: through the device's staging buffer (two
+ * halves of STAGE_HALF pinned host bytes, created at the first transfer and
+ * kept until accel_close), one DMA job per half, so that the CPU copies
+ * chunk i+1 while the device moves chunk i. The jobs are reaped by this
+ * thread (on drm: JOB_WAIT sleeps on the job, no syncobj, no reaper hop).
+ */
+static accel_status stage_get(accel_device *dev)
 {
-	accel_device *dev = buf->bo->dev;
-	uint64_t chunk = n < STAGING_MAX ? n : STAGING_MAX;
-	accel_buffer *stage;
-	accel_cmdbuf *cb;
 	accel_status st;
 	void *p;
 
-	st = accel__dev_usable(dev, write ? "accel_buffer_write" : "accel_buffer_read");
-	if (!st)
-		st = accel_buffer_create(dev, chunk, ACCEL_MEM_HOST, &stage);
+	if (dev->stage)
+		return ACCEL_OK;
+	st = accel_buffer_create(dev, 2 * STAGE_HALF, ACCEL_MEM_HOST, &dev->stage);
 	if (st)
 		return st;
-	st = accel_buffer_map(stage, &p);
-	if (!st)
-		st = accel_cmdbuf_create(dev, &cb);
+	st = accel_buffer_map(dev->stage, &p);
 	if (st) {
-		accel_buffer_free(stage);
+		accel_buffer_free(dev->stage);
+		dev->stage = NULL;
 		return st;
 	}
-	for (uint64_t done = 0; !st && done < n; done += chunk) {
-		uint64_t len = n - done < chunk ? n - done : chunk;
-		accel_ref s = accel_ref_buffer(stage, 0), d = accel_ref_buffer(buf, off + done);
+	dev->stage_cpu = p;
+	return ACCEL_OK;
+}
 
-		accel_cmdbuf_reset(cb);
-		if (write) {
-			memcpy(p, (uint8_t *)host + done, len);
-			st = accel_cmd_copy(cb, d, s, len);
-		} else {
-			st = accel_cmd_copy(cb, s, d, len);
-		}
-		if (!st)
-			st = accel__run_sync(dev, cb, write ? "accel_buffer_write" : "accel_buffer_read");
-		if (!st && !write)
-			memcpy((uint8_t *)host + done, p, len);
-	}
-	accel_cmdbuf_free(cb);
-	accel_buffer_free(stage);
+void accel__xfer_fini(accel_device *dev)
+{
+	pthread_mutex_lock(&dev->xfer_lock);
+	accel_buffer_free(dev->stage);
+	dev->stage = NULL;
+	dev->stage_cpu = NULL;
+	pthread_mutex_unlock(&dev->xfer_lock);
+}
+
+/* Queue the DMA of chunk [done, +len) between buf and staging half h. */
+static accel_status stage_submit(accel_buffer *buf, uint64_t off, uint64_t done, uint64_t len,
+				 int h, bool write, accel_cmdbuf *cb, accel_job **job)
+{
+	accel_device *dev = buf->bo->dev;
+	accel_ref s = accel_ref_buffer(dev->stage, (uint64_t)h * STAGE_HALF);
+	accel_ref d = accel_ref_buffer(buf, off + done);
+	accel_status st;
+
+	accel_cmdbuf_reset(cb);
+	st = write ? accel_cmd_copy(cb, d, s, len) : accel_cmd_copy(cb, s, d, len);
+	if (!st)
+		st = accel__submit_self(dev, cb, job);
 	return st;
+}
+
+static accel_status staged(accel_buffer *buf, uint64_t off, uint8_t *host, size_t n, bool write)
+{
+	const char *what = write ? "accel_buffer_write" : "accel_buffer_read";
+	accel_device *dev = buf->bo->dev;
+	uint64_t nchunks = (n + STAGE_HALF - 1) / STAGE_HALF, sub = 0, fin = 0;
+	accel_cmdbuf *cb[2] = { NULL, NULL };
+	accel_job *job[2] = { NULL, NULL };
+	accel_status st, st2;
+
+	if ((st = accel__dev_usable(dev, what)))
+		return st;
+	pthread_mutex_lock(&dev->xfer_lock);
+	if ((st = stage_get(dev)) || (st = accel_cmdbuf_create(dev, &cb[0])) ||
+	    (st = accel_cmdbuf_create(dev, &cb[1])))
+		goto out;
+	/* At most two chunks in flight, one per half: sub submitted, fin done. */
+	while (!st && fin < nchunks) {
+		while (!st && sub < nchunks && sub - fin < 2) {
+			uint64_t done = sub * STAGE_HALF, len = n - done < STAGE_HALF ? n - done :
+							      STAGE_HALF;
+			int h = (int)(sub & 1);
+
+			if (write)
+				memcpy(dev->stage_cpu + h * STAGE_HALF, host + done, len);
+			st = stage_submit(buf, off, done, len, h, write, cb[h], &job[h]);
+			sub += !st;
+		}
+		if (st || fin == sub)
+			break;
+		{
+			int h = (int)(fin & 1);
+			uint64_t done = fin * STAGE_HALF, len = n - done < STAGE_HALF ? n - done :
+							      STAGE_HALF;
+
+			st = accel__job_reap(job[h], what);
+			accel_job_release(job[h]);
+			job[h] = NULL;
+			if (!st && !write)
+				memcpy(host + done, dev->stage_cpu + h * STAGE_HALF, len);
+			fin++;
+		}
+	}
+	/* After a failure: the other half's job still uses the staging buffer. */
+	for (int h = 0; h < 2; h++) {
+		if (!job[h])
+			continue;
+		st2 = accel__job_reap(job[h], what);
+		if (!st)
+			st = st2;
+		accel_job_release(job[h]);
+	}
+out:
+	pthread_mutex_unlock(&dev->xfer_lock);
+	accel_cmdbuf_free(cb[0]);
+	accel_cmdbuf_free(cb[1]);
+	return st;
+}
+
+/* A DEVICE buffer's transfer of n bytes goes through its CPU mapping (a
+ * memcpy) up to dev->map_max bytes, by DMA above; a failed map falls back
+ * to DMA. Host memory is always copied through the mapping. */
+static bool use_map(const accel_buffer *buf, size_t n, bool write)
+{
+	unsigned int f = buf->bo->flags;
+
+	if (!(f & ACCEL_MEM_DEVICE))
+		return true;
+	/* The device cannot write a READ_ONLY buffer: fill it by the CPU. */
+	if (write && (f & ACCEL_MEM_READ_ONLY))
+		return true;
+	return n <= (write ? buf->bo->dev->map_write_max : buf->bo->dev->map_read_max);
 }
 
 accel_status accel_buffer_write(accel_buffer *buf, uint64_t off, const void *src, size_t n)
 {
+	unsigned int f;
 	accel_status st;
 	void *p;
 
@@ -228,14 +311,23 @@ accel_status accel_buffer_write(accel_buffer *buf, uint64_t off, const void *src
 				   buf ? "src" : "buffer");
 	if ((st = check_range("accel_buffer_write", buf, off, n)) || !n)
 		return st;
-	/* The device cannot write a READ_ONLY buffer: fill it through the
-	 * CPU mapping (write-combined for device memory). */
-	if ((buf->bo->flags & ACCEL_MEM_DEVICE) && !(buf->bo->flags & ACCEL_MEM_READ_ONLY))
-		return staged(buf, off, (void *)src, n, true);
-	if ((st = accel_buffer_map(buf, &p)))
+	f = buf->bo->flags;
+	/* Device memory of a closed device is refused, by either path. */
+	if ((f & ACCEL_MEM_DEVICE) && (st = accel__dev_usable(buf->bo->dev, "accel_buffer_write")))
 		return st;
-	memcpy((uint8_t *)p + off, src, n);
-	return ACCEL_OK;
+	if (use_map(buf, n, true)) {
+		st = accel_buffer_map(buf, &p);
+		if (!st) {
+			memcpy((uint8_t *)p + off, src, n);
+			/* Drain write-combining buffers before a job reads it. */
+			if (f & ACCEL_MEM_DEVICE)
+				atomic_thread_fence(memory_order_seq_cst);
+			return ACCEL_OK;
+		}
+		if (!(f & ACCEL_MEM_DEVICE) || (f & ACCEL_MEM_READ_ONLY))
+			return st;
+	}
+	return staged(buf, off, (uint8_t *)src, n, true);
 }
 
 accel_status accel_buffer_read(accel_buffer *buf, uint64_t off, void *dst, size_t n)
@@ -248,12 +340,19 @@ accel_status accel_buffer_read(accel_buffer *buf, uint64_t off, void *dst, size_
 				   buf ? "dst" : "buffer");
 	if ((st = check_range("accel_buffer_read", buf, off, n)) || !n)
 		return st;
-	if (buf->bo->flags & ACCEL_MEM_DEVICE)
-		return staged(buf, off, dst, n, false);
-	if ((st = accel_buffer_map(buf, &p)))
+	if ((buf->bo->flags & ACCEL_MEM_DEVICE) &&
+	    (st = accel__dev_usable(buf->bo->dev, "accel_buffer_read")))
 		return st;
-	memcpy(dst, (uint8_t *)p + off, n);
-	return ACCEL_OK;
+	if (use_map(buf, n, false)) {
+		st = accel_buffer_map(buf, &p);
+		if (!st) {
+			memcpy(dst, (uint8_t *)p + off, n);
+			return ACCEL_OK;
+		}
+		if (!(buf->bo->flags & ACCEL_MEM_DEVICE))
+			return st;
+	}
+	return staged(buf, off, dst, n, false);
 }
 
 accel_status accel_buffer_copy(accel_buffer *dst, uint64_t dst_off, accel_buffer *src,

@@ -16,6 +16,10 @@ struct drm_dev {
 	pthread_t reaper;
 	uint32_t kick_sync;		/* syncobj that wakes the reaper */
 	uint32_t *handles;		/* the reaper's wait list (nfifo + 1) */
+	/* Syncobjs of released jobs, reused by the next ones (lock): a
+	 * SUBMIT replaces the fence of its out-syncobj. */
+	uint32_t free_sync[64];
+	size_t nfree_sync;
 };
 
 static inline struct drm_dev *drm_dev(accel_device *dev)
@@ -34,7 +38,10 @@ HIDDEN accel_status accel__drm_bo_export(accel_device *dev, struct accel_bo *bo,
 HIDDEN accel_status accel__drm_bo_import(accel_device *dev, int fd, struct accel_bo *bo);
 HIDDEN accel_status accel__drm_submit(accel_device *dev, struct accel_job *job);
 HIDDEN void accel__drm_job_free(accel_device *dev, struct accel_job *job);
+HIDDEN void accel__drm_reap(accel_device *dev, struct accel_job *job);
 /* Stop the reaper thread (no job pending). */
 HIDDEN void accel__drm_jobs_fini(struct drm_dev *d);
+/* Destroy the pooled syncobjs (close). */
+HIDDEN void accel__drm_syncs_fini(struct drm_dev *d);
 
 #endif /* ACCEL_DRM_BE_H */

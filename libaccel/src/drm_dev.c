@@ -186,6 +186,7 @@ static void drm_close(accel_device *dev)
 	struct drm_dev *d = drm_dev(dev);
 
 	accel__drm_jobs_fini(d);
+	accel__drm_syncs_fini(d);
 	pthread_mutex_destroy(&d->lock);
 	close(d->fd);
 	free(d);
@@ -215,4 +216,5 @@ const struct accel_backend_ops accel__drm_ops = {
 	.bo_import = accel__drm_bo_import,
 	.submit = accel__drm_submit,
 	.job_free = accel__drm_job_free,
+	.reap = accel__drm_reap,
 };

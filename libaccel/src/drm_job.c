@@ -22,11 +22,13 @@ static size_t fifo_index(const struct accel_job *job)
 	return (size_t)job->queue * NUM_PRIO + (size_t)job->priority;
 }
 
-/* Read the result of a job whose syncobj signalled (or poll one). Returns
- * false while the job is still pending. */
-static bool job_result(struct drm_dev *d, struct accel_job *job, struct accel_hw_result *r)
+/* Read the result of a job whose syncobj signalled (or poll one: timeout
+ * 0; else an absolute CLOCK_MONOTONIC deadline). Returns false while the
+ * job is still pending. */
+static bool job_result(struct drm_dev *d, struct accel_job *job, struct accel_hw_result *r,
+		       int64_t timeout_ns)
 {
-	struct drm_snpu_job_wait w = { .job_id = job->be_id, .timeout_ns = 0 };
+	struct drm_snpu_job_wait w = { .job_id = job->be_id, .timeout_ns = timeout_ns };
 
 	memset(r, 0, sizeof(*r));
 	if (drmIoctl(d->fd, DRM_IOCTL_SNPU_JOB_WAIT, &w)) {
@@ -88,7 +90,7 @@ static void *reaper_main(void *arg)
 
 			while ((job = d->head[i])) {
 				r = calloc(1, sizeof(*r));
-				if (!r || !job_result(d, job, r)) {
+				if (!r || !job_result(d, job, r, 0)) {
 					free(r);
 					break;
 				}
@@ -188,6 +190,43 @@ static int add_ref(struct drm_snpu_bo_ref *refs, size_t *n, uint32_t handle, uin
 	return 0;
 }
 
+/* A syncobj for job: a released job's, or a new one. */
+static accel_status sync_get(accel_device *dev, struct drm_dev *d, uint32_t *handle)
+{
+	pthread_mutex_lock(&d->lock);
+	if (d->nfree_sync) {
+		*handle = d->free_sync[--d->nfree_sync];
+		pthread_mutex_unlock(&d->lock);
+		return ACCEL_OK;
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (drmSyncobjCreate(d->fd, 0, handle)) {
+		*handle = 0;
+		return accel__fail_errno(errno, "%s: syncobj create", dev->name);
+	}
+	return ACCEL_OK;
+}
+
+void accel__drm_syncs_fini(struct drm_dev *d)
+{
+	while (d->nfree_sync)
+		(void)drmSyncobjDestroy(d->fd, d->free_sync[--d->nfree_sync]);
+}
+
+static accel_status submit_error(accel_device *dev, struct accel_job *job, int err)
+{
+	char why[320];
+
+	/* The driver validates with the same code: name the command and the
+	 * field it refused. */
+	if (err != EINVAL || !accel__explain_stream(job->cmds, job->cmds_size, why, sizeof(why)))
+		why[0] = '\0';
+	return accel__fail(accel__status_from_errno(err), "%s: SUBMIT of %u command%s (%zu "
+			   "bytes) on queue %u: %s%s%s", dev->name, job->ncmds,
+			   job->ncmds == 1 ? "" : "s", job->cmds_size, job->queue,
+			   strerror(err), why[0] ? ": " : "", why);
+}
+
 accel_status accel__drm_submit(accel_device *dev, struct accel_job *job)
 {
 	struct drm_dev *d = drm_dev(dev);
@@ -219,11 +258,16 @@ accel_status accel__drm_submit(accel_device *dev, struct accel_job *job)
 		in[nin].handle = job->deps[i]->be_sync;
 		nin++;
 	}
-	if (drmSyncobjCreate(d->fd, 0, &job->be_sync)) {
-		st = accel__fail_errno(errno, "%s: syncobj create", dev->name);
-		job->be_sync = 0;
-		goto out;
+	if (job->be_self) {
+		/* Reaped by the submitter with JOB_WAIT: no syncobj, no reaper. */
+		st = ACCEL_OK;
+		s.out_sync_count = 0;
+	} else {
+		st = sync_get(dev, d, &job->be_sync);
+		s.out_sync_count = 1;
 	}
+	if (st)
+		goto out;
 	out.handle = job->be_sync;
 	s.cmds = (uintptr_t)job->cmds;
 	s.cmds_size = (uint32_t)job->cmds_size;
@@ -234,8 +278,7 @@ accel_status accel__drm_submit(accel_device *dev, struct accel_job *job)
 	s.in_syncs = (uintptr_t)in;
 	s.in_sync_count = (uint32_t)nin;
 	s.sync_size = sizeof(struct drm_snpu_sync);
-	s.out_syncs = (uintptr_t)&out;
-	s.out_sync_count = 1;
+	s.out_syncs = s.out_sync_count ? (uintptr_t)&out : 0;
 	/* The driver's priority values differ from libaccel's (0 is its default). */
 	s.priority = job->priority == ACCEL_PRIORITY_LOW ? DRM_SNPU_PRIORITY_LOW :
 		     job->priority == ACCEL_PRIORITY_HIGH ? DRM_SNPU_PRIORITY_HIGH :
@@ -249,6 +292,14 @@ accel_status accel__drm_submit(accel_device *dev, struct accel_job *job)
 		s.num_profile = job->num_profile;
 		s.profile_va = accel_buffer_va(job->profile);
 	}
+	if (job->be_self) {
+		if (drmIoctl(d->fd, DRM_IOCTL_SNPU_SUBMIT, &s)) {
+			st = submit_error(dev, job, errno);
+			goto out;
+		}
+		job->be_id = s.job_id;
+		goto out;
+	}
 	pthread_mutex_lock(&d->lock);
 	st = reaper_start(dev, d);
 	if (st) {
@@ -257,18 +308,9 @@ accel_status accel__drm_submit(accel_device *dev, struct accel_job *job)
 	}
 	if (drmIoctl(d->fd, DRM_IOCTL_SNPU_SUBMIT, &s)) {
 		int err = errno;
-		char why[320];
 
 		pthread_mutex_unlock(&d->lock);
-		/* The driver validates with the same code: name the command
-		 * and the field it refused. */
-		if (err != EINVAL || !accel__explain_stream(job->cmds, job->cmds_size, why,
-							    sizeof(why)))
-			why[0] = '\0';
-		st = accel__fail(accel__status_from_errno(err), "%s: SUBMIT of %u command%s (%zu "
-				 "bytes) on queue %u: %s%s%s", dev->name, job->ncmds,
-				 job->ncmds == 1 ? "" : "s", job->cmds_size, job->queue,
-				 strerror(err), why[0] ? ": " : "", why);
+		st = submit_error(dev, job, err);
 		goto out;
 	}
 	job->be_id = s.job_id;
@@ -290,6 +332,28 @@ out:
 
 void accel__drm_job_free(accel_device *dev, struct accel_job *job)
 {
+	struct drm_dev *d = drm_dev(dev);
+
+	if (!job->be_sync)
+		return;
+	pthread_mutex_lock(&d->lock);
+	if (d->nfree_sync < sizeof(d->free_sync) / sizeof(d->free_sync[0])) {
+		d->free_sync[d->nfree_sync++] = job->be_sync;
+		job->be_sync = 0;
+	}
+	pthread_mutex_unlock(&d->lock);
 	if (job->be_sync)
-		(void)drmSyncobjDestroy(drm_dev(dev)->fd, job->be_sync);
+		(void)drmSyncobjDestroy(d->fd, job->be_sync);
+}
+
+/* accel_run and the transfers: wait in JOB_WAIT itself (one ioctl that
+ * sleeps until the job's fence signals and returns its result) instead of
+ * a syncobj, the reaper thread and a condition variable. */
+void accel__drm_reap(accel_device *dev, struct accel_job *job)
+{
+	struct accel_hw_result r;
+
+	while (!job_result(drm_dev(dev), job, &r, INT64_MAX))
+		;
+	accel__job_complete(job, &r);
 }

@@ -54,6 +54,10 @@ struct accel_backend_ops {
 	accel_status (*submit)(accel_device *dev, struct accel_job *job);
 	/* Free the backend's per-job data when the job object goes (optional). */
 	void (*job_free)(accel_device *dev, struct accel_job *job);
+	/* Wait in the calling thread for a job submitted with be_self set and
+	 * complete it (optional: without it such a job completes as any other
+	 * and the caller waits on its condition variable). */
+	void (*reap)(accel_device *dev, struct accel_job *job);
 };
 
 HIDDEN extern const struct accel_backend_ops accel__drm_ops;
@@ -76,6 +80,14 @@ struct accel_device {
 	uint64_t pending;		/* submitted, not yet completed jobs */
 	accel_pool *pool;		/* callback pool */
 	bool own_pool;
+	/* accel_buffer_write/read by DMA (buffer.c): one pinned host buffer
+	 * of two halves, created at the first such transfer, reused. */
+	pthread_mutex_t xfer_lock;
+	accel_buffer *stage;
+	uint8_t *stage_cpu;
+	/* Up to these many bytes a DEVICE buffer's write/read is a memcpy
+	 * through its CPU mapping instead (ACCEL_MAP_MAX overrides both). */
+	uint64_t map_write_max, map_read_max;
 };
 
 /* Device references (device.c): buffers' BOs, heaps, command buffers and
@@ -159,6 +171,7 @@ struct accel_job {
 	accel_job_result res;
 
 	/* backend bookkeeping */
+	bool be_self;			/* the submitter reaps it (ops->reap) */
 	uint64_t be_id;
 	uint32_t be_sync;
 	accel_status be_status;
@@ -181,6 +194,15 @@ HIDDEN accel_status accel__job_state(struct accel_job *job);
 
 /* Synchronous helper: run cb on dev and wait; message names `what`. */
 HIDDEN accel_status accel__run_sync(accel_device *dev, accel_cmdbuf *cb, const char *what);
+/* Submit cb (no options) for the calling thread to reap with
+ * accel__job_reap: on drm it needs no syncobj and no reaper thread. */
+HIDDEN accel_status accel__submit_self(accel_device *dev, const accel_cmdbuf *cb,
+				       accel_job **out);
+/* Wait for a job of accel__submit_self (or any job) and return its status
+ * (message names `what`); the job stays to be released. */
+HIDDEN accel_status accel__job_reap(accel_job *job, const char *what);
+/* Release the staging buffer (accel_close). */
+HIDDEN void accel__xfer_fini(accel_device *dev);
 
 /* The device's callback pool (created on first need). */
 HIDDEN accel_status accel__device_pool(accel_device *dev, accel_pool **out);

@@ -247,8 +247,9 @@ static accel_status check_opts(accel_device *dev, const accel_submit_opts *o)
 	return ACCEL_OK;
 }
 
-accel_status accel_submit(accel_device *dev, const accel_cmdbuf *cb,
-			  const accel_submit_opts *opts, accel_job **out)
+/* accel_submit; self: the calling thread reaps the job (accel__job_reap). */
+static accel_status job_submit(accel_device *dev, const accel_cmdbuf *cb,
+			       const accel_submit_opts *opts, bool self, accel_job **out)
 {
 	accel_submit_opts o_buf = ACCEL_SUBMIT_OPTS_INIT;
 	const accel_submit_opts *o = &o_buf;
@@ -329,6 +330,7 @@ accel_status accel_submit(accel_device *dev, const accel_cmdbuf *cb,
 	dev->pending++;
 	pthread_mutex_unlock(&dev->lock);
 	accel__job_get(job);	/* the backend's reference */
+	job->be_self = self && !cancel.status;
 	if (cancel.status) {
 		accel__job_complete(job, &cancel);
 	} else if ((st = dev->ops->submit(dev, job))) {
@@ -342,6 +344,17 @@ accel_status accel_submit(accel_device *dev, const accel_cmdbuf *cb,
 	}
 	*out = job;
 	return ACCEL_OK;
+}
+
+accel_status accel_submit(accel_device *dev, const accel_cmdbuf *cb,
+			  const accel_submit_opts *opts, accel_job **out)
+{
+	return job_submit(dev, cb, opts, false, out);
+}
+
+accel_status accel__submit_self(accel_device *dev, const accel_cmdbuf *cb, accel_job **out)
+{
+	return job_submit(dev, cb, NULL, true, out);
 }
 
 static accel_status job_status_report(struct accel_job *job)
@@ -425,7 +438,7 @@ accel_status accel_run(accel_device *dev, const accel_cmdbuf *cb, const accel_su
 
 	if (res && (st = accel__struct_out_check("accel_run", &accel__abi_job_result, res)))
 		return st;
-	st = accel_submit(dev, cb, opts, &job);
+	st = job_submit(dev, cb, opts, true, &job);
 	if (st) {
 		/* Never leave the caller's result as it was: it tells why. */
 		if (res) {
@@ -438,7 +451,7 @@ accel_status accel_run(accel_device *dev, const accel_cmdbuf *cb, const accel_su
 		}
 		return st;
 	}
-	st = accel_job_wait(job, -1);
+	st = accel__job_reap(job, NULL);
 	if (res) {
 		snprintf(msg, sizeof(msg), "%s", accel_last_error());
 		accel_job_result_get(job, res);
@@ -446,6 +459,24 @@ accel_status accel_run(accel_device *dev, const accel_cmdbuf *cb, const accel_su
 			accel__fail(st, "%s", msg);
 	}
 	accel_job_release(job);
+	return st;
+}
+
+accel_status accel__job_reap(accel_job *job, const char *what)
+{
+	accel_status st;
+	char msg[512];
+
+	if (job->be_self) {
+		job->be_self = false;	/* reaped once, by the submitter */
+		if (job->dev->ops->reap)
+			job->dev->ops->reap(job->dev, job);
+	}
+	st = accel_job_wait(job, -1);
+	if (st && what) {
+		snprintf(msg, sizeof(msg), "%s", accel_last_error());
+		accel__fail(st, "%s: %s", what, msg);
+	}
 	return st;
 }
 

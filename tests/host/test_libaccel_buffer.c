@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* libaccel buffers: host/device placement, map, transfers, heap, sharing. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -62,6 +63,140 @@ START_TEST(test_device_roundtrip)
 	accel_buffer_free(d);
 	free(src);
 	free(dst);
+	accel_close(dev);
+}
+END_TEST
+
+/* Jobs the device ran so far (its counter). */
+static uint64_t jobs_run(accel_device *dev)
+{
+	uint64_t c[ACCEL_NUM_COUNTERS];
+
+	ck_accel(accel_device_counters(dev, c));
+	return c[ACCEL_CNT_JOBS];
+}
+
+#define HALF (2u << 20)	/* bytes per staging DMA job (buffer.c STAGE_HALF) */
+
+/*
+ * accel_buffer_write/read of a DEVICE buffer at boundary sizes and unaligned
+ * offsets, with a map limit of `limit` bytes (ACCEL_MAP_MAX; -1: the
+ * default): up to it the bytes go through the CPU mapping (no job), above
+ * it by DMA (one job per staging half). Each write is read back; at the
+ * end the device's own copy of the whole buffer shows that every byte
+ * written arrived and the bytes around each range stayed as they were.
+ */
+static void check_paths(long long limit, const size_t *sizes, size_t nsizes)
+{
+	static const uint64_t offs[] = { 0, 1, 4095, 4097 };
+	size_t cap = 8192;
+	uint8_t *src, *dst, *want;
+	accel_device *dev;
+	accel_buffer *d, *o;
+	uint8_t *m;
+	char v[32];
+
+	for (size_t i = 0; i < nsizes; i++)
+		cap = sizes[i] + 8192 > cap ? sizes[i] + 8192 : cap;
+	src = malloc(2 * cap);
+	dst = malloc(cap);
+	want = malloc(cap);
+	ck_assert(src && dst && want);
+	fill_pattern(src, 2 * cap, 7);	/* each case's bytes start elsewhere in it */
+	setenv("ACCEL_SIM_DRAM_MB", "256", 1);	/* two buffers of up to 64 MiB on "sim" */
+	if (limit >= 0) {
+		snprintf(v, sizeof(v), "%lld", limit);
+		setenv("ACCEL_MAP_MAX", v, 1);
+	}
+	dev = tu_open();
+	ck_accel(accel_buffer_create(dev, cap, ACCEL_MEM_DEVICE, &d));
+	memset(want, 0xa5, cap);
+	ck_accel(accel_buffer_write(d, 0, want, cap));
+	for (size_t i = 0; i < nsizes; i++) {
+		for (size_t k = 0; k < sizeof(offs) / sizeof(offs[0]); k++) {
+			size_t n = sizes[i];
+			uint64_t off = offs[k], before;
+			/* the default limit: device.c MAP_WRITE_MAX, MAP_READ_MAX */
+			uint64_t lim = limit < 0 ? 64u << 20 : (uint64_t)limit;
+			uint64_t expect = n <= lim ? 0 : (n + HALF - 1) / HALF;
+			const uint8_t *bytes = src + (n * 7 + off * 13) % cap;
+
+			if (off + n > cap)
+				continue;
+
+			before = jobs_run(dev);
+			ck_accel(accel_buffer_write(d, off, bytes, n));
+			ck_assert_msg(jobs_run(dev) - before == expect, "write of %zu bytes at %llu: "
+				      "%llu jobs, expected %llu", n, (unsigned long long)off,
+				      (unsigned long long)(jobs_run(dev) - before),
+				      (unsigned long long)expect);
+			memcpy(want + off, bytes, n);
+			memset(dst, 0, n);
+			before = jobs_run(dev);
+			ck_accel(accel_buffer_read(d, off, dst, n));
+			ck_assert_msg(jobs_run(dev) - before == expect, "read of %zu bytes: %llu jobs",
+				      n, (unsigned long long)(jobs_run(dev) - before));
+			ck_assert_msg(!memcmp(dst, bytes, n), "read back %zu bytes at %llu", n,
+				      (unsigned long long)off);
+		}
+	}
+	/* The whole buffer as the device sees it: its own copy into another
+	 * buffer, read through that one's mapping. */
+	ck_accel(accel_buffer_create(dev, cap, ACCEL_MEM_DEVICE, &o));
+	ck_accel(accel_buffer_copy(o, 0, d, 0, cap));
+	ck_accel(accel_buffer_map(o, (void **)&m));
+	ck_assert_msg(!memcmp(m, want, cap), "device memory differs from what was written");
+	accel_buffer_free(o);
+	accel_buffer_free(d);
+	accel_close(dev);
+	unsetenv("ACCEL_MAP_MAX");
+	free(src);
+	free(dst);
+	free(want);
+}
+
+START_TEST(test_paths_default)
+{
+	static const size_t sizes[] = { 1, 4095, 4096, 4097, HALF + 1, (64u << 20) - 1,
+					64u << 20, (64u << 20) + 1 };
+
+	check_paths(-1, sizes, sizeof(sizes) / sizeof(sizes[0]));
+}
+END_TEST
+
+START_TEST(test_paths_limit)
+{
+	static const size_t sizes[] = { 1, 4095, 65535, 65536, 65537, 300000 };
+
+	check_paths(65536, sizes, sizeof(sizes) / sizeof(sizes[0]));
+}
+END_TEST
+
+START_TEST(test_paths_dma_only)
+{
+	static const size_t sizes[] = { 1, 4095, 4096, 4097, HALF, (4u << 20) + 1 };
+
+	check_paths(0, sizes, sizeof(sizes) / sizeof(sizes[0]));
+}
+END_TEST
+
+START_TEST(test_paths_map_only)
+{
+	static const size_t sizes[] = { 1, 4097, (4u << 20) + 1, (9u << 20) };	/* > 2 halves */
+
+	check_paths(1ll << 40, sizes, sizeof(sizes) / sizeof(sizes[0]));
+}
+END_TEST
+
+START_TEST(test_map_max_env)
+{
+	accel_device *dev = tu_open(), *bad = (accel_device *)0x1;
+
+	setenv("ACCEL_MAP_MAX", "12k", 1);
+	ck_accel_err(accel_open(accel_device_name(dev), &bad), ACCEL_ERR_INVALID_ARG);
+	ck_assert_ptr_null(bad);
+	ck_assert_ptr_nonnull(strstr(accel_last_error(), "ACCEL_MAP_MAX"));
+	unsetenv("ACCEL_MAP_MAX");
 	accel_close(dev);
 }
 END_TEST
@@ -248,6 +383,11 @@ int main(void)
 	tcase_add_test(tc, test_copy);
 	tcase_add_test(tc, test_read_only);
 	tcase_add_test(tc, test_heap);
+	tcase_add_test(tc, test_paths_default);
+	tcase_add_test(tc, test_paths_limit);
+	tcase_add_test(tc, test_paths_dma_only);
+	tcase_add_test(tc, test_paths_map_only);
+	tcase_add_test(tc, test_map_max_env);
 	tu_add(s, tc, "transfers", TU_JOBS);
 	tc = tcase_create("share");
 	tcase_add_test(tc, test_share);

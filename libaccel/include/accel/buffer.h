@@ -65,10 +65,13 @@ ACCEL_API uint64_t accel_buffer_va(const accel_buffer *buf);
  * backend is write-combined: fine to fill, slow to read. */
 ACCEL_API accel_status accel_buffer_map(accel_buffer *buf, void **ptr);
 
-/* Copy n bytes between host memory and the buffer at offset off.
- * Host buffers: memcpy. Device buffers: through a pinned staging buffer
- * and DMA_COPY commands on the device (synchronous); READ_ONLY device
- * buffers are written through the CPU mapping. */
+/* Copy n bytes between host memory and the buffer at offset off
+ * (synchronous). Host buffers: memcpy. Device buffers: memcpy through the
+ * CPU mapping up to 64 MiB (env ACCEL_MAP_MAX=bytes changes the limit, 0 =
+ * always DMA), above it DMA_COPY jobs through the device's reused, double-
+ * buffered pinned staging buffer; READ_ONLY device buffers are always
+ * written through the CPU mapping. After accel_close a device buffer's
+ * transfers fail with ACCEL_ERR_STATE. */
 ACCEL_API accel_status accel_buffer_write(accel_buffer *buf, uint64_t off, const void *src,
 					  size_t n);
 ACCEL_API accel_status accel_buffer_read(accel_buffer *buf, uint64_t off, void *dst, size_t n);
