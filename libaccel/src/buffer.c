@@ -285,6 +285,19 @@ out:
 	return st;
 }
 
+/* Is the device still there (not unplugged)? A cheap parameter query. */
+static accel_status present(accel_device *dev, const char *fn)
+{
+	accel_status st;
+	uint64_t v;
+
+	st = dev->ops->get_param(dev, ACCEL_PARAM_NUM_QUEUES, &v);
+	if (st)
+		return accel__fail(st, "%s: device %s is gone (removed or unbound): the data "
+				   "read through its mapping is not the buffer's", fn, dev->name);
+	return ACCEL_OK;
+}
+
 /* A DEVICE buffer's transfer of n bytes goes through its CPU mapping (a
  * memcpy) up to dev->map_max bytes, by DMA above; a failed map falls back
  * to DMA. Host memory is always copied through the mapping. */
@@ -347,6 +360,10 @@ accel_status accel_buffer_read(accel_buffer *buf, uint64_t off, void *dst, size_
 		st = accel_buffer_map(buf, &p);
 		if (!st) {
 			memcpy(dst, (uint8_t *)p + off, n);
+			/* A removed device's mapping reads zeros (the driver's dummy
+			 * page): one query tells the caller the data is not real. */
+			if (buf->bo->flags & ACCEL_MEM_DEVICE)
+				return present(buf->bo->dev, "accel_buffer_read");
 			return ACCEL_OK;
 		}
 		if (!(buf->bo->flags & ACCEL_MEM_DEVICE))
