@@ -5,19 +5,14 @@
 # the end. Environment: as scripts/vm.sh (QEMU_BIN, INITRAMFS, NPU, ...).
 set -u
 cd "$(dirname "$0")/.."
+. scripts/tally.sh
 log=$(mktemp -d)
 CMD=snpu-vm-tests bash scripts/vm.sh 2>&1 | tee "$log/suites"
 suites_rc=${PIPESTATUS[0]}
 env -u NPU -u SNPU_DEVICE_OPTS bash tests/vm/hotunplug.sh 2>&1 | tee "$log/unplug"
 unplug_rc=${PIPESTATUS[0]}
-count() { # file -> "passed failed" from its last "N passed, N failed" line
-	local l
-	l=$(tr -d '\r' < "$1" | grep -aoE '[0-9]+ passed, [0-9]+ failed' | tail -1)
-	if [ -z "$l" ]; then echo "0 1"; return; fi
-	sed -E 's/([0-9]+) passed, ([0-9]+) failed/\1 \2/' <<<"$l"
-}
-read -r sp sf < <(count "$log/suites")
-read -r up uf < <(count "$log/unplug")
+read -r sp sf < <(tally "$log/suites")
+read -r up uf < <(tally "$log/unplug")
 [ "$suites_rc" -eq 0 ] || [ "$sf" -gt 0 ] || sf=1
 [ "$unplug_rc" -eq 0 ] || [ "$uf" -gt 0 ] || uf=1
 rm -rf "$log"

@@ -16,6 +16,12 @@
 
 #define PLAN_ALIGN 64
 
+/* x rounded up to PLAN_ALIGN */
+static inline uint64_t plan_align_up(uint64_t x)
+{
+	return (x + PLAN_ALIGN - 1) & ~(uint64_t)(PLAN_ALIGN - 1);
+}
+
 enum plan_space { PLAN_NONE = 0, PLAN_WEIGHTS = 1, PLAN_ARENA = 2 };
 
 struct plan_loc {
@@ -57,5 +63,8 @@ accel_status plan_sram_split(const struct ir_graph *g, const struct plan *p, uin
 			     uint64_t *sram_off, uint64_t *on_chip);
 /* The value whose storage v uses (itself unless v is a view). */
 int plan_root(const struct ir_graph *g, int v);
+/* qsort_r order of indices into a plan_loc array (ctx): largest first, then
+ * by index (first-fit-decreasing placement in plan_mem.c and plan_sram.c) */
+int plan_by_size_desc(const void *x, const void *y, void *ctx);
 
 #endif /* MODEL_PLAN_H */

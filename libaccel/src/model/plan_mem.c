@@ -16,11 +16,6 @@
 #include "ops.h"
 #include "plan.h"
 
-static uint64_t align_up(uint64_t x)
-{
-	return (x + PLAN_ALIGN - 1) & ~(uint64_t)(PLAN_ALIGN - 1);
-}
-
 static void use(struct plan_loc *l, int32_t at)
 {
 	if (at > l->last)
@@ -69,7 +64,7 @@ static bool overlap_life(const struct plan_loc *a, const struct plan_loc *b)
 	return a->first <= b->last && b->first <= a->last;
 }
 
-static int by_size_desc(const void *x, const void *y, void *ctx)
+int plan_by_size_desc(const void *x, const void *y, void *ctx)
 {
 	const struct plan_loc *loc = ctx;
 	const struct plan_loc *a = &loc[*(const int *)x], *b = &loc[*(const int *)y];
@@ -92,10 +87,10 @@ static accel_status place_arena(const struct ir_graph *g, struct plan *p, int *o
 {
 	uint32_t i, j, placed = 0;
 
-	qsort_r(order, n, sizeof(int), by_size_desc, p->loc);
+	qsort_r(order, n, sizeof(int), plan_by_size_desc, p->loc);
 	for (i = 0; i < n; i++) {
 		struct plan_loc *l = &p->loc[order[i]];
-		uint64_t best = UINT64_MAX, best_gap = UINT64_MAX, cur = 0, size = align_up(l->bytes);
+		uint64_t best = UINT64_MAX, best_gap = UINT64_MAX, cur = 0, size = plan_align_up(l->bytes);
 		uint32_t m = 0;
 
 		for (j = 0; j < placed; j++)
@@ -109,8 +104,8 @@ static accel_status place_arena(const struct ir_graph *g, struct plan *p, int *o
 				best = cur;
 				best_gap = o->offset - cur;
 			}
-			if (o->offset + align_up(o->bytes) > cur)
-				cur = o->offset + align_up(o->bytes);
+			if (o->offset + plan_align_up(o->bytes) > cur)
+				cur = o->offset + plan_align_up(o->bytes);
 		}
 		l->offset = best != UINT64_MAX ? best : cur;
 		if (l->offset + size > p->arena_bytes)
@@ -133,7 +128,7 @@ static void lower_bound(const struct ir_graph *g, struct plan *p)
 			if (p->loc[i].space == PLAN_ARENA && plan_root(g, (int)i) == (int)i &&
 			    p->loc[i].first <= t &&
 			    t <= p->loc[i].last)
-				live += align_up(p->loc[i].bytes);
+				live += plan_align_up(p->loc[i].bytes);
 		if (live > p->arena_lower_bound)
 			p->arena_lower_bound = live;
 	}
@@ -201,7 +196,7 @@ accel_status plan_build(const struct ir_graph *g, struct plan *p)
 		if (v->flags & IR_VAL_CONST) {
 			l->space = PLAN_WEIGHTS;
 			l->offset = p->weights_bytes;
-			p->weights_bytes += align_up(l->bytes ? l->bytes : 1);
+			p->weights_bytes += plan_align_up(l->bytes ? l->bytes : 1);
 		} else {
 			l->space = PLAN_ARENA;
 			if (!l->bytes)

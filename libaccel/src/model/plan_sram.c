@@ -15,21 +15,6 @@
 #include "../internal.h"
 #include "plan.h"
 
-static uint64_t align_up(uint64_t x)
-{
-	return (x + PLAN_ALIGN - 1) & ~(uint64_t)(PLAN_ALIGN - 1);
-}
-
-static int by_size_desc(const void *x, const void *y, void *ctx)
-{
-	const struct plan_loc *loc = ctx;
-	const struct plan_loc *a = &loc[*(const int *)x], *b = &loc[*(const int *)y];
-
-	if (a->bytes != b->bytes)
-		return a->bytes > b->bytes ? -1 : 1;
-	return *(const int *)x - *(const int *)y;
-}
-
 struct placed {
 	uint64_t off, end;
 };
@@ -49,7 +34,7 @@ static void place(const struct plan_loc *loc, const int *order, uint32_t from, u
 
 	for (i = from; i < n; i++) {
 		const struct plan_loc *l = &loc[order[i]];
-		uint64_t size = align_up(l->bytes), cur = 0, best = PLAN_SRAM_NONE;
+		uint64_t size = plan_align_up(l->bytes), cur = 0, best = PLAN_SRAM_NONE;
 		uint64_t best_gap = UINT64_MAX;
 		uint32_t m = 0;
 
@@ -59,7 +44,7 @@ static void place(const struct plan_loc *loc, const int *order, uint32_t from, u
 			if (sram_off[order[j]] != PLAN_SRAM_NONE && o->first <= l->last &&
 			    l->first <= o->last) {
 				tmp[m].off = sram_off[order[j]];
-				tmp[m++].end = sram_off[order[j]] + align_up(o->bytes);
+				tmp[m++].end = sram_off[order[j]] + plan_align_up(o->bytes);
 			}
 		}
 		qsort(tmp, m, sizeof(*tmp), by_off);
@@ -102,7 +87,7 @@ accel_status plan_sram_split(const struct ir_graph *g, const struct plan *p, uin
 		if (loc[i].space == PLAN_ARENA && plan_root(g, (int)i) == (int)i)
 			order[n++] = (int)i;
 	}
-	qsort_r(order, n, sizeof(int), by_size_desc, loc);
+	qsort_r(order, n, sizeof(int), plan_by_size_desc, loc);
 	if (p->arena_bytes <= cap) {	/* the whole arena, at its own offsets */
 		for (i = 0; i < n; i++) {
 			sram_off[order[i]] = loc[order[i]].offset;
