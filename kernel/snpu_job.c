@@ -243,6 +243,8 @@ static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad, bo
 {
 	bool reset = true, entered, cookie;
 	struct snpu_queue *q;
+	size_t dump_len = 0;
+	void *dump = NULL;
 	int idx, ret = 0;
 	u32 i;
 
@@ -270,7 +272,7 @@ static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad, bo
 	if (reset && !sdev->stopped) {
 		if (bad) {
 			snpu_job_blame(bad);
-			snpu_coredump(sdev, bad);
+			dump = snpu_coredump(sdev, bad, &dump_len);
 		}
 		ret = snpu_device_reset(sdev);
 		if (ret)
@@ -291,6 +293,11 @@ static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad, bo
 		}
 	}
 	dma_fence_end_signalling(cookie);
+	/* Still inside drm_dev_enter(): snpu_coredump_fini() comes after. */
+	if (entered)
+		snpu_coredump_publish(sdev, dump, dump_len);
+	else
+		kfree(dump);
 	if (entered)
 		drm_dev_exit(idx);
 	trace_snpu_engine_reset(bad ? (int)bad->q->index : -1, bad ? bad->seqno : 0, reset);
