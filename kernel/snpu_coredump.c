@@ -8,8 +8,9 @@
  * The snapshot is taken in the timeout handler's fence signalling section
  * (snpu_engine_reset): it allocates with GFP_NOWAIT and gives up (no dump)
  * when that fails. dev_coredumpm() allocates with GFP_KERNEL whatever its
- * gfp argument (device name, sysfs), so snpu_coredump_publish() runs after
- * dma_fence_end_signalling() (lockdep: fs_reclaim under dma_fence_map).
+ * gfp argument (device name, sysfs): snpu_engine_reset ends the signalling
+ * annotation around snpu_coredump_publish(), before any fence of the reset
+ * signals (lockdep: fs_reclaim under dma_fence_map).
  * A dump lives
  * until read and deleted (write to data), 5 minutes, or the device's
  * removal.

@@ -273,6 +273,20 @@ static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad, bo
 		if (bad) {
 			snpu_job_blame(bad);
 			dump = snpu_coredump(sdev, bad, &dump_len);
+			/*
+			 * dev_coredumpm() allocates with GFP_KERNEL: outside the
+			 * signalling annotation, but before any fence of this
+			 * reset signals (the dump exists once the hung job
+			 * reports TIMEDOUT). Still inside drm_dev_enter():
+			 * snpu_coredump_fini() comes after.
+			 */
+			if (dump && entered) {
+				dma_fence_end_signalling(cookie);
+				snpu_coredump_publish(sdev, dump, dump_len);
+				cookie = dma_fence_begin_signalling();
+			} else {
+				kfree(dump);
+			}
 		}
 		ret = snpu_device_reset(sdev);
 		if (ret)
@@ -293,11 +307,6 @@ static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad, bo
 		}
 	}
 	dma_fence_end_signalling(cookie);
-	/* Still inside drm_dev_enter(): snpu_coredump_fini() comes after. */
-	if (entered)
-		snpu_coredump_publish(sdev, dump, dump_len);
-	else
-		kfree(dump);
 	if (entered)
 		drm_dev_exit(idx);
 	trace_snpu_engine_reset(bad ? (int)bad->q->index : -1, bad ? bad->seqno : 0, reset);
