@@ -3,6 +3,7 @@
 #   make            build everything (firmware, device, QEMU, module, libaccel, tools, guest)
 #   make deps       install Debian packages, fetch the guest kernel (idempotent)
 #   make check      check-host + check-vm
+#   make check-debug  driver suites on a lockdep/KASAN/kmemleak kernel (slow; not in check)
 #   make vm [CMD=...] [NPU=n]   boot the guest (shell, or run CMD and exit with its status)
 #   make demo       show what the stack does today
 #   make install PREFIX=...     install libaccel, headers, pkg-config file, tools
@@ -63,6 +64,7 @@ include tests/tests.mk
 include bench/bench.mk
 include samples/samples.mk
 include scripts/vm.mk
+include scripts/debug-kernel.mk
 
 all: $(ALL)
 

@@ -5,8 +5,13 @@
  * and firmware registers, every queue's ring registers, the hung job's
  * descriptor and the command it was stuck at (hex).
  *
- * It runs in the timeout handler, a fence signalling path: it allocates
- * with GFP_NOWAIT and gives up (no dump) when that fails. A dump lives
+ * The snapshot is taken in the timeout handler's fence signalling section
+ * (snpu_engine_reset): it allocates with GFP_NOWAIT and gives up (no dump)
+ * when that fails. dev_coredumpm() allocates with GFP_KERNEL whatever its
+ * gfp argument (device name, sysfs): snpu_engine_reset ends the signalling
+ * annotation around snpu_coredump_publish(), before any fence of the reset
+ * signals (lockdep: fs_reclaim under dma_fence_map).
+ * A dump lives
  * until read and deleted (write to data), 5 minutes, or the device's
  * removal.
  */
@@ -105,11 +110,14 @@ static void snpu_dump_regs(struct snpu_dump *d, struct snpu_device *sdev)
 }
 
 /**
- * snpu_coredump - dump the device state for a hung job (device not reset yet)
+ * snpu_coredump - snapshot the device state for a hung job (device not reset yet)
  * @sdev: the device
  * @bad: the hung job, on its queue's ring
+ * @len: set to the snapshot's length
+ *
+ * Return: the snapshot for snpu_coredump_publish(), or NULL (no memory).
  */
-void snpu_coredump(struct snpu_device *sdev, struct snpu_job *bad)
+void *snpu_coredump(struct snpu_device *sdev, struct snpu_job *bad, size_t *len)
 {
 	struct snpu_queue *q = bad->q;
 	const struct snpu_job_desc *desc = &q->ring[bad->slot];
@@ -119,7 +127,7 @@ void snpu_coredump(struct snpu_device *sdev, struct snpu_job *bad)
 
 	d.buf = kzalloc(SNPU_DUMP_SIZE, GFP_NOWAIT | __GFP_NOWARN);
 	if (!d.buf)
-		return;
+		return NULL;
 	snpu_dump_printf(&d, "SNPU devcoredump\ndevice %s\ntime_ns %llu\nfw_version 0x%06x\n",
 			 pci_name(sdev->pdev), ktime_get_ns(), sdev->fw.version);
 	snpu_dump_printf(&d, "[hung job]\nqueue %u\ncontext %u\nseqno %llu\nslot %u\n",
@@ -141,11 +149,26 @@ void snpu_coredump(struct snpu_device *sdev, struct snpu_job *bad)
 			snpu_dump_printf(&d, " %02x", *p);
 		snpu_dump_printf(&d, "\n");
 	}
+	*len = d.len;
+	return d.buf;
+}
+
+/**
+ * snpu_coredump_publish - hand a snapshot to devcoredump (outside any fence
+ * signalling section; it may allocate with GFP_KERNEL)
+ * @sdev: the device
+ * @dump: from snpu_coredump(), or NULL
+ * @len: its length
+ */
+void snpu_coredump_publish(struct snpu_device *sdev, void *dump, size_t len)
+{
+	if (!dump)
+		return;
 	/*
 	 * No module reference (it would block rmmod for the dump's lifetime):
 	 * snpu_coredump_fini() drops the dump before the module can go.
 	 */
-	dev_coredumpm(&sdev->pdev->dev, NULL, d.buf, d.len, GFP_NOWAIT, snpu_dump_read,
+	dev_coredumpm(&sdev->pdev->dev, NULL, dump, len, GFP_KERNEL, snpu_dump_read,
 		      snpu_dump_free);
 }
 

@@ -243,6 +243,8 @@ static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad, bo
 {
 	bool reset = true, entered, cookie;
 	struct snpu_queue *q;
+	size_t dump_len = 0;
+	void *dump = NULL;
 	int idx, ret = 0;
 	u32 i;
 
@@ -270,7 +272,21 @@ static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad, bo
 	if (reset && !sdev->stopped) {
 		if (bad) {
 			snpu_job_blame(bad);
-			snpu_coredump(sdev, bad);
+			dump = snpu_coredump(sdev, bad, &dump_len);
+			/*
+			 * dev_coredumpm() allocates with GFP_KERNEL: outside the
+			 * signalling annotation, but before any fence of this
+			 * reset signals (the dump exists once the hung job
+			 * reports TIMEDOUT). Still inside drm_dev_enter():
+			 * snpu_coredump_fini() comes after.
+			 */
+			if (dump && entered) {
+				dma_fence_end_signalling(cookie);
+				snpu_coredump_publish(sdev, dump, dump_len);
+				cookie = dma_fence_begin_signalling();
+			} else {
+				kfree(dump);
+			}
 		}
 		ret = snpu_device_reset(sdev);
 		if (ret)

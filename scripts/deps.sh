@@ -25,6 +25,7 @@ PKGS=(
   clang llvm lld libclang-rt-14-dev
   python3-torch python3-onnx dataset-fashion-mnist libpng-dev libnetpbm-dev
   trinity
+  libelf-dev bc  # make check-debug: building the debug kernel (objtool, timeconst)
 )
 # Packages that must come from bookworm-backports.
 BPO_PKGS=(meson python3-pycotap qemu-system-data linux-headers-amd64 linux-source-6.12)
