@@ -289,8 +289,22 @@ static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad, bo
 			}
 		}
 		ret = snpu_device_reset(sdev);
-		if (ret)
+		if (ret) {
+			/*
+			 * The FLR's pci_restore_state() takes this function's
+			 * MSI descriptor mutex, which MSI-X setup holds around
+			 * GFP_KERNEL allocations. For this device that setup
+			 * runs only in probe and resume, never beside its
+			 * reset, so lockdep's fence -> mutex -> reclaim chain
+			 * (found by make check-debug) runs through other
+			 * devices' instances of the lock class. Like the
+			 * coredump above, the FLR runs outside the annotation,
+			 * before any fence of this reset signals.
+			 */
+			dma_fence_end_signalling(cookie);
 			ret = snpu_device_flr(sdev);
+			cookie = dma_fence_begin_signalling();
+		}
 		for (i = 0; i < sdev->hw.num_queues; i++)
 			snpu_queue_abort(&sdev->queues[i], bad, removing);
 		if (removing) {
