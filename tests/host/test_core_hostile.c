@@ -373,6 +373,27 @@ START_TEST(f4_reset_during_batched_gemm)
 }
 END_TEST
 
+/* Finding 4, the engine's largest blocks: one plain fp32 GEMM of 2048 x
+ * 2048 x 4096 (17 GMAC; broadcast inputs, the output on aliased pages). A
+ * reset must be noticed inside a cache block, not after it (a block of
+ * the blocked kernel is up to 128 x 2048 x 256 MACs). */
+START_TEST(f4_reset_during_big_gemm)
+{
+	static const uint32_t zeros[4] = { 0, 0, 0, 0 };
+	uint32_t a_d[4] = { 1, 1, 2048, 4096 }, b_d[4] = { 1, 1, 4096, 2048 };
+	uint32_t c_d[4] = { 1, 1, 2048, 2048 }, c_st[4];
+	struct snpu_cmd_gemm *g;
+
+	map_alias_flags(VA_ALIAS, 64ull << 20, SNPU_PTE_READ | SNPU_PTE_WRITE);
+	g = h_cmd(c, SNPU_OP_GEMM, sizeof(*g));
+	tensor(&g->a, VA_A, SNPU_DT_FP32, a_d, zeros);
+	tensor(&g->b, VA_A, SNPU_DT_FP32, b_d, zeros);
+	packed(c_d, c_st);
+	tensor(&g->c, VA_ALIAS, SNPU_DT_FP32, c_d, c_st);
+	reset_while_running("GEMM 2048x2048x4096");
+}
+END_TEST
+
 /* Finding 4: one output row of 2^24 elements (a broadcast input, an
  * output on aliased pages): the reset must be noticed inside the row. */
 START_TEST(f4_reset_during_long_row)
@@ -562,6 +583,7 @@ int main(void)
 	tcase_add_test(tc, f4_reset_during_pool);
 	tcase_add_test(tc, f4_reset_during_batched_gemm);
 	tcase_add_test(tc, f4_reset_during_long_row);
+	tcase_add_test(tc, f4_reset_during_big_gemm);
 	tcase_add_test(tc, f5_reenable_fetch_race);
 	tcase_add_test(tc, f7_int8_avgpool_large_windows);
 	tcase_add_test(tc, f8_wait_poll_backs_off);
