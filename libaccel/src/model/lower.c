@@ -291,6 +291,16 @@ static accel_status int8_epilogue(const struct lower_env *e, const struct ir_nod
 	return ACCEL_OK;
 }
 
+/* The fused epilogue of a conv/gemm/matmul on top of its bias: residual,
+ * activation, then the int8 part (out: the output tensor). */
+static accel_status fused_epilogue(const struct lower_env *e, const struct ir_node *n,
+				   accel_epilogue *epi, const accel_tensor *out)
+{
+	residual_of(e, n, epi, *out);
+	epi->act = act_of(&n->epi);
+	return int8_epilogue(e, n, epi, out);
+}
+
 accel_status lower_conv_cmd(const struct lower_env *e, const struct ir_node *n, accel_conv2d *out)
 {
 	struct win2d w;
@@ -317,9 +327,7 @@ accel_status lower_conv_cmd(const struct lower_env *e, const struct ir_node *n, 
 		c.epi.flags |= ACCEL_EPI_BIAS;
 		c.epi.bias = ref_of(e, n->in[2], 0);
 	}
-	residual_of(e, n, &c.epi, c.output);
-	c.epi.act = act_of(&n->epi);
-	st = int8_epilogue(e, n, &c.epi, &c.output);
+	st = fused_epilogue(e, n, &c.epi, &c.output);
 	if (!st)
 		*out = c;
 	return st;
@@ -383,10 +391,8 @@ static accel_status lower_gemm(const struct lower_env *e, const struct ir_node *
 	}
 	if (n->epi.residual >= 0 && (p.epi.flags & ACCEL_EPI_RESIDUAL))
 		return ir_node_fail(g, n, "two residuals");
-	residual_of(e, n, &p.epi, p.c);
-	p.epi.act = act_of(&n->epi);
 	{
-		accel_status st = int8_epilogue(e, n, &p.epi, &p.c);
+		accel_status st = fused_epilogue(e, n, &p.epi, &p.c);
 
 		if (st)
 			return st;
@@ -471,10 +477,8 @@ static accel_status lower_matmul(const struct lower_env *e, const struct ir_node
 			p.b.stride[i] = 0;
 		}
 	}
-	residual_of(e, n, &p.epi, p.c);
-	p.epi.act = act_of(&n->epi);
 	{
-		accel_status st = int8_epilogue(e, n, &p.epi, &p.c);
+		accel_status st = fused_epilogue(e, n, &p.epi, &p.c);
 
 		if (st)
 			return st;
