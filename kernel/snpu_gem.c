@@ -173,10 +173,19 @@ static void snpu_gem_close(struct drm_gem_object *obj, struct drm_file *file)
 		snpu_bo_close_vm(to_snpu_bo(obj), vm);
 }
 
-/* Map bo into vm at *va (fixed) or at a VA chosen here, returned in *va. */
+/*
+ * Map bo into vm at *va (fixed) or at a VA chosen here, returned in *va.
+ * Through a handle (BO_BIND: file, handle), the handle must still name the
+ * BO once its reservation is locked: closing a handle removes it from the
+ * file before .close takes the reservation lock to unmap, so a bind that
+ * saw the handle gone must not map (the mapping would outlive its handle,
+ * on no list that unbinds or releases it), and one that saw it there is
+ * found by that .close. BO_CREATE maps before the handle exists (NULL).
+ */
 static int snpu_bo_map(struct snpu_bo *bo, struct snpu_vm *vm, u64 *va, bool fixed,
-		       bool read_only)
+		       bool read_only, struct drm_file *file, u32 handle)
 {
+	struct drm_gem_object *named = NULL;
 	struct drm_gem_object *obj = bo->obj;
 	struct sg_table *sgt = NULL;
 	struct snpu_bo_map *map;
@@ -202,6 +211,14 @@ static int snpu_bo_map(struct snpu_bo *bo, struct snpu_vm *vm, u64 *va, bool fix
 	ret = dma_resv_lock_interruptible(obj->resv, NULL);
 	if (ret)
 		goto err_free;
+	if (file) {
+		/* Its reference is dropped with the reservation unlocked. */
+		named = drm_gem_object_lookup(file, handle);
+		if (named != obj) {
+			ret = -ENOENT;
+			goto err_unlock_resv;
+		}
+	}
 	if (snpu_bo_find_map_locked(bo, vm)) {
 		ret = -EBUSY;
 		goto err_unlock_resv;
@@ -233,6 +250,7 @@ static int snpu_bo_map(struct snpu_bo *bo, struct snpu_vm *vm, u64 *va, bool fix
 	list_add_tail(&map->bo_link, &bo->maps);
 	*va = map->node.start;
 	dma_resv_unlock(obj->resv);
+	drm_gem_object_put(named);
 	snpu_bo_maps_free(&idle);
 	return 0;
 
@@ -240,6 +258,7 @@ err_unlock:
 	mutex_unlock(&vm->lock);
 err_unlock_resv:
 	dma_resv_unlock(obj->resv);
+	drm_gem_object_put(named);
 	snpu_bo_maps_free(&idle);
 err_free:
 	kfree(map);
@@ -645,7 +664,7 @@ int snpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 	}
 	bo->flags = args->flags & (DRM_SNPU_BO_DEVICE | DRM_SNPU_BO_READ_ONLY);
 
-	ret = snpu_bo_map(bo, vm, &va, fixed, args->flags & DRM_SNPU_BO_READ_ONLY);
+	ret = snpu_bo_map(bo, vm, &va, fixed, args->flags & DRM_SNPU_BO_READ_ONLY, NULL, 0);
 	if (!ret) {
 		ret = drm_gem_handle_create(file, bo->obj, &handle);
 		if (ret)	/* no handle to close: unmap here */
@@ -785,7 +804,7 @@ int snpu_ioctl_bo_bind(struct drm_device *drm, void *data, struct drm_file *file
 		vm = snpu_file_vm(sfile);
 		ret = IS_ERR(vm) ? PTR_ERR(vm) :
 		      snpu_bo_map(to_snpu_bo(obj), vm, &va, fixed,
-				  args->flags & DRM_SNPU_BIND_READ_ONLY);
+				  args->flags & DRM_SNPU_BIND_READ_ONLY, file, args->handle);
 		if (!ret)
 			args->va = va;
 	}

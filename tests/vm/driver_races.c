@@ -14,6 +14,8 @@
  *       shared-bind   two files bind/unbind one BO (PRIME) at one VA at once
  *       free-vs-close a BO's last handle closed while its importer's file
  *                     closes; closing the handle of a busy BO
+ *       bind-vs-close BO_BIND racing GEM_CLOSE of its handle leaves no
+ *                     mapping behind
  *       parallel-binds  a file's binds progress while another file's
  *                     context lock is held for a long page-table build
  *       reset         a hang resets the engine: the hung job TIMEDOUT with
@@ -355,6 +357,109 @@ static void test_free_vs_close(int fd)
 	      "the closed BO's VA is free once it is idle");
 	munmap(x.map, x.size);
 	bo_free(fd, &y);
+}
+
+/* ---- BO_BIND racing GEM_CLOSE of the same handle ---- */
+#define BC_VA		0x340000000ull
+#define BC_ROUNDS	4000
+#define BC_SECONDS_MAX	20
+#define BC_STEP_NS	173u	/* the close's delay after the bind starts: 0-40 us */
+#define BC_SPAN_NS	40000u
+
+static void spin_ns(int64_t ns)
+{
+	int64_t end = now_ns() + ns;
+
+	while (now_ns() < end)
+		;
+}
+
+struct bind_close {
+	int fd;
+	uint32_t handle;
+	pthread_barrier_t start, done;
+	volatile int stop;
+	int err;
+};
+
+/* Each round: bind the BO at BC_VA while the main thread closes its handle. */
+static void *bc_bind_thread(void *arg)
+{
+	struct bind_close *r = arg;
+	struct drm_snpu_bo_bind b;
+
+	for (;;) {
+		pthread_barrier_wait(&r->start);
+		if (r->stop)
+			break;
+		b = (struct drm_snpu_bo_bind){ .handle = r->handle,
+					       .flags = DRM_SNPU_BIND_FIXED_VA, .va = BC_VA };
+		r->err = drmIoctl(r->fd, DRM_IOCTL_SNPU_BO_BIND, &b) ? errno : 0;
+		pthread_barrier_wait(&r->done);
+	}
+	return NULL;
+}
+
+/*
+ * A bind that loses the race with the close of its handle must not leave
+ * a mapping behind: afterwards BC_VA is free (a mapping without a handle
+ * could never be unbound, kept its BO until the file closed and made the
+ * context's release WARN in drm_mm_takedown).
+ */
+static void test_bind_vs_close(int fd)
+{
+	struct bind_close r = { .fd = fd };
+	unsigned int i, mapped = 0, refused = 0, other = 0, held = 0;
+	int64_t deadline = now_ns() + BC_SECONDS_MAX * 1000000000ll;
+	struct drm_snpu_bo_create c;
+	struct drm_snpu_bo_bind u;
+	struct drm_gem_close g;
+	pthread_t t;
+
+	pthread_barrier_init(&r.start, NULL, 2);
+	pthread_barrier_init(&r.done, NULL, 2);
+	pthread_create(&t, NULL, bc_bind_thread, &r);
+	for (i = 0; i < BC_ROUNDS && now_ns() < deadline; i++) {
+		c = (struct drm_snpu_bo_create){ .size = 4096 };
+		if (xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &c)) {
+			other++;
+			break;
+		}
+		u = (struct drm_snpu_bo_bind){ .handle = c.handle, .flags = DRM_SNPU_BIND_UNMAP };
+		xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &u);
+		r.handle = c.handle;
+		pthread_barrier_wait(&r.start);
+		/* The close lands at a different point of the bind each round. */
+		spin_ns((int64_t)(i * BC_STEP_NS % BC_SPAN_NS));
+		g = (struct drm_gem_close){ .handle = c.handle };
+		drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &g);
+		pthread_barrier_wait(&r.done);
+		if (!r.err)
+			mapped++;
+		else if (r.err == ENOENT)
+			refused++;
+		else
+			other++;
+		/* BC_VA must be free again: a new BO takes it. */
+		c = (struct drm_snpu_bo_create){ .size = 4096, .flags = DRM_SNPU_BO_FIXED_VA,
+						 .va = BC_VA };
+		if (xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &c)) {
+			held++;
+			break;
+		}
+		g = (struct drm_gem_close){ .handle = c.handle };
+		drmIoctl(fd, DRM_IOCTL_GEM_CLOSE, &g);
+	}
+	r.stop = 1;
+	pthread_barrier_wait(&r.start);
+	pthread_join(t, NULL);
+	pthread_barrier_destroy(&r.start);
+	pthread_barrier_destroy(&r.done);
+	printf("  bind-vs-close: %u rounds, the bind mapped in %u, found the handle gone in %u\n",
+	       i, mapped, refused);
+	CHECK(!held && !other,
+	      "a bind racing the close of its handle leaves no mapping behind (round %u: VA %s, %u unexpected errors)",
+	      i, held ? "still taken" : "free", other);
 }
 
 /* ---- Per-context locking: a bind does not wait for another file's ---- */
@@ -957,6 +1062,8 @@ int main(int argc, char **argv)
 	printf("shared-bind: %d passed, %d failed\n", passed, failed);
 	test_free_vs_close(fd);
 	printf("+free-vs-close: %d passed, %d failed\n", passed, failed);
+	test_bind_vs_close(fd);
+	printf("+bind-vs-close: %d passed, %d failed\n", passed, failed);
 	test_parallel_binds(fd);
 	printf("+parallel-binds: %d passed, %d failed\n", passed, failed);
 	test_unbind_race(fd);
