@@ -305,12 +305,14 @@ static bool snpu_engine_reset(struct snpu_device *sdev, struct snpu_job *bad, bo
 			ret = snpu_device_flr(sdev);
 			cookie = dma_fence_begin_signalling();
 		}
+		/* Counted before the aborted jobs' fences signal: their waiters see it. */
+		if (!removing)
+			atomic_inc(&sdev->resets);
 		for (i = 0; i < sdev->hw.num_queues; i++)
 			snpu_queue_abort(&sdev->queues[i], bad, removing);
 		if (removing) {
 			sdev->stopped = true;
 		} else {
-			atomic_inc(&sdev->resets);
 			if (!ret && !sdev->dead)
 				ret = snpu_engine_start(sdev);
 			if (ret && !sdev->dead) {

@@ -208,7 +208,8 @@ static void test_flr_and_ban(int fd)
 	CHECK(!err && w.status == DRM_SNPU_JOB_TIMEDOUT, "hung job TIMEDOUT: err %d status %u",
 	      err, w.status);
 	CHECK(status_value("dead") == 0 && status_value("resets") == resets0 + 1,
-	      "the engine came back by FLR (dead %lld)", status_value("dead"));
+	      "the engine came back by FLR (dead %lld, resets %lld -> %lld)", status_value("dead"),
+	      resets0, status_value("resets"));
 	s = sub(&st, NULL, 0);
 	err = xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
 	CHECK(!err && !job_wait(fd, s.job_id, 20000, &w) && w.status == DRM_SNPU_JOB_DONE,
