@@ -5,7 +5,7 @@
 # taken refuses the next with -EBUSY; fdinfo's memory keys count SYSTEM and
 # DEVICE BOs (their own GEM object types); SYSTEM BOs one user pins stop at
 # max_user_pinned_mb (-EDQUOT), the device DRAM of one user's DEVICE BOs at
-# max_user_dram_mb (-EDQUOT; by default half of the device's DRAM). Ends
+# max_user_dram_mb (-EDQUOT; by default 3/4 of the device's DRAM). Ends
 # with "N passed, N failed".
 
 passed=0

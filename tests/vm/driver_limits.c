@@ -20,8 +20,8 @@
  *                                      its own 4 MiB; freed, closed-but-mapped
  *                                      and failed BOs give the share back
  *   snpu-driver-limits --dram-default  (max_user_dram_mb=0) a user's share
- *                                      is half of DRAM_SIZE: two users fill
- *                                      the device, a third gets -ENOSPC
+ *                                      is 3/4 of DRAM_SIZE: another user
+ *                                      gets the rest, a third -ENOSPC
  *
  * Users are simulated with setresuid() in forked children (the device node
  * is made world-accessible for the run and restored after). Ends with
@@ -629,7 +629,7 @@ out:
 }
 
 /*
- * max_user_dram_mb=0, the default: a user's share is half of the device's
+ * max_user_dram_mb=0, the default: a user's share is 3/4 of the device's
  * DRAM. User A holds its share; root takes the rest of the device; user B,
  * within its share, finds the device full (ENOSPC, and nothing stays
  * charged) and gets its whole share once user A is gone.
@@ -701,7 +701,7 @@ static void test_dram_default(void)
 	}
 	dram_total = get_param(fd, DRM_SNPU_PARAM_DRAM_SIZE) & ~4095ull;
 	close(fd);
-	dram_share = (dram_total / 2) & ~4095ull;
+	dram_share = (dram_total - dram_total / 4) & ~4095ull;
 	printf("DRAM_SIZE %llu MiB: a user's share is %llu MiB\n",
 	       (unsigned long long)(dram_total >> 20), (unsigned long long)(dram_share >> 20));
 	if (chmod(node, 0666)) {
