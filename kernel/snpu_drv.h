@@ -30,7 +30,7 @@
  *                       (snpu_mmu_ctx.c)
  *   sdev->ctx_lock      the context table, context ids, TLB invalidation
  *   sdev->dram_lock     the device DRAM allocator
- *   sdev->pin_lock      pinned bytes per user
+ *   sdev->user_pinned.lock, sdev->user_dram.lock  bytes held per user
  *   q->lock             (spinlock, irq-safe) a queue's in-flight jobs and
  *                       the hardware fences; taken in the MSI-X handler
  *   sdev->fault_lock, sdev->latch_lock  (spinlocks) leaves
@@ -104,6 +104,21 @@ struct snpu_fw_info {
 };
 
 /**
+ * struct snpu_user_limit - bytes of one bounded resource each user holds
+ * on a device (snpu_gem.c)
+ * @lock: protects @held
+ * @held: bytes per user (uid in the initial user namespace -> xa_mk_value())
+ * @what: what the bytes are, for the kernel log ("pinned", "of device DRAM")
+ * @param: the module parameter bounding them, for the kernel log
+ */
+struct snpu_user_limit {
+	struct mutex lock;	/* see @lock above */
+	struct xarray held;
+	const char *what;
+	const char *param;
+};
+
+/**
  * struct snpu_device - one SNPU
  * @drm: the DRM device, /dev/accel/accelN
  * @pdev: the PCI function
@@ -124,8 +139,8 @@ struct snpu_fw_info {
  * @ctx_table_dma: its bus address
  * @dram_lock: protects @dram_mm
  * @dram_mm: allocator of device DRAM (offsets in BAR2)
- * @pin_lock: protects @user_pinned
- * @user_pinned: bytes of SYSTEM BO pages pinned per user (uid -> value)
+ * @user_pinned: bytes of SYSTEM BO pages pinned per user (max_user_pinned_mb)
+ * @user_dram: bytes of device DRAM in DEVICE BOs per user (max_user_dram_mb)
  * @fault_lock: protects @fault_log and @fault_count
  * @fault_log: the last MMU faults
  * @fault_count: MMU faults since probe
@@ -161,8 +176,8 @@ struct snpu_device {
 	dma_addr_t ctx_table_dma;
 	struct mutex dram_lock;	/* see @dram_lock above */
 	struct drm_mm dram_mm;
-	struct mutex pin_lock;	/* see @pin_lock above */
-	struct xarray user_pinned;
+	struct snpu_user_limit user_pinned;
+	struct snpu_user_limit user_dram;
 	spinlock_t fault_lock;	/* see @fault_lock above */
 	struct snpu_fault_rec fault_log[SNPU_FAULT_LOG_SIZE];
 	u64 fault_count;

@@ -7,7 +7,9 @@
  * stay so until the BO is freed. DEVICE BOs (struct snpu_device_bo) are
  * ranges of device DRAM (BAR2) handed out by a drm_mm allocator, cleared
  * before use, mmap()ed write-combined through the BAR2 aperture; they have
- * no shmem backing and cannot be exported.
+ * no shmem backing and cannot be exported. Both are charged to the user who
+ * created them, within a share per user (max_user_pinned_mb,
+ * max_user_dram_mb).
  *
  * A BO is mapped into the creator's context at creation, and into any
  * context holding a handle with DRM_IOCTL_SNPU_BO_BIND (PRIME imports). A
@@ -265,6 +267,77 @@ err_free:
 	return ret;
 }
 
+/* ---- per-user limits ---------------------------------------------------------- */
+
+/*
+ * Memory a BO holds until it is freed (pinned host pages, device DRAM) is
+ * bounded per user, so that one user cannot lock every other out: it is
+ * charged at BO_CREATE to the real uid of the file's opener, recorded in
+ * the BO, and uncharged when the BO is freed, by whichever file, mapping
+ * or job drops the last reference.
+ */
+
+/* Charge bytes to uid: -EDQUOT if it would then hold more than max. */
+static int snpu_user_charge(struct snpu_device *sdev, struct snpu_user_limit *limit,
+			    kuid_t uid, u64 bytes, u64 max)
+{
+	unsigned long key = from_kuid(&init_user_ns, uid);
+	u64 held;
+	int ret;
+
+	mutex_lock(&limit->lock);
+	held = xa_to_value(xa_load(&limit->held, key) ?: xa_mk_value(0));
+	if (bytes > max || held > max - bytes) {
+		dev_info_ratelimited(&sdev->pdev->dev,
+				     "uid %lu has %llu KiB %s, %llu KiB more refused (%s %llu)\n",
+				     key, held >> 10, limit->what, bytes >> 10, limit->param,
+				     max >> 20);
+		ret = -EDQUOT;
+	} else {
+		ret = xa_err(xa_store(&limit->held, key, xa_mk_value(held + bytes), GFP_KERNEL));
+	}
+	mutex_unlock(&limit->lock);
+	return ret;
+}
+
+static void snpu_user_uncharge(struct snpu_user_limit *limit, kuid_t uid, u64 bytes)
+{
+	unsigned long key = from_kuid(&init_user_ns, uid);
+	u64 held;
+
+	mutex_lock(&limit->lock);
+	held = xa_to_value(xa_load(&limit->held, key) ?: xa_mk_value(0));
+	if (WARN_ON(held < bytes))
+		held = bytes;
+	if (held == bytes)
+		xa_erase(&limit->held, key);
+	else	/* replaces the entry: allocates nothing */
+		xa_store(&limit->held, key, xa_mk_value(held - bytes), GFP_KERNEL);
+	mutex_unlock(&limit->lock);
+}
+
+static void snpu_user_limit_fini(struct drm_device *drm, void *arg)
+{
+	struct snpu_user_limit *limit = arg;
+
+	xa_destroy(&limit->held);
+}
+
+/* For the DRM device's lifetime; every BO is freed before it ends. */
+static int snpu_user_limit_init(struct snpu_device *sdev, struct snpu_user_limit *limit,
+				const char *what, const char *param)
+{
+	int ret;
+
+	limit->what = what;
+	limit->param = param;
+	xa_init(&limit->held);
+	ret = drmm_add_action_or_reset(&sdev->drm, snpu_user_limit_fini, limit);
+	if (ret)
+		return ret;
+	return drmm_mutex_init(&sdev->drm, &limit->lock);
+}
+
 /* ---- SYSTEM BOs: GEM shmem ------------------------------------------------ */
 
 /*
@@ -284,44 +357,6 @@ static u64 snpu_user_pinned_max(void)
 	return mb ? mb << 20 : ((u64)totalram_pages() << PAGE_SHIFT) / 2;
 }
 
-/* Charge bytes of pinned pages to uid: -EDQUOT beyond its share. */
-static int snpu_pin_charge(struct snpu_device *sdev, kuid_t uid, u64 bytes)
-{
-	unsigned long key = from_kuid(&init_user_ns, uid);
-	u64 held, max = snpu_user_pinned_max();
-	int ret = 0;
-
-	mutex_lock(&sdev->pin_lock);
-	held = xa_to_value(xa_load(&sdev->user_pinned, key) ?: xa_mk_value(0));
-	if (bytes > max || held > max - bytes) {
-		dev_info_ratelimited(&sdev->pdev->dev,
-				     "uid %lu has %llu KiB pinned, %llu KiB more refused (max_user_pinned_mb %llu)\n",
-				     key, held >> 10, bytes >> 10, max >> 20);
-		ret = -EDQUOT;
-	} else {
-		ret = xa_err(xa_store(&sdev->user_pinned, key, xa_mk_value(held + bytes),
-				      GFP_KERNEL));
-	}
-	mutex_unlock(&sdev->pin_lock);
-	return ret;
-}
-
-static void snpu_pin_uncharge(struct snpu_device *sdev, kuid_t uid, u64 bytes)
-{
-	unsigned long key = from_kuid(&init_user_ns, uid);
-	u64 held;
-
-	mutex_lock(&sdev->pin_lock);
-	held = xa_to_value(xa_load(&sdev->user_pinned, key) ?: xa_mk_value(0));
-	if (WARN_ON(held < bytes))
-		held = bytes;
-	if (held == bytes)
-		xa_erase(&sdev->user_pinned, key);
-	else	/* replaces the entry: allocates nothing */
-		xa_store(&sdev->user_pinned, key, xa_mk_value(held - bytes), GFP_KERNEL);
-	mutex_unlock(&sdev->pin_lock);
-}
-
 static void snpu_shmem_free(struct drm_gem_object *obj)
 {
 	struct snpu_shmem_bo *sbo = to_snpu_shmem_bo(obj);
@@ -332,7 +367,7 @@ static void snpu_shmem_free(struct drm_gem_object *obj)
 	WARN_ON(!list_empty(&sbo->bo.maps));	/* each mapping holds a reference */
 	drm_gem_shmem_free(&sbo->shmem);	/* unpins, frees sbo */
 	if (pinned)
-		snpu_pin_uncharge(sdev, uid, pinned);
+		snpu_user_uncharge(&sdev->user_pinned, uid, pinned);
 }
 
 /*
@@ -383,15 +418,39 @@ struct drm_gem_object *snpu_gem_create_object(struct drm_device *drm, size_t siz
 
 /* ---- DEVICE BOs: device DRAM ------------------------------------------------ */
 
+/*
+ * A DEVICE BO's device DRAM is allocated whole at its creation and held
+ * until it is freed: each user gets a share of the device's DRAM. Three
+ * quarters by default: one user always leaves a quarter to the others,
+ * and a single user (the common case of an accelerator; libaccel's own
+ * transfer test holds just over half of a 256 MiB device) still has most
+ * of the device without configuration.
+ */
+static unsigned int max_user_dram_mb;
+module_param(max_user_dram_mb, uint, 0644);
+MODULE_PARM_DESC(max_user_dram_mb,
+		 "MiB of device DRAM (DEVICE BOs) one user (uid) may hold on one device (0, the default: 3/4 of the device's DRAM)");
+
+static u64 snpu_user_dram_max(struct snpu_device *sdev)
+{
+	u64 mb = READ_ONCE(max_user_dram_mb);
+
+	u64 dram = round_down(sdev->hw.dram_size, SNPU_PAGE_SIZE);
+
+	return mb ? mb << 20 : round_down(dram - dram / 4, SNPU_PAGE_SIZE);
+}
+
 static void snpu_device_bo_free(struct drm_gem_object *obj)
 {
 	struct snpu_device *sdev = to_snpu_device(obj->dev);
 	struct snpu_device_bo *dbo = to_snpu_device_bo(obj);
+	u64 size = obj->size;
 
 	WARN_ON(!list_empty(&dbo->bo.maps));	/* each mapping holds a reference */
 	mutex_lock(&sdev->dram_lock);
 	drm_mm_remove_node(&dbo->dram);
 	mutex_unlock(&sdev->dram_lock);
+	snpu_user_uncharge(&sdev->user_dram, dbo->uid, size);
 	drm_gem_object_release(obj);
 	kfree(dbo);
 }
@@ -530,16 +589,23 @@ static int snpu_dram_clear(struct snpu_device *sdev, u64 offset, u64 size)
 	return 0;
 }
 
-static struct snpu_bo *snpu_device_bo_create(struct snpu_device *sdev, u64 size)
+/* A DEVICE BO of size bytes charged to uid: -EDQUOT beyond its share. */
+static struct snpu_bo *snpu_device_bo_create(struct snpu_device *sdev, kuid_t uid, u64 size)
 {
 	struct snpu_device_bo *dbo;
 	int ret;
 
+	ret = snpu_user_charge(sdev, &sdev->user_dram, uid, size, snpu_user_dram_max(sdev));
+	if (ret)
+		return ERR_PTR(ret);
 	dbo = kzalloc(sizeof(*dbo), GFP_KERNEL_ACCOUNT);
-	if (!dbo)
-		return ERR_PTR(-ENOMEM);
+	if (!dbo) {
+		ret = -ENOMEM;
+		goto err_uncharge;
+	}
 	snpu_bo_init(&dbo->bo, &dbo->base, DRM_SNPU_BO_DEVICE);
 	dbo->base.funcs = &snpu_device_funcs;
+	dbo->uid = uid;
 
 	mutex_lock(&sdev->dram_lock);
 	ret = drm_mm_insert_node_generic(&sdev->dram_mm, &dbo->dram, size, SNPU_PAGE_SIZE, 0,
@@ -547,8 +613,10 @@ static struct snpu_bo *snpu_device_bo_create(struct snpu_device *sdev, u64 size)
 	mutex_unlock(&sdev->dram_lock);
 	if (ret) {
 		kfree(dbo);
-		return ERR_PTR(-ENOSPC);
+		ret = -ENOSPC;
+		goto err_uncharge;
 	}
+	/* From here the BO is uncharged when it is freed (also on an error below). */
 	drm_gem_private_object_init(&sdev->drm, &dbo->base, size);
 
 	ret = snpu_dram_clear(sdev, dbo->dram.start, size);
@@ -557,6 +625,10 @@ static struct snpu_bo *snpu_device_bo_create(struct snpu_device *sdev, u64 size)
 		return ERR_PTR(ret);
 	}
 	return &dbo->bo;
+
+err_uncharge:
+	snpu_user_uncharge(&sdev->user_dram, uid, size);
+	return ERR_PTR(ret);
 }
 
 static void snpu_dram_mm_fini(struct drm_device *drm, void *arg)
@@ -564,13 +636,9 @@ static void snpu_dram_mm_fini(struct drm_device *drm, void *arg)
 	drm_mm_takedown(&to_snpu_device(drm)->dram_mm);
 }
 
-static void snpu_user_pinned_fini(struct drm_device *drm, void *arg)
-{
-	xa_destroy(&to_snpu_device(drm)->user_pinned);
-}
-
 /**
- * snpu_gem_init - the device DRAM allocator, for the DRM device's lifetime
+ * snpu_gem_init - the device DRAM allocator and the per-user limits, for the
+ * DRM device's lifetime
  * @sdev: the device
  */
 int snpu_gem_init(struct snpu_device *sdev)
@@ -587,11 +655,10 @@ int snpu_gem_init(struct snpu_device *sdev)
 	ret = drmm_add_action_or_reset(&sdev->drm, snpu_dram_mm_fini, NULL);
 	if (ret)
 		return ret;
-	xa_init(&sdev->user_pinned);
-	ret = drmm_add_action_or_reset(&sdev->drm, snpu_user_pinned_fini, NULL);
+	ret = snpu_user_limit_init(sdev, &sdev->user_pinned, "pinned", "max_user_pinned_mb");
 	if (ret)
 		return ret;
-	return drmm_mutex_init(&sdev->drm, &sdev->pin_lock);
+	return snpu_user_limit_init(sdev, &sdev->user_dram, "of device DRAM", "max_user_dram_mb");
 }
 
 /* ---- ioctls ------------------------------------------------------------------ */
@@ -642,14 +709,15 @@ int snpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 	}
 
 	if (args->flags & DRM_SNPU_BO_DEVICE) {
-		bo = snpu_device_bo_create(sdev, size);
+		bo = snpu_device_bo_create(sdev, sfile->uid, size);
 	} else {
-		ret = snpu_pin_charge(sdev, sfile->uid, size);
+		ret = snpu_user_charge(sdev, &sdev->user_pinned, sfile->uid, size,
+				       snpu_user_pinned_max());
 		if (ret)
 			goto out;
 		shmem = drm_gem_shmem_create(drm, size);
 		if (IS_ERR(shmem)) {
-			snpu_pin_uncharge(sdev, sfile->uid, size);
+			snpu_user_uncharge(&sdev->user_pinned, sfile->uid, size);
 			bo = ERR_CAST(shmem);
 		} else {
 			/* Uncharged when the BO is freed (also on an error below). */

@@ -52,11 +52,14 @@ struct snpu_shmem_bo {
  * @base: the GEM object (no shmem backing)
  * @bo: the common part
  * @dram: its range of device DRAM (sdev->dram_mm)
+ * @uid: the user its device DRAM (the BO's size) is charged to
+ *       (max_user_dram_mb)
  */
 struct snpu_device_bo {
 	struct drm_gem_object base;
 	struct snpu_bo bo;
 	struct drm_mm_node dram;
+	kuid_t uid;
 };
 
 /**

@@ -4,7 +4,9 @@
 # -EDQUOT) and another user still gets one; a device whose contexts are all
 # taken refuses the next with -EBUSY; fdinfo's memory keys count SYSTEM and
 # DEVICE BOs (their own GEM object types); SYSTEM BOs one user pins stop at
-# max_user_pinned_mb (-EDQUOT). Ends with "N passed, N failed".
+# max_user_pinned_mb (-EDQUOT), the device DRAM of one user's DEVICE BOs at
+# max_user_dram_mb (-EDQUOT; by default 3/4 of the device's DRAM). Ends
+# with "N passed, N failed".
 
 passed=0
 failed=0
@@ -34,6 +36,7 @@ logged() { # DESCRIPTION PATTERN: the driver logged the refusal
 run contexts --contexts
 logged "context refused (per user)" "holds [0-9]* MMU contexts (max_user_contexts [0-9]*): context refused"
 run gem-stats --gem-stats
+run dram-default --dram-default
 unload
 if modprobe snpu max_user_contexts=3; then ok "modprobe snpu max_user_contexts=3"; else bad "modprobe max_user_contexts=3"; fi
 run contexts-3 --contexts
@@ -41,6 +44,10 @@ unload
 if modprobe snpu max_user_pinned_mb=4; then ok "modprobe snpu max_user_pinned_mb=4"; else bad "modprobe max_user_pinned_mb=4"; fi
 run pinned --pinned
 logged "pinning refused" "KiB more refused (max_user_pinned_mb 4)"
+unload
+if modprobe snpu max_user_dram_mb=4; then ok "modprobe snpu max_user_dram_mb=4"; else bad "modprobe max_user_dram_mb=4"; fi
+run dram --dram
+logged "device DRAM refused" "KiB of device DRAM, [0-9]* KiB more refused (max_user_dram_mb 4)"
 unload
 if modprobe snpu max_user_contexts=100000; then ok "modprobe snpu max_user_contexts=100000"; else bad "modprobe max_user_contexts=100000"; fi
 run device-full --device-full

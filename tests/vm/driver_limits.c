@@ -14,6 +14,14 @@
  *   snpu-driver-limits --pinned        (max_user_pinned_mb=4) one user's
  *                                      SYSTEM BOs, pinned from creation, stop
  *                                      at 4 MiB (-EDQUOT); another user's not
+ *   snpu-driver-limits --dram          (max_user_dram_mb=4) one user's DEVICE
+ *                                      BOs stop at 4 MiB of device DRAM
+ *                                      (-EDQUOT) while another user allocates
+ *                                      its own 4 MiB; freed, closed-but-mapped
+ *                                      and failed BOs give the share back
+ *   snpu-driver-limits --dram-default  (max_user_dram_mb=0) a user's share
+ *                                      is 3/4 of DRAM_SIZE: another user
+ *                                      gets the rest, a third -ENOSPC
  *
  * Users are simulated with setresuid() in forked children (the device node
  * is made world-accessible for the run and restored after). Ends with
@@ -308,13 +316,29 @@ static void test_gem_stats(void)
 	close(fd);
 }
 
-/* Run fn as uid in a child; its checks count here. */
-static void as_user(uid_t uid, void (*fn)(void))
+/* A child of as_user_during() holding what it took: the parent's turn. */
+static int hold_pipe[2] = { -1, -1 }, go_pipe[2] = { -1, -1 };
+
+static void hold_point(void)
+{
+	char c = 'h';
+
+	if (write(hold_pipe[1], &c, 1) != 1 || read(go_pipe[0], &c, 1) != 1)
+		_exit(95);
+}
+
+/*
+ * Run fn as uid in a child; its checks count here. With during, fn calls
+ * hold_point() once: during runs then, in the parent, while the child
+ * waits.
+ */
+static void as_user_during(uid_t uid, void (*fn)(void), void (*during)(void))
 {
 	int cnt[2] = { 0, 0 }, pfd[2], status;
 	pid_t pid;
+	char c;
 
-	if (pipe(pfd)) {
+	if (pipe(pfd) || (during && (pipe(hold_pipe) || pipe(go_pipe)))) {
 		CHECK(0, "pipe: %s", strerror(errno));
 		return;
 	}
@@ -327,6 +351,17 @@ static void as_user(uid_t uid, void (*fn)(void))
 		cnt[1] = failed;
 		_exit(write(pfd[1], cnt, sizeof(cnt)) == sizeof(cnt) ? 0 : 94);
 	}
+	if (during) {
+		CHECK(pid > 0 && read(hold_pipe[0], &c, 1) == 1,
+		      "the child of uid %u holds its share", (unsigned int)uid);
+		during();
+		CHECK(write(go_pipe[1], "g", 1) == 1, "the child of uid %u goes on",
+		      (unsigned int)uid);
+		close(hold_pipe[0]);
+		close(hold_pipe[1]);
+		close(go_pipe[0]);
+		close(go_pipe[1]);
+	}
 	CHECK(pid > 0 && read(pfd[0], cnt, sizeof(cnt)) == sizeof(cnt),
 	      "the child of uid %u reported", (unsigned int)uid);
 	if (pid > 0)
@@ -337,14 +372,26 @@ static void as_user(uid_t uid, void (*fn)(void))
 	close(pfd[1]);
 }
 
-static int bo_create(int fd, uint64_t size, uint32_t flags, uint32_t *handle)
+static void as_user(uid_t uid, void (*fn)(void))
+{
+	as_user_during(uid, fn, NULL);
+}
+
+static int bo_create_va(int fd, uint64_t size, uint32_t flags, uint32_t *handle, uint64_t *va)
 {
 	struct drm_snpu_bo_create c = { .size = size, .flags = flags };
 	int err = xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &c);
 
 	if (!err && handle)
 		*handle = c.handle;
+	if (!err && va)
+		*va = c.va;
 	return err;
+}
+
+static int bo_create(int fd, uint64_t size, uint32_t flags, uint32_t *handle)
+{
+	return bo_create_va(fd, size, flags, handle, NULL);
 }
 
 static void gem_close(int fd, uint32_t handle)
@@ -436,6 +483,236 @@ static void test_pinned(void)
 	chmod(node, st.st_mode & 07777);
 }
 
+#define DEV	DRM_SNPU_BO_DEVICE
+#define MIB	(1ull << 20)
+
+/* max_user_dram_mb=4: user A's DEVICE BOs, in all of its files. */
+static void dram_user_a(void)
+{
+	int fd = open(node, O_RDWR | O_CLOEXEC), fd2 = open(node, O_RDWR | O_CLOEXEC);
+	static struct stream st;
+	struct drm_snpu_bo_create c;
+	struct drm_snpu_bo_ref ref;
+	struct drm_snpu_submit s;
+	struct bo kept = { 0 };
+	uint32_t h[4] = { 0 }, busy = 0;
+	uint64_t busy_va = 0;
+	int64_t t0;
+	int i, err;
+
+	if (fd < 0 || fd2 < 0) {
+		CHECK(0, "open %s as uid %d: %s", node, UID_A, strerror(errno));
+		return;
+	}
+	err = bo_create(fd, 5 * MIB, DEV, NULL);
+	CHECK(err == EDQUOT, "a 5 MiB DEVICE BO: EDQUOT (got %s)", strerror(err));
+	CHECK(!bo_new(fd, MIB, DEV, &kept), "DEVICE BO 0 of 1 MiB, mmap()ed");
+	for (i = 1; i < 4; i++)
+		CHECK(!bo_create(fd, MIB, DEV, &h[i]), "DEVICE BO %d of 1 MiB", i);
+	err = bo_create(fd, 4096, DEV, NULL);
+	CHECK(err == EDQUOT, "4 MiB of device DRAM: one page more is EDQUOT (got %s)",
+	      strerror(err));
+	err = bo_create(fd2, 4096, DEV, NULL);
+	CHECK(err == EDQUOT, "in another file of the same user too (got %s)", strerror(err));
+	CHECK(!bo_create(fd, MIB, 0, NULL), "SYSTEM BOs are not device DRAM: not counted");
+	hold_point();	/* user B allocates while A holds its 4 MiB */
+
+	gem_close(fd, h[1]);
+	CHECK(!bo_create(fd, MIB, DEV, &h[1]), "freeing 1 MiB lets 1 MiB more be allocated");
+	gem_close(fd, h[1]);
+	/* Created, then refused at a VA in use: each is freed and uncharged. */
+	for (i = 0, err = ENOSPC; i < 8 && err == ENOSPC; i++) {
+		c = (struct drm_snpu_bo_create){ .size = MIB, .va = kept.va,
+						 .flags = DEV | DRM_SNPU_BO_FIXED_VA };
+		err = xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &c);
+	}
+	CHECK(err == ENOSPC, "8 DEVICE BOs of 1 MiB at a VA in use: ENOSPC each (got %s)",
+	      strerror(err));
+	CHECK(!bo_create(fd, MIB, DEV, &h[1]), "the refused BOs gave their DRAM back");
+
+	/* An mmap() keeps a BO whose handle is closed: charged until munmap(). */
+	gem_close(fd, kept.handle);
+	err = bo_create(fd, 4096, DEV, NULL);
+	CHECK(err == EDQUOT, "a closed DEVICE BO still mmap()ed stays charged (got %s)",
+	      strerror(err));
+	munmap(kept.map, kept.size);
+	CHECK(!bo_create(fd, MIB, DEV, &h[0]), "munmap() frees it: uncharged");
+
+	/* A job keeps a BO whose file is closed: charged until the job ends. */
+	gem_close(fd, h[3]);
+	CHECK(!bo_create_va(fd2, MIB, DEV, &busy, &busy_va), "a DEVICE BO of 1 MiB in file 2");
+	ref = (struct drm_snpu_bo_ref){ busy, DRM_SNPU_BO_REF_READ };
+	st.len = 0;
+	cmd_wait(&st, busy_va, 1, 3000000);	/* nobody writes it: a 3 s WAIT */
+	s = sub(&st, &ref, 1);
+	err = xioctl(fd2, DRM_IOCTL_SNPU_SUBMIT, &s);
+	CHECK(!err, "a job on it in file 2 (%s)", strerror(err));
+	close(fd2);
+	t0 = now_ns();
+	err = bo_create(fd, 4096, DEV, NULL);
+	CHECK(err == EDQUOT, "file 2 closed, the BO its job uses stays charged (got %s)",
+	      strerror(err));
+	do {
+		usleep(50000);
+		err = bo_create(fd, MIB, DEV, NULL);
+	} while (err == EDQUOT && now_ns() - t0 < 30000000000ll);
+	CHECK(!err, "the job ended, the BO was freed: uncharged (%s after %lld ms)",
+	      strerror(err), (long long)(now_ns() - t0) / 1000000);
+	close(fd);
+}
+
+/* While user A holds its 4 MiB, user B allocates its own 4 MiB. */
+static void dram_user_b(void)
+{
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+	int err;
+
+	CHECK(fd >= 0 && !bo_create(fd, 4 * MIB, DEV, NULL),
+	      "user B allocates 4 MiB of device DRAM while user A holds 4 MiB");
+	err = fd >= 0 ? bo_create(fd, 4096, DEV, NULL) : EBADF;
+	CHECK(err == EDQUOT, "and no more (got %s)", strerror(err));
+	if (fd >= 0)
+		close(fd);
+}
+
+static void dram_while_a_holds(void)
+{
+	as_user(UID_B, dram_user_b);
+}
+
+static int write_param_file(const char *name, const char *value)
+{
+	char path[128];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/module/snpu/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ret = fputs(value, f) < 0 ? -1 : 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
+static void test_dram(void)
+{
+	struct stat st;
+	int fd, err;
+
+	CHECK(read_param_file("max_user_dram_mb") == 4, "snpu loaded with max_user_dram_mb=4 (%ld)",
+	      read_param_file("max_user_dram_mb"));
+	if (stat(node, &st) || chmod(node, 0666)) {
+		CHECK(0, "chmod %s: %s", node, strerror(errno));
+		return;
+	}
+	as_user_during(UID_A, dram_user_a, dram_while_a_holds);
+	/* Everything freed: root, another user, has its 4 MiB. */
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		CHECK(0, "open %s: %s", node, strerror(errno));
+		goto out;
+	}
+	err = bo_create(fd, 4 * MIB, DEV, NULL);
+	CHECK(!err, "root allocates 4 MiB of device DRAM (%s)", strerror(err));
+	err = bo_create(fd, 4096, DEV, NULL);
+	CHECK(err == EDQUOT, "root is bounded too (got %s)", strerror(err));
+	/* The parameter is writable at run time. */
+	CHECK(!write_param_file("max_user_dram_mb", "8"), "max_user_dram_mb=8 at run time");
+	err = bo_create(fd, 4 * MIB, DEV, NULL);
+	CHECK(!err, "then root allocates 4 MiB more (%s)", strerror(err));
+	err = bo_create(fd, 4096, DEV, NULL);
+	CHECK(err == EDQUOT, "and no more (got %s)", strerror(err));
+	CHECK(!write_param_file("max_user_dram_mb", "4"), "max_user_dram_mb=4 again");
+	close(fd);
+out:
+	chmod(node, st.st_mode & 07777);
+}
+
+/*
+ * max_user_dram_mb=0, the default: a user's share is 3/4 of the device's
+ * DRAM. User A holds its share; root takes the rest of the device; user B,
+ * within its share, finds the device full (ENOSPC, and nothing stays
+ * charged) and gets its whole share once user A is gone.
+ */
+static uint64_t dram_share, dram_total;
+
+static void dram_default_a(void)
+{
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+	int err;
+
+	CHECK(fd >= 0 && !bo_create(fd, dram_share, DEV, NULL),
+	      "user A allocates its share, %llu MiB", (unsigned long long)(dram_share >> 20));
+	err = fd >= 0 ? bo_create(fd, 4096, DEV, NULL) : EBADF;
+	CHECK(err == EDQUOT, "one page more: EDQUOT (got %s)", strerror(err));
+	hold_point();
+	if (fd >= 0)
+		close(fd);
+}
+
+static void dram_default_b_full(void)
+{
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+	int i, err = ENOSPC;
+
+	for (i = 0; fd >= 0 && i < 8 && err == ENOSPC; i++)
+		err = bo_create(fd, 4096, DEV, NULL);
+	CHECK(fd >= 0 && err == ENOSPC,
+	      "device DRAM full: user B, within its share, gets ENOSPC 8 times (got %s)",
+	      strerror(err));
+	if (fd >= 0)
+		close(fd);
+}
+
+static void dram_default_b_share(void)
+{
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+	int err = fd < 0 ? errno : bo_create(fd, dram_share, DEV, NULL);
+
+	CHECK(!err, "user B allocates its whole share: the refused pages were uncharged (%s)",
+	      strerror(err));
+	if (fd >= 0)
+		close(fd);
+}
+
+static void dram_default_root(void)
+{
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+	uint32_t h = 0;
+	int err = fd < 0 ? errno : bo_create(fd, dram_total - dram_share, DEV, &h);
+
+	CHECK(!err, "root allocates the rest of device DRAM, %llu MiB (%s)",
+	      (unsigned long long)((dram_total - dram_share) >> 20), strerror(err));
+	as_user(UID_B, dram_default_b_full);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void test_dram_default(void)
+{
+	int fd = open(node, O_RDWR | O_CLOEXEC);
+	struct stat st;
+	long param = read_param_file("max_user_dram_mb");
+
+	CHECK(param == 0, "snpu loaded without max_user_dram_mb: 0 (%ld)", param);
+	if (fd < 0 || fstat(fd, &st)) {
+		CHECK(0, "open %s: %s", node, strerror(errno));
+		return;
+	}
+	dram_total = get_param(fd, DRM_SNPU_PARAM_DRAM_SIZE) & ~4095ull;
+	close(fd);
+	dram_share = (dram_total - dram_total / 4) & ~4095ull;
+	printf("DRAM_SIZE %llu MiB: a user's share is %llu MiB\n",
+	       (unsigned long long)(dram_total >> 20), (unsigned long long)(dram_share >> 20));
+	if (chmod(node, 0666)) {
+		CHECK(0, "chmod %s: %s", node, strerror(errno));
+		return;
+	}
+	as_user_during(UID_A, dram_default_a, dram_default_root);
+	as_user(UID_B, dram_default_b_share);
+	chmod(node, st.st_mode & 07777);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -447,9 +724,13 @@ int main(int argc, char **argv)
 		test_gem_stats();
 	} else if (argc == 2 && !strcmp(argv[1], "--pinned")) {
 		test_pinned();
+	} else if (argc == 2 && !strcmp(argv[1], "--dram")) {
+		test_dram();
+	} else if (argc == 2 && !strcmp(argv[1], "--dram-default")) {
+		test_dram_default();
 	} else {
 		fprintf(stderr, "usage: snpu-driver-limits --contexts | --device-full | "
-			"--gem-stats | --pinned\n");
+			"--gem-stats | --pinned | --dram | --dram-default\n");
 		return 2;
 	}
 	printf("driver-limits: %d passed, %d failed\n", passed, failed);

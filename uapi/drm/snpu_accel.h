@@ -95,7 +95,9 @@ struct drm_snpu_get_param {
  * struct drm_snpu_bo_create - create a buffer and map it in this file's context
  * @size: [in] bytes, > 0; rounded up to the page size (-EINVAL if 0,
  *        -E2BIG past the placement's capacity: device DRAM for DEVICE,
- *        RAM and the VA space for SYSTEM; -ENOSPC if device DRAM is too
+ *        RAM and the VA space for SYSTEM; -EDQUOT past the creating
+ *        user's share: module parameters max_user_pinned_mb for SYSTEM,
+ *        max_user_dram_mb for DEVICE; -ENOSPC if device DRAM is too
  *        fragmented)
  * @flags: [in] DRM_SNPU_BO_* (unknown bits -EINVAL)
  * @handle: [out] GEM handle
