@@ -18,10 +18,20 @@ accel_status accel__drm_bo_create(accel_device *dev, struct accel_bo *bo)
 		c.flags |= DRM_SNPU_BO_DEVICE;
 	if (bo->flags & ACCEL_MEM_READ_ONLY)
 		c.flags |= DRM_SNPU_BO_READ_ONLY;
-	if (drmIoctl(drm_dev(dev)->fd, DRM_IOCTL_SNPU_BO_CREATE, &c))
+	if (drmIoctl(drm_dev(dev)->fd, DRM_IOCTL_SNPU_BO_CREATE, &c)) {
+		if (errno == EDQUOT)	/* a per-user share of the device, not the device */
+			return accel__fail(ACCEL_ERR_NO_SPACE,
+					   "%s: BO_CREATE of %llu bytes (%s): this user's share of the "
+					   "device is used up (snpu module parameter %s, or "
+					   "max_user_contexts for the file's first buffer)",
+					   dev->name, (unsigned long long)bo->size,
+					   (bo->flags & ACCEL_MEM_DEVICE) ? "device" : "host",
+					   (bo->flags & ACCEL_MEM_DEVICE) ? "max_user_dram_mb" :
+									    "max_user_pinned_mb");
 		return accel__fail_errno(errno, "%s: BO_CREATE of %llu bytes (%s)", dev->name,
 					 (unsigned long long)bo->size,
 					 (bo->flags & ACCEL_MEM_DEVICE) ? "device" : "host");
+	}
 	bo->handle = c.handle;
 	bo->va = c.va;
 	return ACCEL_OK;

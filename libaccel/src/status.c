@@ -25,7 +25,7 @@ static const char *const status_names[ACCEL_STATUS_COUNT] = {
 	[ACCEL_ERR_JOB_HUNG] = "job hung and was killed",
 	[ACCEL_ERR_JOB_CANCELED] = "job canceled before it ran",
 	[ACCEL_ERR_OUT_OF_RANGE] = "out of range",
-	[ACCEL_ERR_NO_SPACE] = "out of device memory or address space",
+	[ACCEL_ERR_NO_SPACE] = "out of device memory, address space or this user's share",
 	[ACCEL_ERR_PERMISSION] = "permission denied",
 	[ACCEL_ERR_BUSY] = "busy",
 	[ACCEL_ERR_STATE] = "invalid in the current state",
@@ -69,7 +69,7 @@ accel_status accel__status_from_errno(int err)
 	case ENOSPC: return ACCEL_ERR_NO_SPACE;
 	case EPERM: case EACCES: return ACCEL_ERR_PERMISSION;
 	case EBUSY: case EAGAIN: return ACCEL_ERR_BUSY;
-	case EDQUOT: return ACCEL_ERR_BUSY;	/* the user holds max_user_contexts */
+	case EDQUOT: return ACCEL_ERR_NO_SPACE;	/* a per-user share: contexts, pinned or device memory */
 	case EBADFD: return ACCEL_ERR_STATE;
 	case EIO: case ECANCELED: return ACCEL_ERR_DEVICE;
 	default: return ACCEL_ERR_IO;

@@ -48,6 +48,14 @@ unload
 if modprobe snpu max_user_dram_mb=4; then ok "modprobe snpu max_user_dram_mb=4"; else bad "modprobe max_user_dram_mb=4"; fi
 run dram --dram
 logged "device DRAM refused" "KiB of device DRAM, [0-9]* KiB more refused (max_user_dram_mb 4)"
+# Through libaccel: a 64 MiB DEVICE buffer is over the share; the error says
+# which limit (NO_SPACE, not a "Disk quota exceeded" errno string).
+out=$(snpu-bench --device /dev/accel/accel0 --budget 0.1 transfer 2>&1)
+if echo "$out" | grep -q "out of device memory.*share of the device is used up (snpu module parameter max_user_dram_mb"; then
+	ok "libaccel: over the DRAM share is ACCEL_ERR_NO_SPACE naming max_user_dram_mb"
+else
+	bad "libaccel over the DRAM share: $out"
+fi
 unload
 if modprobe snpu max_user_contexts=100000; then ok "modprobe snpu max_user_contexts=100000"; else bad "modprobe max_user_contexts=100000"; fi
 run device-full --device-full

@@ -35,7 +35,7 @@ typedef enum accel_status {
 	ACCEL_ERR_JOB_HUNG = 11,	/* the watchdog killed the job */
 	ACCEL_ERR_JOB_CANCELED = 12,	/* never ran: reset, removal or failed dependency */
 	ACCEL_ERR_OUT_OF_RANGE = 13,	/* offset/size outside a buffer or a limit */
-	ACCEL_ERR_NO_SPACE = 14,	/* device memory, VA space or ring exhausted */
+	ACCEL_ERR_NO_SPACE = 14,	/* device memory, VA space, ring or this user's share exhausted */
 	ACCEL_ERR_PERMISSION = 15,	/* not allowed (EPERM/EACCES) */
 	ACCEL_ERR_BUSY = 16,		/* object in use (e.g. by a pending job) */
 	ACCEL_ERR_STATE = 17,		/* call not valid in the object's state */
