@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Names of capabilities, counters and device error codes. */
 #include <stddef.h>
+#include <string.h>
 
 #include "internal.h"
 #include "snpu_regs.h"
@@ -13,6 +14,33 @@ static const char *const cap_names[ACCEL_CAP_BITS] = {
 	"fp32", "fp16", "int8", "mmu", "sram", "conv", "gemm", "pool",
 	"eltwise", "act_lut", "softmax", "move", "convert", "fence", "profile", "timing",
 };
+
+static const char *const precision_names[ACCEL_PRECISION_COUNT] = {
+	[ACCEL_PRECISION_FP32] = "fp32",
+	[ACCEL_PRECISION_FP16] = "fp16",
+	[ACCEL_PRECISION_INT8] = "int8",
+	[ACCEL_PRECISION_MIXED] = "mixed",
+};
+
+const char *accel_precision_name(accel_precision p)
+{
+	return (unsigned int)p < ACCEL_PRECISION_COUNT ? precision_names[p] : NULL;
+}
+
+accel_status accel_precision_from_name(const char *s, accel_precision *p)
+{
+	if (!s || !p)
+		return accel__fail(ACCEL_ERR_INVALID_ARG, "accel_precision_from_name: NULL %s",
+				   s ? "result" : "name");
+	for (unsigned int i = 0; i < ACCEL_PRECISION_COUNT; i++) {
+		if (!strcmp(s, precision_names[i])) {
+			*p = (accel_precision)i;
+			return ACCEL_OK;
+		}
+	}
+	return accel__fail(ACCEL_ERR_INVALID_ARG,
+			   "unknown precision '%s' (fp32, fp16, int8 or mixed)", s);
+}
 
 const char *accel_cap_name(unsigned int bit)
 {

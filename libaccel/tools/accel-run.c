@@ -159,9 +159,7 @@ static int parse(int argc, char **argv, struct args *a)
 		} else if (!strcmp(s, "--precision") || !strcmp(s, "--calibrate") ||
 			   !strcmp(s, "--max-error") || !strcmp(s, "--profile") ||
 			   !strcmp(s, "--cache")) {
-			static const char *const precs[] = { "fp32", "fp16", "int8", "mixed" };
 			char *end;
-			int p;
 
 			if (!v) {
 				fprintf(stderr, "accel-run: %s needs a value\n", s);
@@ -182,15 +180,10 @@ static int parse(int argc, char **argv, struct args *a)
 					return -1;
 				}
 			}
-			if (!strcmp(s, "--precision")) {
-				for (p = 0; p < 4 && strcmp(v, precs[p]); p++)
-					;
-				if (p == 4) {
-					fprintf(stderr, "accel-run: --precision is fp32, fp16, int8 "
-						"or mixed, not '%s'\n", v);
-					return -1;
-				}
-				a->precision = (accel_precision)p;
+			if (!strcmp(s, "--precision") &&
+			    accel_precision_from_name(v, &a->precision)) {
+				fprintf(stderr, "accel-run: --precision: %s\n", accel_last_error());
+				return -1;
 			}
 		} else if (!strcmp(s, "-i") || !strcmp(s, "-o") || !strcmp(s, "--device") ||
 			   !strcmp(s, "--batch") || !strcmp(s, "--repeat")) {

@@ -179,20 +179,6 @@ static int read_labels(const char *path, char **names, size_t *count)
 	return 0;
 }
 
-static int parse_precision(const char *s, accel_precision *p)
-{
-	static const char *const names[] = { "fp32", "fp16", "int8", "mixed" };
-
-	for (int i = 0; i < 4; i++) {
-		if (!strcmp(s, names[i])) {
-			*p = (accel_precision)i;
-			return 0;
-		}
-	}
-	fprintf(stderr, "%s: unknown precision '%s' (fp32, fp16, int8, mixed)\n", prog, s);
-	return -1;
-}
-
 int main(int argc, char **argv)
 {
 	accel_model_options opts = ACCEL_MODEL_OPTIONS_INIT;
@@ -212,8 +198,10 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'd': device = optarg; break;
 		case 'p':
-			if (parse_precision(optarg, &opts.precision))
+			if (accel_precision_from_name(optarg, &opts.precision)) {
+				fprintf(stderr, "%s: %s\n", prog, accel_last_error());
 				return 2;
+			}
 			break;
 		case 'c': opts.calibration = optarg; break;
 		case 'C': opts.cache_dir = optarg; break;

@@ -79,20 +79,6 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int parse_precision(const char *s, accel_precision *p)
-{
-	static const char *const names[] = { "fp32", "fp16", "int8", "mixed" };
-
-	for (int i = 0; i < 4; i++) {
-		if (!strcmp(s, names[i])) {
-			*p = (accel_precision)i;
-			return 0;
-		}
-	}
-	fprintf(stderr, "%s: unknown precision '%s' (fp32, fp16, int8, mixed)\n", prog, s);
-	return -1;
-}
-
 int main(int argc, char **argv)
 {
 	accel_model_options opts = ACCEL_MODEL_OPTIONS_INIT;
@@ -117,8 +103,10 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'd': spec = optarg; break;
 		case 'p':
-			if (parse_precision(optarg, &opts.precision))
+			if (accel_precision_from_name(optarg, &opts.precision)) {
+				fprintf(stderr, "%s: %s\n", prog, accel_last_error());
 				return 2;
+			}
 			break;
 		case 'c': opts.calibration = optarg; break;
 		case 'C': opts.cache_dir = optarg; break;
@@ -254,9 +242,7 @@ usage:
 		fputc('\n', stderr);
 
 	printf("model %s, precision %s, %zu device%s, batch %zu\n", argv[optind],
-	       opts.precision == ACCEL_PRECISION_INT8 ? "int8" :
-	       opts.precision == ACCEL_PRECISION_MIXED ? "mixed" :
-	       opts.precision == ACCEL_PRECISION_FP16 ? "fp16" : "fp32",
+	       accel_precision_name(opts.precision),
 	       ndev, ndev == 1 ? "" : "s", batch);
 	printf("top-1 accuracy: %.2f%% (%llu of %zu)\n", 100.0 * (double)correct / (double)n,
 	       (unsigned long long)correct, n);

@@ -23,6 +23,28 @@ START_TEST(test_strerror)
 }
 END_TEST
 
+START_TEST(test_precision_names)
+{
+	accel_precision p = ACCEL_PRECISION_MIXED;
+
+	for (int i = 0; i < ACCEL_PRECISION_COUNT; i++) {
+		ck_assert_ptr_nonnull(accel_precision_name((accel_precision)i));
+		ck_accel(accel_precision_from_name(accel_precision_name((accel_precision)i), &p));
+		ck_assert_int_eq(p, i);
+	}
+	ck_assert_str_eq(accel_precision_name(ACCEL_PRECISION_INT8), "int8");
+	ck_assert_ptr_null(accel_precision_name(ACCEL_PRECISION_COUNT));
+	ck_assert_ptr_null(accel_precision_name((accel_precision)-1));
+	ck_accel_err(accel_precision_from_name("int4", &p), ACCEL_ERR_INVALID_ARG);
+	ck_assert_int_eq(p, ACCEL_PRECISION_COUNT - 1);	/* unchanged */
+	ck_assert_ptr_nonnull(strstr(accel_last_error(), "'int4'"));
+	ck_assert_ptr_nonnull(strstr(accel_last_error(), "fp32, fp16, int8 or mixed"));
+	ck_accel_err(accel_precision_from_name("INT8", &p), ACCEL_ERR_INVALID_ARG);
+	ck_accel_err(accel_precision_from_name(NULL, &p), ACCEL_ERR_INVALID_ARG);
+	ck_accel_err(accel_precision_from_name("fp16", NULL), ACCEL_ERR_INVALID_ARG);
+}
+END_TEST
+
 START_TEST(test_bad_args)
 {
 	accel_device *dev = (accel_device *)0x1;
@@ -206,6 +228,7 @@ int main(void)
 
 	tc = tcase_create("status");
 	tcase_add_test(tc, test_strerror);
+	tcase_add_test(tc, test_precision_names);
 	tcase_add_test(tc, test_bad_args);
 	tcase_add_test(tc, test_enumerate);
 	tu_add(s, tc, "status", TU_DEVICE);

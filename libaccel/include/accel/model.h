@@ -45,6 +45,13 @@ typedef enum accel_precision {
 	ACCEL_PRECISION_COUNT
 } accel_precision;
 
+/* "fp32", "fp16", "int8" or "mixed"; NULL for a value that is none of them. */
+ACCEL_API const char *accel_precision_name(accel_precision p);
+
+/* The precision accel_precision_name() calls s: ACCEL_OK, or
+ * ACCEL_ERR_INVALID_ARG (message: s and the valid names) and *p unchanged. */
+ACCEL_API accel_status accel_precision_from_name(const char *s, accel_precision *p);
+
 /* Flags of accel_model_options. */
 #define ACCEL_MODEL_CPU_ONLY	(1u << 0)	/* every node on the CPU reference */
 #define ACCEL_MODEL_NO_FUSION	(1u << 1)	/* keep epilogue ops as separate commands */

@@ -23,7 +23,6 @@
  */
 static accel_status prec_given_compile(accel_model *m, const struct model_build *b)
 {
-	static const char *const names[] = { "fp32", "fp16", "int8", "mixed" };
 	struct ir_graph *g = &m->g;
 	struct prec_request req;
 	uint32_t i, fp32 = 0;
@@ -34,7 +33,7 @@ static accel_status prec_given_compile(accel_model *m, const struct model_build 
 		return ir_fail(g, "the model is already quantized (QuantizeLinear/DequantizeLinear "
 			       "or QLinear operators): precision %s does not apply; it runs in "
 			       "int8 with its own scales (precision int8 or the default)",
-			       names[m->opts.precision]);
+			       accel_precision_name(m->opts.precision));
 	if (b && b->keep_all)
 		return ir_fail(g, "a pre-quantized model needs no calibration");
 	prec = calloc(g->n_node + 1, 1);
