@@ -211,6 +211,9 @@ static void run_tiles(const struct te_sgemm_op *op, const struct sk *kn, const f
 	for (jr = 0; jr < nb; jr += nr, bp += kc * nr) {
 		size_t w = nb - jr < nr ? nb - jr : nr;
 
+		/* A reset is noticed per column strip (MC x NR x KC MACs), not per block. */
+		if (jr && te_cancelled())
+			return;
 		for (ir = 0; ir < mcc; ir += mr) {
 			const float *ap = ab + (ir / mr) * kc * mr;
 			float *cc = op->c + (i0 + ir) * op->ldc + j0 + jr;

@@ -71,14 +71,15 @@ static void move4(uint8_t *span, const struct snpu_tensor *t, const uint32_t cd[
 	uint32_t a, b, c, d;
 
 	for (a = 0; a < cd[0]; a++)
-	for (b = 0; b < cd[1]; b++) {
-		if (te_cancelled())
-			return;
+	for (b = 0; b < cd[1]; b++)
 	for (c = 0; c < cd[2]; c++) {
 		uint8_t *s = span + ((uint64_t)a * t->stride[0] + (uint64_t)b * t->stride[1] +
 				     (uint64_t)c * t->stride[2]) * esize;
 		uint8_t *q = dense + (a * dst[0] + b * dst[1] + c * dst[2]) * esize;
 
+		/* Per row, as rows_io: a 2048 x 4096 broadcast gather is one (a, b). */
+		if (te_cancelled())
+			return;
 		if (t->stride[3] == 1 || cd[3] == 1) {
 			if (dir)
 				memcpy(s, q, (size_t)cd[3] * esize);
@@ -96,7 +97,6 @@ static void move4(uint8_t *span, const struct snpu_tensor *t, const uint32_t cd[
 			else
 				copy_elem(q + (size_t)d * esize, se, esize);
 		}
-	}
 	}
 }
 
@@ -153,6 +153,8 @@ enum snpu_err te_load(struct snpu_exec *x, const struct snpu_tensor *t, int to_f
 	int i;
 
 	memset(v, 0, sizeof(*v));
+	if (te_cancelled())
+		return SNPU_ERR_ABORTED;	/* no staging for a stopped command */
 	/* the command's budget covered pl.mem; this re-check keeps te_load
 	 * safe on its own */
 	if (te_plan_load(t, to_f32, collapse, &pl) || pl.mem > TE_MEM_BUDGET) {
@@ -216,6 +218,8 @@ enum snpu_err te_alloc_out(struct snpu_exec *x, const struct snpu_tensor *t, int
 	uint32_t esize;
 
 	memset(v, 0, sizeof(*v));
+	if (te_cancelled())
+		return SNPU_ERR_ABORTED;
 	te_plan_out(t, as_f32, &pl);
 	esize = pl.esize;
 	if (pl.mem > TE_MEM_BUDGET) {

@@ -36,10 +36,15 @@ static struct harness *h;
 static struct h_cmds *c;
 static uint64_t alias_pa;
 
+static bool cur_pace;
+static unsigned int cur_threads;
+
 static void setup_cfg(bool pace, unsigned int threads)
 {
 	struct snpu_config cfg;
 
+	cur_pace = pace;
+	cur_threads = threads;
 	h_small_config(&cfg);
 	cfg.pace = pace;
 	cfg.threads = threads;
@@ -309,36 +314,50 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Submit the stream in c in worker mode, let it run for 50 ms, soft-reset
- * and check that RESETTING clears (and the job ends ABORTED) within
- * 100 ms: a functional bound, generous for a reset that is noticed
- * per row/tile/window line. */
-static void reset_while_running(const char *what)
-{
-	struct h_job j;
-	uint64_t t0, dt;
+#define RESET_TRIES	3
 
-	h_worker_start(h);
-	j = h_submit(h, 0, 1, c, 0);
-	nanosleep(&(struct timespec){ .tv_nsec = 50000000 }, NULL);
-	ck_assert_msg(!h_done(h, &j), "%s finished in 50 ms: not a long command", what);
-	t0 = mono_ns();
-	h_wr(h, SNPU_REG_CONTROL, SNPU_CONTROL_SOFT_RESET);
-	while ((h_rd(h, SNPU_REG_STATUS) & SNPU_STATUS_RESETTING) && mono_ns() - t0 < 20000000000ull)
-		nanosleep(&(struct timespec){ .tv_nsec = 100000 }, NULL);
-	dt = mono_ns() - t0;
-	ck_assert_msg(dt < 100000000ull, "%s: reset took %llu ms", what,
-		      (unsigned long long)(dt / 1000000));
-	/* the ABORTED record follows the reset; 10 s only so a loaded host cannot flake it */
-	ck_assert(h_wait_done(h, &j, 10000));
-	ck_assert_uint_eq(h_compl(h, &j)->status, SNPU_ERR_ABORTED);
-	h_worker_stop(h);
-	h_cmds_init(c);
+/* Build the command with build(), submit it in worker mode, let it run
+ * for 50 ms, soft-reset and check that RESETTING clears (and the job ends
+ * ABORTED) within 100 ms: a functional bound, generous for a reset that
+ * is noticed per row/tile/window line. A wall-clock bound on a shared
+ * 2-core host: the best of up to RESET_TRIES fresh devices counts (a
+ * reset that waits for the command's end misses it every time; one
+ * descheduled worker misses it once). */
+static void reset_while_running(const char *what, void (*build)(void))
+{
+	uint64_t t0, dt, best = UINT64_MAX;
+	struct h_job j;
+
+	for (int t = 0; t < RESET_TRIES && best >= 100000000ull; t++) {
+		if (t) {	/* a fresh device, as the fixture made it */
+			teardown();
+			setup_cfg(cur_pace, cur_threads);
+		}
+		build();
+		h_worker_start(h);
+		j = h_submit(h, 0, 1, c, 0);
+		nanosleep(&(struct timespec){ .tv_nsec = 50000000 }, NULL);
+		ck_assert_msg(!h_done(h, &j), "%s finished in 50 ms: not a long command", what);
+		t0 = mono_ns();
+		h_wr(h, SNPU_REG_CONTROL, SNPU_CONTROL_SOFT_RESET);
+		while ((h_rd(h, SNPU_REG_STATUS) & SNPU_STATUS_RESETTING) &&
+		       mono_ns() - t0 < 20000000000ull)
+			nanosleep(&(struct timespec){ .tv_nsec = 100000 }, NULL);
+		dt = mono_ns() - t0;
+		best = dt < best ? dt : best;
+		/* the ABORTED record follows the reset; 10 s only so a loaded host cannot flake it */
+		ck_assert(h_wait_done(h, &j, 10000));
+		ck_assert_uint_eq(h_compl(h, &j)->status, SNPU_ERR_ABORTED);
+		h_worker_stop(h);
+		h_cmds_init(c);
+	}
+	ck_assert_msg(best < 100000000ull, "%s: reset took %llu ms (best of %d tries)", what,
+		      (unsigned long long)(best / 1000000), RESET_TRIES);
 }
 
 /* Finding 4: a POOL at the work limit ran for hours without looking at
  * the reset epoch. */
-START_TEST(f4_reset_during_pool)
+static void build_pool(void)
 {
 	static const uint32_t zeros[4] = { 0, 0, 0, 0 };
 	uint32_t in_d[4] = { 1, 1, 65535, 65535 }, o_d[4] = { 1, 1, 1, 1 }, st[4];
@@ -351,13 +370,17 @@ START_TEST(f4_reset_during_pool)
 	p->mode = SNPU_POOL_MAX;
 	p->kernel_h = p->kernel_w = 65535;
 	p->stride_h = p->stride_w = 1;
-	reset_while_running("POOL 65535x65535");
+}
+
+START_TEST(f4_reset_during_pool)
+{
+	reset_while_running("POOL 65535x65535", build_pool);
 }
 END_TEST
 
 /* Finding 4: batched 1 x 1 x K GEMMs (a malloc and padded packing per
  * batch) ran at 0.05 GMAC/s. */
-START_TEST(f4_reset_during_batched_gemm)
+static void build_batched_gemm(void)
 {
 	uint32_t a_d[4] = { 64, 128, 1, 4096 }, b_d[4] = { 64, 128, 4096, 1 };
 	uint32_t c_d[4] = { 64, 128, 1, 1 };
@@ -369,7 +392,11 @@ START_TEST(f4_reset_during_batched_gemm)
 	tensor(&g->b, VA_A, SNPU_DT_FP32, b_d, b_st);
 	packed(c_d, c_st);
 	tensor(&g->c, VA_A + 32768, SNPU_DT_FP32, c_d, c_st);
-	reset_while_running("batched GEMM");
+}
+
+START_TEST(f4_reset_during_batched_gemm)
+{
+	reset_while_running("batched GEMM", build_batched_gemm);
 }
 END_TEST
 
@@ -377,7 +404,7 @@ END_TEST
  * 2048 x 4096 (17 GMAC; broadcast inputs, the output on aliased pages). A
  * reset must be noticed inside a cache block, not after it (a block of
  * the blocked kernel is up to 128 x 2048 x 256 MACs). */
-START_TEST(f4_reset_during_big_gemm)
+static void build_big_gemm(void)
 {
 	static const uint32_t zeros[4] = { 0, 0, 0, 0 };
 	uint32_t a_d[4] = { 1, 1, 2048, 4096 }, b_d[4] = { 1, 1, 4096, 2048 };
@@ -390,13 +417,17 @@ START_TEST(f4_reset_during_big_gemm)
 	tensor(&g->b, VA_A, SNPU_DT_FP32, b_d, zeros);
 	packed(c_d, c_st);
 	tensor(&g->c, VA_ALIAS, SNPU_DT_FP32, c_d, c_st);
-	reset_while_running("GEMM 2048x2048x4096");
+}
+
+START_TEST(f4_reset_during_big_gemm)
+{
+	reset_while_running("GEMM 2048x2048x4096", build_big_gemm);
 }
 END_TEST
 
 /* Finding 4: one output row of 2^24 elements (a broadcast input, an
  * output on aliased pages): the reset must be noticed inside the row. */
-START_TEST(f4_reset_during_long_row)
+static void build_long_row(void)
 {
 	static const uint32_t zeros[4] = { 0, 0, 0, 0 };
 	uint32_t d[4] = { 1, 1, 1, 1u << 24 }, st[4];
@@ -408,7 +439,11 @@ START_TEST(f4_reset_during_long_row)
 	packed(d, st);
 	tensor(&a->output, VA_ALIAS, SNPU_DT_FP32, d, st);
 	a->act.fn = SNPU_ACT_SIGMOID;
-	reset_while_running("ACTIVATION row of 2^24");
+}
+
+START_TEST(f4_reset_during_long_row)
+{
+	reset_while_running("ACTIVATION row of 2^24", build_long_row);
 }
 END_TEST
 
