@@ -4,7 +4,9 @@
  *
  * SYSTEM BOs (struct snpu_shmem_bo) are GEM shmem objects: their pages are
  * pinned and DMA-mapped the first time the BO is mapped into a context, and
- * stay so until the BO is freed. DEVICE BOs (struct snpu_device_bo) are
+ * stay so until the BO is freed; the device's removal unmaps them (the
+ * pages stay pinned until the BO is freed: a process may still use its CPU
+ * mapping), as it does the sg tables of PRIME imports. DEVICE BOs (struct snpu_device_bo) are
  * ranges of device DRAM (BAR2) handed out by a drm_mm allocator, cleared
  * before use, mmap()ed write-combined through the BAR2 aperture; they have
  * no shmem backing and cannot be exported.
@@ -22,11 +24,14 @@
 #include <drm/drm_managed.h>
 #include <drm/drm_prime.h>
 #include <drm/drm_vma_manager.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/sizes.h>
 
@@ -36,6 +41,8 @@
 #include "snpu_drv.h"
 #include "snpu_gem.h"
 #include "snpu_mmu_ctx.h"
+
+MODULE_IMPORT_NS(DMA_BUF);	/* dma_buf_unmap_attachment() */
 
 static const struct drm_gem_object_funcs snpu_shmem_funcs;
 static const struct drm_gem_object_funcs snpu_device_funcs;
@@ -303,6 +310,56 @@ static void snpu_pin_uncharge(struct snpu_device *sdev, kuid_t uid, u64 bytes)
 	mutex_unlock(&sdev->pin_lock);
 }
 
+/*
+ * Release the BO's DMA mapping for the device: the sg table of
+ * drm_gem_shmem_get_pages_sgt() (its page reference stays, dropped by
+ * drm_gem_shmem_free()), or a PRIME import's attachment mapping (the
+ * attachment stays until drm_prime_gem_destroy()). bo_lock held: a
+ * removal walking sdev->shmem_bos finds every mapping the device has.
+ */
+static void snpu_shmem_unmap(struct snpu_device *sdev, struct snpu_shmem_bo *sbo)
+{
+	struct drm_gem_shmem_object *shmem = &sbo->shmem;
+	struct drm_gem_object *obj = &shmem->base;
+
+	lockdep_assert_held(&sdev->bo_lock);
+	dma_resv_lock(obj->resv, NULL);
+	if (shmem->sgt && obj->import_attach) {
+		dma_buf_unmap_attachment(obj->import_attach, shmem->sgt, DMA_BIDIRECTIONAL);
+	} else if (shmem->sgt) {
+		dma_unmap_sgtable(obj->dev->dev, shmem->sgt, DMA_BIDIRECTIONAL, 0);
+		sg_free_table(shmem->sgt);
+		kfree(shmem->sgt);
+	}
+	shmem->sgt = NULL;
+	dma_resv_unlock(obj->resv);
+}
+
+/* A SYSTEM BO created (BO_CREATE) or imported: its mapping is removal's. */
+static void snpu_shmem_track(struct snpu_device *sdev, struct snpu_shmem_bo *sbo)
+{
+	mutex_lock(&sdev->bo_lock);
+	if (list_empty(&sbo->dev_link))
+		list_add_tail(&sbo->dev_link, &sdev->shmem_bos);
+	mutex_unlock(&sdev->bo_lock);
+}
+
+/**
+ * snpu_gem_unplug - at removal, once the device is quiesced: unmap the sg
+ * table of every SYSTEM BO and PRIME import (their pages stay until the
+ * BOs are freed; no bind maps them again: ioctls fail with -ENODEV)
+ * @sdev: the device
+ */
+void snpu_gem_unplug(struct snpu_device *sdev)
+{
+	struct snpu_shmem_bo *sbo;
+
+	mutex_lock(&sdev->bo_lock);
+	list_for_each_entry(sbo, &sdev->shmem_bos, dev_link)
+		snpu_shmem_unmap(sdev, sbo);
+	mutex_unlock(&sdev->bo_lock);
+}
+
 static void snpu_shmem_free(struct drm_gem_object *obj)
 {
 	struct snpu_shmem_bo *sbo = to_snpu_shmem_bo(obj);
@@ -311,6 +368,12 @@ static void snpu_shmem_free(struct drm_gem_object *obj)
 	u64 pinned = sbo->pinned;
 
 	WARN_ON(!list_empty(&sbo->bo.maps));	/* each mapping holds a reference */
+	mutex_lock(&sdev->bo_lock);
+	if (!list_empty(&sbo->dev_link)) {
+		list_del(&sbo->dev_link);
+		snpu_shmem_unmap(sdev, sbo);
+	}
+	mutex_unlock(&sdev->bo_lock);
 	drm_gem_shmem_free(&sbo->shmem);	/* unpins, frees sbo */
 	if (pinned)
 		snpu_pin_uncharge(sdev, uid, pinned);
@@ -357,9 +420,38 @@ struct drm_gem_object *snpu_gem_create_object(struct drm_device *drm, size_t siz
 	if (!sbo)
 		return ERR_PTR(-ENOMEM);
 	snpu_bo_init(&sbo->bo, &sbo->shmem.base, DRM_SNPU_BO_SYSTEM);
+	/*
+	 * Tracked once created whole (snpu_shmem_track()): the shmem helper
+	 * kfree()s a half-created object without calling .free.
+	 */
+	INIT_LIST_HEAD(&sbo->dev_link);
 	sbo->shmem.map_wc = false;
 	sbo->shmem.base.funcs = &snpu_shmem_funcs;
 	return &sbo->shmem.base;
+}
+
+/**
+ * snpu_gem_prime_import - drm_driver.gem_prime_import: an import is
+ * tracked for the removal, and none is made once the device is unplugged
+ * (its sg table would be mapped for a device without driver)
+ * @drm: the DRM device
+ * @buf: the dma-buf
+ *
+ * Return: the GEM object (this device's own BO for its own export) or an
+ * ERR_PTR.
+ */
+struct drm_gem_object *snpu_gem_prime_import(struct drm_device *drm, struct dma_buf *buf)
+{
+	struct drm_gem_object *obj;
+	int idx;
+
+	if (!drm_dev_enter(drm, &idx))
+		return ERR_PTR(-ENODEV);
+	obj = drm_gem_prime_import(drm, buf);
+	if (!IS_ERR(obj) && obj->import_attach)
+		snpu_shmem_track(to_snpu_device(drm), to_snpu_shmem_bo(obj));
+	drm_dev_exit(idx);
+	return obj;
 }
 
 /* ---- DEVICE BOs: device DRAM ------------------------------------------------ */
@@ -572,6 +664,10 @@ int snpu_gem_init(struct snpu_device *sdev)
 	ret = drmm_add_action_or_reset(&sdev->drm, snpu_user_pinned_fini, NULL);
 	if (ret)
 		return ret;
+	INIT_LIST_HEAD(&sdev->shmem_bos);
+	ret = drmm_mutex_init(&sdev->drm, &sdev->bo_lock);
+	if (ret)
+		return ret;
 	return drmm_mutex_init(&sdev->drm, &sdev->pin_lock);
 }
 
@@ -636,6 +732,7 @@ int snpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 			/* Uncharged when the BO is freed (also on an error below). */
 			to_snpu_shmem_bo(&shmem->base)->pin_uid = sfile->uid;
 			to_snpu_shmem_bo(&shmem->base)->pinned = size;
+			snpu_shmem_track(sdev, to_snpu_shmem_bo(&shmem->base));
 			bo = to_snpu_bo(&shmem->base);
 		}
 	}
