@@ -6,10 +6,10 @@
  * pinned and DMA-mapped the first time the BO is mapped into a context, and
  * stay so until the BO is freed; the device's removal unmaps them (the
  * pages stay pinned until the BO is freed: a process may still use its CPU
- * mapping), as it does the sg tables of PRIME imports. DEVICE BOs (struct snpu_device_bo) are
- * ranges of device DRAM (BAR2) handed out by a drm_mm allocator, cleared
- * before use, mmap()ed write-combined through the BAR2 aperture; they have
- * no shmem backing and cannot be exported.
+ * mapping), as it does the sg tables of PRIME imports. DEVICE BOs
+ * (struct snpu_device_bo) are ranges of device DRAM (BAR2) handed out by a
+ * drm_mm allocator, cleared before use, mmap()ed write-combined through the
+ * BAR2 aperture; they have no shmem backing and cannot be exported.
  *
  * A BO is mapped into the creator's context at creation, and into any
  * context holding a handle with DRM_IOCTL_SNPU_BO_BIND (PRIME imports). A
