@@ -42,7 +42,7 @@
 #include "snpu_gem.h"
 #include "snpu_mmu_ctx.h"
 
-MODULE_IMPORT_NS(DMA_BUF);	/* dma_buf_unmap_attachment() */
+MODULE_IMPORT_NS(DMA_BUF);	/* dma_buf_attach(), dma_buf_detach() */
 
 static const struct drm_gem_object_funcs snpu_shmem_funcs;
 static const struct drm_gem_object_funcs snpu_device_funcs;
@@ -311,11 +311,10 @@ static void snpu_pin_uncharge(struct snpu_device *sdev, kuid_t uid, u64 bytes)
 }
 
 /*
- * Release the BO's DMA mapping for the device: the sg table of
+ * Release a SYSTEM BO's DMA mapping for the device, the sg table of
  * drm_gem_shmem_get_pages_sgt() (its page reference stays, dropped by
- * drm_gem_shmem_free()), or a PRIME import's attachment mapping (the
- * attachment stays until drm_prime_gem_destroy()). bo_lock held: a
- * removal walking sdev->shmem_bos finds every mapping the device has.
+ * drm_gem_shmem_free()). bo_lock held: a removal walking sdev->shmem_bos
+ * finds every mapping the device has.
  */
 static void snpu_shmem_unmap(struct snpu_device *sdev, struct snpu_shmem_bo *sbo)
 {
@@ -324,15 +323,43 @@ static void snpu_shmem_unmap(struct snpu_device *sdev, struct snpu_shmem_bo *sbo
 
 	lockdep_assert_held(&sdev->bo_lock);
 	dma_resv_lock(obj->resv, NULL);
-	if (shmem->sgt && obj->import_attach) {
-		dma_buf_unmap_attachment(obj->import_attach, shmem->sgt, DMA_BIDIRECTIONAL);
-	} else if (shmem->sgt) {
+	if (shmem->sgt) {
 		dma_unmap_sgtable(obj->dev->dev, shmem->sgt, DMA_BIDIRECTIONAL, 0);
 		sg_free_table(shmem->sgt);
 		kfree(shmem->sgt);
+		shmem->sgt = NULL;
 	}
-	shmem->sgt = NULL;
 	dma_resv_unlock(obj->resv);
+}
+
+/*
+ * At removal: release a PRIME import's mapping for the device. A DRM
+ * exporter caches it in the attachment until the attachment is detached
+ * (cache_sgt_mapping), so the import gets a fresh attachment, not mapped,
+ * in place of its own (drm_prime_gem_destroy() detaches that one when the
+ * BO is freed). dev->object_name_lock, held, orders the swap against a
+ * PRIME export reading import_attach; bo_lock against the BO's free.
+ */
+static void snpu_import_unmap(struct snpu_device *sdev, struct snpu_shmem_bo *sbo)
+{
+	struct drm_gem_object *obj = &sbo->shmem.base;
+	struct dma_buf_attachment *old = obj->import_attach, *attach;
+	struct dma_buf *buf = old->dmabuf;
+
+	lockdep_assert_held(&sdev->drm.object_name_lock);
+	lockdep_assert_held(&sdev->bo_lock);
+	if (!sbo->shmem.sgt)
+		return;
+	attach = dma_buf_attach(buf, sdev->drm.dev);
+	if (IS_ERR(attach)) {
+		drm_warn(&sdev->drm, "an import keeps its DMA mapping until freed: %ld\n",
+			 PTR_ERR(attach));
+		return;
+	}
+	dma_buf_unmap_attachment_unlocked(old, sbo->shmem.sgt, DMA_BIDIRECTIONAL);
+	sbo->shmem.sgt = NULL;
+	obj->import_attach = attach;
+	dma_buf_detach(buf, old);
 }
 
 /* A SYSTEM BO created (BO_CREATE) or imported: its mapping is removal's. */
@@ -354,10 +381,17 @@ void snpu_gem_unplug(struct snpu_device *sdev)
 {
 	struct snpu_shmem_bo *sbo;
 
+	/* PRIME import (gem_prime_import) takes bo_lock under object_name_lock. */
+	mutex_lock(&sdev->drm.object_name_lock);
 	mutex_lock(&sdev->bo_lock);
-	list_for_each_entry(sbo, &sdev->shmem_bos, dev_link)
-		snpu_shmem_unmap(sdev, sbo);
+	list_for_each_entry(sbo, &sdev->shmem_bos, dev_link) {
+		if (sbo->shmem.base.import_attach)
+			snpu_import_unmap(sdev, sbo);
+		else
+			snpu_shmem_unmap(sdev, sbo);
+	}
 	mutex_unlock(&sdev->bo_lock);
+	mutex_unlock(&sdev->drm.object_name_lock);
 }
 
 static void snpu_shmem_free(struct drm_gem_object *obj)
@@ -369,10 +403,20 @@ static void snpu_shmem_free(struct drm_gem_object *obj)
 
 	WARN_ON(!list_empty(&sbo->bo.maps));	/* each mapping holds a reference */
 	mutex_lock(&sdev->bo_lock);
-	if (!list_empty(&sbo->dev_link)) {
+	if (!list_empty(&sbo->dev_link))
 		list_del(&sbo->dev_link);
-		snpu_shmem_unmap(sdev, sbo);
+	if (obj->import_attach) {
+		/*
+		 * drm_gem_shmem_free() of an import, its mapping released
+		 * under bo_lock like a SYSTEM BO's below (nothing pinned).
+		 */
+		drm_prime_gem_destroy(obj, sbo->shmem.sgt);
+		mutex_unlock(&sdev->bo_lock);
+		drm_gem_object_release(obj);
+		kfree(sbo);
+		return;
 	}
+	snpu_shmem_unmap(sdev, sbo);
 	mutex_unlock(&sdev->bo_lock);
 	drm_gem_shmem_free(&sbo->shmem);	/* unpins, frees sbo */
 	if (pinned)
