@@ -30,7 +30,8 @@
  *                       (snpu_mmu_ctx.c)
  *   sdev->ctx_lock      the context table, context ids, TLB invalidation
  *   sdev->bo_lock       the SYSTEM BOs whose sg tables removal unmaps;
- *                       taken before a BO's reservation (never under one)
+ *                       taken under drm.object_name_lock (PRIME import)
+ *                       and before a BO's reservation (never under one)
  *   sdev->cmds_lock     the jobs whose command copies removal frees
  *   sdev->dram_lock     the device DRAM allocator
  *   sdev->pin_lock      pinned bytes per user
