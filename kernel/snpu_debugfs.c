@@ -132,7 +132,8 @@ static int snpu_debugfs_contexts(struct seq_file *m, void *unused)
 	u32 i;
 
 	mutex_lock(&sdev->ctx_lock);
-	for (i = 0; i < sdev->hw.num_contexts; i++) {
+	/* No table after the removal (snpu_mmu_unplug()). */
+	for (i = 0; sdev->ctx_table && i < sdev->hw.num_contexts; i++) {
 		root = READ_ONCE(sdev->ctx_table[i].pt_root);
 		if (root & SNPU_CTX_VALID)
 			seq_printf(m, "context %u: root 0x%llx\n", i, root & SNPU_PTE_ADDR_MASK);

@@ -94,6 +94,7 @@ static const struct drm_driver snpu_drm_driver = {
 	.postclose = snpu_postclose,
 	.show_fdinfo = snpu_show_fdinfo,
 	.gem_create_object = snpu_gem_create_object,
+	.gem_prime_import = snpu_gem_prime_import,
 	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
 	.ioctls = snpu_ioctls,
 	.num_ioctls = ARRAY_SIZE(snpu_ioctls),
@@ -192,6 +193,17 @@ static void snpu_remove(struct pci_dev *pdev)
 	synchronize_irq(sdev->err_irq);
 	snpu_job_stop(sdev);
 	snpu_device_fini(sdev);
+	/*
+	 * The device does no DMA any more and no ioctl reaches it: release
+	 * every DMA allocation and mapping of it now, not when the last file
+	 * closes (DMA-API debug checks at unbind). Open files keep their BOs
+	 * (CPU mappings of SYSTEM BOs still work, DEVICE BOs get a dummy
+	 * page), their jobs' results and dead contexts; their ioctls fail
+	 * with -ENODEV and closing them frees the rest.
+	 */
+	snpu_job_unplug(sdev);
+	snpu_gem_unplug(sdev);
+	snpu_mmu_unplug(sdev);
 	snpu_coredump_fini(sdev);
 }
 

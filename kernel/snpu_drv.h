@@ -29,6 +29,10 @@
  *   vm->lock            one context's page tables and VA allocator
  *                       (snpu_mmu_ctx.c)
  *   sdev->ctx_lock      the context table, context ids, TLB invalidation
+ *   sdev->bo_lock       the SYSTEM BOs whose sg tables removal unmaps;
+ *                       taken under drm.object_name_lock (PRIME import)
+ *                       and before a BO's reservation (never under one)
+ *   sdev->cmds_lock     the jobs whose command copies removal frees
  *   sdev->dram_lock     the device DRAM allocator
  *   sdev->user_pinned.lock, sdev->user_dram.lock  bytes held per user
  *   q->lock             (spinlock, irq-safe) a queue's in-flight jobs and
@@ -137,6 +141,13 @@ struct snpu_user_limit {
  * @ctx_vms: the context of each context id in use, by id (per-user count)
  * @ctx_table: the context table the device reads (DMA-coherent)
  * @ctx_table_dma: its bus address
+ * @bo_lock: protects @shmem_bos and, with the BO's reservation, the DMA
+ *           mapping (sg table) of each BO on it
+ * @shmem_bos: SYSTEM BOs (struct snpu_shmem_bo, created or imported) not
+ *             yet freed: removal unmaps their sg tables (snpu_gem_unplug())
+ * @cmds_lock: protects @cmds_jobs and the command copy of each job on it
+ * @cmds_jobs: jobs holding a command copy (struct snpu_job): removal
+ *             frees the copies (snpu_job_unplug())
  * @dram_lock: protects @dram_mm
  * @dram_mm: allocator of device DRAM (offsets in BAR2)
  * @user_pinned: bytes of SYSTEM BO pages pinned per user (max_user_pinned_mb)
@@ -174,6 +185,10 @@ struct snpu_device {
 	struct snpu_vm **ctx_vms;
 	struct snpu_mmu_ctx *ctx_table;
 	dma_addr_t ctx_table_dma;
+	struct mutex bo_lock;	/* see @bo_lock above */
+	struct list_head shmem_bos;
+	struct mutex cmds_lock;	/* see @cmds_lock above */
+	struct list_head cmds_jobs;
 	struct mutex dram_lock;	/* see @dram_lock above */
 	struct drm_mm dram_mm;
 	struct snpu_user_limit user_pinned;

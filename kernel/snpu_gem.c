@@ -4,12 +4,14 @@
  *
  * SYSTEM BOs (struct snpu_shmem_bo) are GEM shmem objects: their pages are
  * pinned and DMA-mapped the first time the BO is mapped into a context, and
- * stay so until the BO is freed. DEVICE BOs (struct snpu_device_bo) are
- * ranges of device DRAM (BAR2) handed out by a drm_mm allocator, cleared
- * before use, mmap()ed write-combined through the BAR2 aperture; they have
- * no shmem backing and cannot be exported. Both are charged to the user who
- * created them, within a share per user (max_user_pinned_mb,
- * max_user_dram_mb).
+ * stay so until the BO is freed; the device's removal unmaps them (the
+ * pages stay pinned until the BO is freed: a process may still use its CPU
+ * mapping), as it does the sg tables of PRIME imports. DEVICE BOs
+ * (struct snpu_device_bo) are ranges of device DRAM (BAR2) handed out by a
+ * drm_mm allocator, cleared before use, mmap()ed write-combined through the
+ * BAR2 aperture; they have no shmem backing and cannot be exported. Both
+ * are charged to the user who created them, within a share per user
+ * (max_user_pinned_mb, max_user_dram_mb).
  *
  * A BO is mapped into the creator's context at creation, and into any
  * context holding a handle with DRM_IOCTL_SNPU_BO_BIND (PRIME imports). A
@@ -24,11 +26,14 @@
 #include <drm/drm_managed.h>
 #include <drm/drm_prime.h>
 #include <drm/drm_vma_manager.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/sizes.h>
 
@@ -38,6 +43,8 @@
 #include "snpu_drv.h"
 #include "snpu_gem.h"
 #include "snpu_mmu_ctx.h"
+
+MODULE_IMPORT_NS(DMA_BUF);	/* dma_buf_attach(), dma_buf_detach() */
 
 static const struct drm_gem_object_funcs snpu_shmem_funcs;
 static const struct drm_gem_object_funcs snpu_device_funcs;
@@ -357,6 +364,90 @@ static u64 snpu_user_pinned_max(void)
 	return mb ? mb << 20 : ((u64)totalram_pages() << PAGE_SHIFT) / 2;
 }
 
+/*
+ * Release a SYSTEM BO's DMA mapping for the device, the sg table of
+ * drm_gem_shmem_get_pages_sgt() (its page reference stays, dropped by
+ * drm_gem_shmem_free()). bo_lock held: a removal walking sdev->shmem_bos
+ * finds every mapping the device has.
+ */
+static void snpu_shmem_unmap(struct snpu_device *sdev, struct snpu_shmem_bo *sbo)
+{
+	struct drm_gem_shmem_object *shmem = &sbo->shmem;
+	struct drm_gem_object *obj = &shmem->base;
+
+	lockdep_assert_held(&sdev->bo_lock);
+	dma_resv_lock(obj->resv, NULL);
+	if (shmem->sgt) {
+		dma_unmap_sgtable(obj->dev->dev, shmem->sgt, DMA_BIDIRECTIONAL, 0);
+		sg_free_table(shmem->sgt);
+		kfree(shmem->sgt);
+		shmem->sgt = NULL;
+	}
+	dma_resv_unlock(obj->resv);
+}
+
+/*
+ * At removal: release a PRIME import's mapping for the device. A DRM
+ * exporter caches it in the attachment until the attachment is detached
+ * (cache_sgt_mapping), so the import gets a fresh attachment, not mapped,
+ * in place of its own (drm_prime_gem_destroy() detaches that one when the
+ * BO is freed). dev->object_name_lock, held, orders the swap against a
+ * PRIME export reading import_attach; bo_lock against the BO's free.
+ */
+static void snpu_import_unmap(struct snpu_device *sdev, struct snpu_shmem_bo *sbo)
+{
+	struct drm_gem_object *obj = &sbo->shmem.base;
+	struct dma_buf_attachment *old = obj->import_attach, *attach;
+	struct dma_buf *buf = old->dmabuf;
+
+	lockdep_assert_held(&sdev->drm.object_name_lock);
+	lockdep_assert_held(&sdev->bo_lock);
+	if (!sbo->shmem.sgt)
+		return;
+	attach = dma_buf_attach(buf, sdev->drm.dev);
+	if (IS_ERR(attach)) {
+		drm_warn(&sdev->drm, "an import keeps its DMA mapping until freed: %ld\n",
+			 PTR_ERR(attach));
+		return;
+	}
+	dma_buf_unmap_attachment_unlocked(old, sbo->shmem.sgt, DMA_BIDIRECTIONAL);
+	sbo->shmem.sgt = NULL;
+	obj->import_attach = attach;
+	dma_buf_detach(buf, old);
+}
+
+/* A SYSTEM BO created (BO_CREATE) or imported: its mapping is removal's. */
+static void snpu_shmem_track(struct snpu_device *sdev, struct snpu_shmem_bo *sbo)
+{
+	mutex_lock(&sdev->bo_lock);
+	if (list_empty(&sbo->dev_link))
+		list_add_tail(&sbo->dev_link, &sdev->shmem_bos);
+	mutex_unlock(&sdev->bo_lock);
+}
+
+/**
+ * snpu_gem_unplug - at removal, once the device is quiesced: unmap the sg
+ * table of every SYSTEM BO and PRIME import (their pages stay until the
+ * BOs are freed; no bind maps them again: ioctls fail with -ENODEV)
+ * @sdev: the device
+ */
+void snpu_gem_unplug(struct snpu_device *sdev)
+{
+	struct snpu_shmem_bo *sbo;
+
+	/* PRIME import (gem_prime_import) takes bo_lock under object_name_lock. */
+	mutex_lock(&sdev->drm.object_name_lock);
+	mutex_lock(&sdev->bo_lock);
+	list_for_each_entry(sbo, &sdev->shmem_bos, dev_link) {
+		if (sbo->shmem.base.import_attach)
+			snpu_import_unmap(sdev, sbo);
+		else
+			snpu_shmem_unmap(sdev, sbo);
+	}
+	mutex_unlock(&sdev->bo_lock);
+	mutex_unlock(&sdev->drm.object_name_lock);
+}
+
 static void snpu_shmem_free(struct drm_gem_object *obj)
 {
 	struct snpu_shmem_bo *sbo = to_snpu_shmem_bo(obj);
@@ -365,6 +456,22 @@ static void snpu_shmem_free(struct drm_gem_object *obj)
 	u64 pinned = sbo->pinned;
 
 	WARN_ON(!list_empty(&sbo->bo.maps));	/* each mapping holds a reference */
+	mutex_lock(&sdev->bo_lock);
+	if (!list_empty(&sbo->dev_link))
+		list_del(&sbo->dev_link);
+	if (obj->import_attach) {
+		/*
+		 * drm_gem_shmem_free() of an import, its mapping released
+		 * under bo_lock like a SYSTEM BO's below (nothing pinned).
+		 */
+		drm_prime_gem_destroy(obj, sbo->shmem.sgt);
+		mutex_unlock(&sdev->bo_lock);
+		drm_gem_object_release(obj);
+		kfree(sbo);
+		return;
+	}
+	snpu_shmem_unmap(sdev, sbo);
+	mutex_unlock(&sdev->bo_lock);
 	drm_gem_shmem_free(&sbo->shmem);	/* unpins, frees sbo */
 	if (pinned)
 		snpu_user_uncharge(&sdev->user_pinned, uid, pinned);
@@ -411,9 +518,38 @@ struct drm_gem_object *snpu_gem_create_object(struct drm_device *drm, size_t siz
 	if (!sbo)
 		return ERR_PTR(-ENOMEM);
 	snpu_bo_init(&sbo->bo, &sbo->shmem.base, DRM_SNPU_BO_SYSTEM);
+	/*
+	 * Tracked once created whole (snpu_shmem_track()): the shmem helper
+	 * kfree()s a half-created object without calling .free.
+	 */
+	INIT_LIST_HEAD(&sbo->dev_link);
 	sbo->shmem.map_wc = false;
 	sbo->shmem.base.funcs = &snpu_shmem_funcs;
 	return &sbo->shmem.base;
+}
+
+/**
+ * snpu_gem_prime_import - drm_driver.gem_prime_import: an import is
+ * tracked for the removal, and none is made once the device is unplugged
+ * (its sg table would be mapped for a device without driver)
+ * @drm: the DRM device
+ * @buf: the dma-buf
+ *
+ * Return: the GEM object (this device's own BO for its own export) or an
+ * ERR_PTR.
+ */
+struct drm_gem_object *snpu_gem_prime_import(struct drm_device *drm, struct dma_buf *buf)
+{
+	struct drm_gem_object *obj;
+	int idx;
+
+	if (!drm_dev_enter(drm, &idx))
+		return ERR_PTR(-ENODEV);
+	obj = drm_gem_prime_import(drm, buf);
+	if (!IS_ERR(obj) && obj->import_attach)
+		snpu_shmem_track(to_snpu_device(drm), to_snpu_shmem_bo(obj));
+	drm_dev_exit(idx);
+	return obj;
 }
 
 /* ---- DEVICE BOs: device DRAM ------------------------------------------------ */
@@ -658,6 +794,10 @@ int snpu_gem_init(struct snpu_device *sdev)
 	ret = snpu_user_limit_init(sdev, &sdev->user_pinned, "pinned", "max_user_pinned_mb");
 	if (ret)
 		return ret;
+	INIT_LIST_HEAD(&sdev->shmem_bos);
+	ret = drmm_mutex_init(&sdev->drm, &sdev->bo_lock);
+	if (ret)
+		return ret;
 	return snpu_user_limit_init(sdev, &sdev->user_dram, "of device DRAM", "max_user_dram_mb");
 }
 
@@ -723,6 +863,7 @@ int snpu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fi
 			/* Uncharged when the BO is freed (also on an error below). */
 			to_snpu_shmem_bo(&shmem->base)->pin_uid = sfile->uid;
 			to_snpu_shmem_bo(&shmem->base)->pinned = size;
+			snpu_shmem_track(sdev, to_snpu_shmem_bo(&shmem->base));
 			bo = to_snpu_bo(&shmem->base);
 		}
 	}

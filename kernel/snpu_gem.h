@@ -13,6 +13,7 @@
 
 #include "drm/snpu_accel.h"
 
+struct dma_buf;
 struct drm_device;
 struct drm_file;
 struct snpu_device;
@@ -39,12 +40,15 @@ struct snpu_bo {
  * @bo: the common part
  * @pin_uid: the user its pinned pages are charged to (max_user_pinned_mb)
  * @pinned: bytes charged (0 for imports: their exporter pins them)
+ * @dev_link: in sdev->shmem_bos (bo_lock) from its creation by BO_CREATE
+ *            or its import until it is freed
  */
 struct snpu_shmem_bo {
 	struct drm_gem_shmem_object shmem;
 	struct snpu_bo bo;
 	kuid_t pin_uid;
 	u64 pinned;
+	struct list_head dev_link;
 };
 
 /**
@@ -85,7 +89,9 @@ struct snpu_bo_map {
 
 struct snpu_bo *to_snpu_bo(struct drm_gem_object *obj);
 int snpu_gem_init(struct snpu_device *sdev);
+void snpu_gem_unplug(struct snpu_device *sdev);
 struct drm_gem_object *snpu_gem_create_object(struct drm_device *drm, size_t size);
+struct drm_gem_object *snpu_gem_prime_import(struct drm_device *drm, struct dma_buf *buf);
 struct snpu_bo_map *snpu_bo_find_map_locked(struct snpu_bo *bo, struct snpu_vm *vm);
 void snpu_bo_release_closed(struct snpu_vm *vm);
 

@@ -144,6 +144,52 @@ static void snpu_result_put(struct snpu_job_result *res)
 
 /* ---- Job lifetime --------------------------------------------------------------- */
 
+/*
+ * The command copy is DMA memory of the device: on sdev->cmds_jobs from its
+ * allocation until freed, with the job or at removal, whichever is first.
+ */
+static int snpu_job_cmds_alloc(struct snpu_job *job)
+{
+	struct snpu_device *sdev = job->sdev;
+
+	job->cmds = dma_alloc_coherent(sdev->drm.dev, job->cmds_size, &job->cmds_dma,
+				       GFP_KERNEL_ACCOUNT);
+	if (!job->cmds)
+		return -ENOMEM;
+	mutex_lock(&sdev->cmds_lock);
+	list_add_tail(&job->cmds_link, &sdev->cmds_jobs);
+	mutex_unlock(&sdev->cmds_lock);
+	return 0;
+}
+
+static void snpu_job_cmds_free_locked(struct snpu_job *job)
+{
+	struct snpu_device *sdev = job->sdev;
+
+	lockdep_assert_held(&sdev->cmds_lock);
+	if (!job->cmds)
+		return;
+	list_del(&job->cmds_link);
+	dma_free_coherent(sdev->drm.dev, job->cmds_size, job->cmds, job->cmds_dma);
+	job->cmds = NULL;
+}
+
+/**
+ * snpu_job_unplug - at removal, once the device is quiesced: free the
+ * command copy of every job (jobs of files still open live on without it;
+ * none reaches the device again: run_job fails them)
+ * @sdev: the device
+ */
+void snpu_job_unplug(struct snpu_device *sdev)
+{
+	struct snpu_job *job, *tmp;
+
+	mutex_lock(&sdev->cmds_lock);
+	list_for_each_entry_safe(job, tmp, &sdev->cmds_jobs, cmds_link)
+		snpu_job_cmds_free_locked(job);
+	mutex_unlock(&sdev->cmds_lock);
+}
+
 static void snpu_job_free_resources(struct snpu_job *job)
 {
 	u32 i;
@@ -155,8 +201,9 @@ static void snpu_job_free_resources(struct snpu_job *job)
 	for (i = 0; i < job->in_fence_count; i++)
 		dma_fence_put(job->in_fences[i]);
 	kfree(job->in_fences);
-	if (job->cmds)
-		dma_free_coherent(job->sdev->drm.dev, job->cmds_size, job->cmds, job->cmds_dma);
+	mutex_lock(&job->sdev->cmds_lock);
+	snpu_job_cmds_free_locked(job);
+	mutex_unlock(&job->sdev->cmds_lock);
 	if (job->hw_fence_init)
 		dma_fence_put(job->hw_fence);
 	else
@@ -359,10 +406,16 @@ static enum drm_gpu_sched_stat snpu_sched_timedout_job(struct drm_sched_job *sch
 	struct snpu_job *job = to_snpu_job(sched_job);
 	struct snpu_device *sdev = job->sdev;
 	struct snpu_queue *q = job->q;
-	u32 progress = snpu_rd(sdev, SNPU_REG_QUEUE(q->index, SNPU_QREG_PROGRESS));
-	u32 status = snpu_rd(sdev, SNPU_REG_QUEUE(q->index, SNPU_QREG_STATUS));
-	u32 error = snpu_rd(sdev, SNPU_REG_QUEUE(q->index, SNPU_QREG_ERROR));
+	u32 progress = 0, status = 0, error = 0;
+	int idx;
 
+	/* BAR0 is unmapped once remove returned. */
+	if (drm_dev_enter(&sdev->drm, &idx)) {
+		progress = snpu_rd(sdev, SNPU_REG_QUEUE(q->index, SNPU_QREG_PROGRESS));
+		status = snpu_rd(sdev, SNPU_REG_QUEUE(q->index, SNPU_QREG_STATUS));
+		error = snpu_rd(sdev, SNPU_REG_QUEUE(q->index, SNPU_QREG_ERROR));
+		drm_dev_exit(idx);
+	}
 	if (snpu_engine_reset(sdev, job, false)) {
 		atomic_inc(&sdev->timeouts);
 		dev_err(&sdev->pdev->dev,
@@ -492,6 +545,10 @@ int snpu_job_init(struct snpu_device *sdev)
 	u32 i;
 	int ret;
 
+	INIT_LIST_HEAD(&sdev->cmds_jobs);
+	ret = drmm_mutex_init(&sdev->drm, &sdev->cmds_lock);
+	if (ret)
+		return ret;
 	sdev->reset_wq = alloc_ordered_workqueue("snpu-reset", 0);
 	if (!sdev->reset_wq)
 		return -ENOMEM;
@@ -1065,12 +1122,9 @@ int snpu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		goto out_free;
 
 	job->cmds_size = args->cmds_size;
-	job->cmds = dma_alloc_coherent(drm->dev, job->cmds_size, &job->cmds_dma,
-				       GFP_KERNEL_ACCOUNT);
-	if (!job->cmds) {
-		ret = -ENOMEM;
+	ret = snpu_job_cmds_alloc(job);
+	if (ret)
 		goto out_free;
-	}
 	if (copy_from_user(job->cmds, u64_to_user_ptr(args->cmds), job->cmds_size)) {
 		ret = -EFAULT;
 		goto out_free;

@@ -72,9 +72,11 @@ struct snpu_stream {
  * @q: the hardware queue it runs on
  * @vm: the context it runs in (a reference)
  * @res: its result (a reference)
- * @cmds: the command stream, copied and validated (DMA-coherent)
+ * @cmds: the command stream, copied and validated (DMA-coherent); freed
+ *        with the job, or at the device's removal (then NULL)
  * @cmds_dma: its bus address
  * @cmds_size: its size
+ * @cmds_link: in sdev->cmds_jobs while @cmds is allocated (cmds_lock)
  * @bos: the BOs it uses (references)
  * @bo_write: per BO, whether the job may write it
  * @bo_count: number of @bos
@@ -106,6 +108,7 @@ struct snpu_job {
 	void *cmds;
 	dma_addr_t cmds_dma;
 	u32 cmds_size;
+	struct list_head cmds_link;
 	struct drm_gem_object **bos;
 	bool *bo_write;
 	u32 bo_count;
@@ -126,6 +129,7 @@ struct snpu_job {
 
 int snpu_job_init(struct snpu_device *sdev);
 void snpu_job_stop(struct snpu_device *sdev);
+void snpu_job_unplug(struct snpu_device *sdev);
 int snpu_engine_start(struct snpu_device *sdev);
 void snpu_engine_hw_init(struct snpu_device *sdev);
 void snpu_engine_fault(struct snpu_device *sdev, u32 queue);

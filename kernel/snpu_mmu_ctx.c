@@ -16,7 +16,8 @@
  *   sdev->ctx_lock             the context table, @ctx_vms (which user
  *                              holds which id) and a TLB invalidation with
  *                              its read-back; held briefly, never across
- *                              page-table work
+ *                              page-table builds (a released context's
+ *                              tables are freed under it, see below)
  *
  * A mapping (struct snpu_bo_map) holds a reference on its BO, so a BO is
  * never freed while mapped: its mappings go with UNMAP, with the closing
@@ -26,6 +27,16 @@
  * and it takes no BO's lock. Clearing PTEs, the TLB invalidation and
  * removing the VA range from the allocator happen under vm->lock in one
  * go, so a bind never sees its VA range freed under it.
+ *
+ * Removal (unbind, hot-unplug) with files still open: once the device is
+ * quiesced, snpu_mmu_unplug() frees every context's page tables and the
+ * context table before remove returns (no DMA memory of the device
+ * outlives its driver). The contexts themselves stay, dead (vm->dead),
+ * until their files close: their VA allocator, mappings and BO references
+ * are released as usual, but no page-table, context-table or MMIO work is
+ * done on them any more, and no context is created. A released context
+ * frees its tables under ctx_lock, so removal frees each table exactly
+ * once, also for a context being released at the same time.
  *
  * A file gets its context on first use (a BO, a bind, a submit, its
  * CONTEXT_ID): one user holds at most max_user_contexts of the device's
@@ -77,20 +88,24 @@ static void snpu_mmu_invalidate_locked(struct snpu_device *sdev, u32 ctx)
 	}
 }
 
+/* At removal (ctx_lock held), or with the DRM device if probe failed. */
 static void snpu_ctx_table_free(struct drm_device *drm, void *arg)
 {
 	struct snpu_device *sdev = to_snpu_device(drm);
 
+	if (!sdev->ctx_table)
+		return;
 	dma_free_coherent(drm->dev, sdev->hw.num_contexts * sizeof(struct snpu_mmu_ctx),
 			  sdev->ctx_table, sdev->ctx_table_dma);
+	sdev->ctx_table = NULL;
 }
 
 /**
  * snpu_mmu_init - allocate the context table (all entries invalid)
  * @sdev: the device
  *
- * The table lives as long as the DRM device: contexts of files still open
- * after an unbind may clear their entry until then.
+ * The table goes at removal (snpu_mmu_unplug()), or with the DRM device
+ * if probe fails.
  */
 int snpu_mmu_init(struct snpu_device *sdev)
 {
@@ -199,9 +214,22 @@ static void snpu_pt_free(struct snpu_device *sdev, struct snpu_pt *pt, int level
 			kfree(pt->next[i]);
 		}
 		kfree(pt->next);
+		pt->next = NULL;
 	}
 	dma_free_coherent(sdev->drm.dev, SNPU_PT_BYTES, pt->cpu, pt->dma);
 	pt->cpu = NULL;
+}
+
+/*
+ * Free every page table of vm and mark it dead (vm->lock held, or
+ * ctx_lock while vm is being released): the device is quiesced for
+ * removal and never translates in it again.
+ */
+static void snpu_vm_kill(struct snpu_vm *vm)
+{
+	snpu_pt_free(vm->sdev, &vm->root, 0);
+	WRITE_ONCE(vm->pt_pages, 0);
+	vm->dead = true;
 }
 
 static unsigned int max_user_contexts;
@@ -292,7 +320,8 @@ struct snpu_vm *snpu_vm_create(struct snpu_device *sdev, kuid_t uid)
 	drm_mm_init(&vm->mm, SNPU_VA_MIN, va_end - SNPU_VA_MIN);
 
 	mutex_lock(&sdev->ctx_lock);
-	id = snpu_ctx_id_alloc_locked(sdev, uid);
+	/* The device was removed (snpu_mmu_unplug()): no new context. */
+	id = sdev->ctx_table ? snpu_ctx_id_alloc_locked(sdev, uid) : -ENODEV;
 	if (id < 0) {
 		mutex_unlock(&sdev->ctx_lock);
 		ret = id;
@@ -359,8 +388,13 @@ static void snpu_vm_release(struct kref *ref)
 	struct snpu_device *sdev = vm->sdev;
 
 	mutex_lock(&sdev->ctx_lock);
-	WRITE_ONCE(sdev->ctx_table[vm->id].pt_root, 0);
-	snpu_mmu_invalidate_locked(sdev, vm->id);
+	/* A dead context's tables and the context table went at removal. */
+	if (!vm->dead) {
+		WRITE_ONCE(sdev->ctx_table[vm->id].pt_root, 0);
+		snpu_mmu_invalidate_locked(sdev, vm->id);
+		/* Under ctx_lock: see snpu_mmu_unplug(). */
+		snpu_pt_free(sdev, &vm->root, 0);
+	}
 	sdev->ctx_vms[vm->id] = NULL;
 	mutex_unlock(&sdev->ctx_lock);
 
@@ -372,7 +406,6 @@ static void snpu_vm_release(struct kref *ref)
 	snpu_bo_release_closed(vm);
 	mutex_destroy(&vm->lock);
 	drm_mm_takedown(&vm->mm);
-	snpu_pt_free(sdev, &vm->root, 0);
 	ida_free(&sdev->ctx_ida, vm->id);
 	kfree(vm);
 }
@@ -381,6 +414,44 @@ void snpu_vm_put(struct snpu_vm *vm)
 {
 	if (vm)
 		kref_put(&vm->ref, snpu_vm_release);
+}
+
+/**
+ * snpu_mmu_unplug - at removal, once the device is quiesced (no job on a
+ * ring, no DMA): free the page tables of every context and the context
+ * table
+ * @sdev: the device
+ *
+ * The contexts of files still open become dead (see the top of this
+ * file); later binds fail with -ENODEV, unmaps and closes only release
+ * VA ranges and BO references.
+ */
+void snpu_mmu_unplug(struct snpu_device *sdev)
+{
+	struct snpu_vm *vm, *tmp;
+	LIST_HEAD(live);
+	u32 id;
+
+	mutex_lock(&sdev->ctx_lock);
+	for (id = SNPU_CTX_KERNEL + 1; id < sdev->hw.num_contexts; id++) {
+		vm = sdev->ctx_vms[id];
+		if (!vm)
+			continue;
+		if (kref_get_unless_zero(&vm->ref))
+			list_add_tail(&vm->unplug_link, &live);
+		else	/* its release waits for ctx_lock: nothing else reaches it */
+			snpu_vm_kill(vm);
+	}
+	snpu_ctx_table_free(&sdev->drm, NULL);
+	mutex_unlock(&sdev->ctx_lock);
+
+	/* vm->lock before ctx_lock: a bind, unmap or close may hold it now. */
+	list_for_each_entry_safe(vm, tmp, &live, unplug_link) {
+		mutex_lock(&vm->lock);
+		snpu_vm_kill(vm);
+		mutex_unlock(&vm->lock);
+		snpu_vm_put(vm);
+	}
 }
 
 /*
@@ -470,6 +541,8 @@ void snpu_vm_unmap_locked(struct snpu_vm *vm, u64 va, u64 size)
 	u64 off;
 
 	lockdep_assert_held(&vm->lock);
+	if (vm->dead)	/* no table left, nothing translates */
+		return;
 	for (off = 0; off < size; off += SNPU_PAGE_SIZE)
 		snpu_vm_clear_pte(vm, va + off, &dead);
 	mutex_lock(&vm->sdev->ctx_lock);
@@ -503,6 +576,8 @@ int snpu_vm_map_locked(struct snpu_vm *vm, u64 va, u64 size, struct sg_table *sg
 	int ret = 0;
 
 	lockdep_assert_held(&vm->lock);
+	if (vm->dead)
+		return -ENODEV;
 	if (sgt) {
 		for_each_sgtable_dma_page(sgt, &iter, 0) {
 			if (off >= size)

@@ -53,6 +53,10 @@ struct snpu_pt {
  * @queued: jobs of this context submitted and not yet freed
  * @hangs: jobs of this context that hung (and were reset)
  * @banned: after SNPU_BAN_HANGS hangs: every job of it is canceled
+ * @dead: the device was removed and the page tables freed
+ *        (snpu_mmu_unplug(); set under @lock, or under ctx_lock while
+ *        the context is released): no page-table or MMIO work on it
+ * @unplug_link: snpu_mmu_unplug()'s list of the contexts it holds
  * @busy_ns: per queue, device time its jobs ran (completion records)
  * @jobs_done: its jobs that completed on the device
  */
@@ -70,6 +74,8 @@ struct snpu_vm {
 	atomic_t queued;
 	atomic_t hangs;
 	bool banned;
+	bool dead;
+	struct list_head unplug_link;
 	atomic64_t busy_ns[SNPU_MAX_QUEUES];
 	atomic64_t jobs_done;
 };
@@ -77,6 +83,7 @@ struct snpu_vm {
 int snpu_mmu_init(struct snpu_device *sdev);
 void snpu_mmu_hw_init(struct snpu_device *sdev);
 void snpu_mmu_handle_fault(struct snpu_device *sdev);
+void snpu_mmu_unplug(struct snpu_device *sdev);
 
 struct snpu_vm *snpu_vm_create(struct snpu_device *sdev, kuid_t uid);
 struct snpu_vm *snpu_file_vm(struct snpu_file *sfile);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # 20-driver-ioctl: the snpu.ko ioctls with valid and invalid arguments, jobs,
 # syncobjs, isolation between processes and a hung job reset
-# (snpu-driver-ioctl). Ends with "N passed, N failed".
+# (snpu-driver-ioctl); then a file with BOs and jobs open across an unbind
+# of its device (--unbind-open). Ends with "N passed, N failed".
 
 passed=0
 failed=0
@@ -34,6 +35,7 @@ run() { # DESCRIPTION MODULE-PARAMS TEST-ARGS...
 }
 
 run ioctl "job_timeout_ms=250"
+run unbind-open "" --unbind-open
 
 echo "driver-ioctl: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -9,17 +9,29 @@
  *   snpu-driver-ioctl [/dev/accel/accelN]
  *   snpu-driver-ioctl --inflight [--linger]   submit jobs on every queue and
  *       exit at once (--linger: 2 s later, expecting the device unbound)
+ *   snpu-driver-ioctl --unbind-open   a file with BOs, CPU mappings, an
+ *       import, a finished and a pending job stays open across an unbind of
+ *       its device: the page tables go at the unbind (the memory cgroup the
+ *       program moves into is uncharged by them), every ioctl fails with
+ *       -ENODEV, the SYSTEM BO's CPU mapping keeps its data; the files
+ *       close; bound again, the device runs a job. With a second SNPU
+ *       (/dev/accel/accel1) a BO of it is imported and used first.
  *
  * The module must be loaded with a short job_timeout_ms (the wrapper
  * script uses 250). Ends with "N passed, N failed".
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -566,6 +578,272 @@ static int inflight(int fd)
 	return 0;
 }
 
+/* ---- A file open across an unbind of its device ---- */
+
+/* The value of key in fd's fdinfo, -1 if absent. */
+static long fdinfo_value(int fd, const char *key)
+{
+	size_t n = strlen(key);
+	char path[64], line[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static int sysfs_write(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	ok = fd >= 0 && write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* The PCI address of the device of fd into bdf; 0 on success. */
+static int fd_bdf(int fd, char *bdf, size_t size)
+{
+	char path[96], target[256];
+	struct stat sb;
+	ssize_t n;
+
+	if (fstat(fd, &sb))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device", major(sb.st_rdev),
+		 minor(sb.st_rdev));
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return -1;
+	target[n] = 0;
+	snprintf(bdf, size, "%s", basename(target));
+	return 0;
+}
+
+/*
+ * The driver charges page tables to the memory cgroup of the task that
+ * maps (__GFP_ACCOUNT): in a cgroup of its own, this program sees them go.
+ */
+#define CG_ROOT	"/sys/fs/cgroup"
+#define CG_DIR	CG_ROOT "/snpu-unbind-open"
+
+static int cg_enter(void)
+{
+	if (access(CG_ROOT "/cgroup.controllers", F_OK))
+		mount("cgroup2", CG_ROOT, "cgroup2", 0, NULL);
+	sysfs_write(CG_ROOT "/cgroup.subtree_control", "+memory");
+	mkdir(CG_DIR, 0755);
+	return !access(CG_DIR "/memory.current", F_OK) && sysfs_write(CG_DIR "/cgroup.procs", "0");
+}
+
+static long long cg_current(void)
+{
+	long long v = -1;
+	FILE *f = fopen(CG_DIR "/memory.current", "r");
+
+	if (f) {
+		if (fscanf(f, "%lld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static void cg_leave(void)
+{
+	sysfs_write(CG_ROOT "/cgroup.procs", "0");
+	rmdir(CG_DIR);
+}
+
+#define SPARSE_BOS	512
+#define SPARSE_VA	(1ull << 30)
+
+static struct stream ustream;
+
+static void unbind_open(int fd)
+{
+	struct bo a = { 0 }, b = { 0 }, d = { 0 }, o = { 0 };
+	struct drm_snpu_bo_ref refs[2];
+	struct drm_snpu_submit s;
+	struct drm_snpu_job_wait w;
+	struct drm_snpu_bo_bind bb;
+	struct drm_snpu_bo_create bc;
+	struct drm_gem_close gc;
+	struct stream *st = &ustream;
+	char bdf[64], node2[128];
+	uint32_t h2 = 0, himp = 0;
+	uint64_t done_id = 0, pending_id = 0, imp_va = 0;
+	int fd2 = open(node, O_RDWR | O_CLOEXEC), fdo = -1, dmabuf = -1, odmabuf = -1;
+	int err, have_other = access("/dev/accel/accel1", F_OK) == 0, cg = cg_enter();
+	long long mem0, mem1;
+	long pt, pt2;
+	uint32_t i, sparse = 0;
+	glob_t g;
+
+	if (fd_bdf(fd, bdf, sizeof(bdf)) || fd2 < 0) {
+		CHECK(0, "the PCI address of %s", node);
+		return;
+	}
+	/* A leaf table each: 4 KiB BOs 2 MiB apart. */
+	for (i = 0; i < SPARSE_BOS; i++) {
+		bc = (struct drm_snpu_bo_create){ .size = 4096, .flags = DRM_SNPU_BO_FIXED_VA,
+						   .va = SPARSE_VA + ((uint64_t)i << 21) };
+		sparse += xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &bc) == 0;
+	}
+	CHECK(sparse == SPARSE_BOS, "%u BOs 2 MiB apart (%u)", SPARSE_BOS, sparse);
+	CHECK(bo_new(fd, 65536, 0, &a) == 0 && bo_new(fd, 4096, 0, &b) == 0 &&
+	      bo_new(fd, 65536, DRM_SNPU_BO_DEVICE, &d) == 0, "SYSTEM and DEVICE BOs");
+	memset(b.map, 0, 4096);
+	refs[0] = (struct drm_snpu_bo_ref){ a.handle, DRM_SNPU_BO_REF_WRITE };
+	refs[1] = (struct drm_snpu_bo_ref){ b.handle, DRM_SNPU_BO_REF_READ };
+	st->len = 0;
+	cmd_fill(st, a.va, 65536, 0x5a5a1234);
+	s = sub(st, refs, 1);
+	err = xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+	done_id = s.job_id;
+	CHECK(!err && !job_wait(fd, done_id, 20000, &w) && w.status == DRM_SNPU_JOB_DONE &&
+	      all_words(a.map, 65536, 0x5a5a1234), "a job done before the unbind (err %d)", err);
+
+	/* A second file binds the first one's BO (PRIME): a second context. */
+	CHECK(drmPrimeHandleToFD(fd, a.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf) == 0 &&
+	      drmPrimeFDToHandle(fd2, dmabuf, &h2) == 0, "share the BO with a second file");
+	bb = (struct drm_snpu_bo_bind){ .handle = h2 };
+	CHECK(xioctl(fd2, DRM_IOCTL_SNPU_BO_BIND, &bb) == 0, "bind it in the second file");
+
+	/* A BO of another SNPU, imported (mapped for this device) and used. */
+	if (have_other) {
+		fdo = open("/dev/accel/accel1", O_RDWR | O_CLOEXEC);
+		CHECK(fdo >= 0 && bo_new(fdo, 8192, 0, &o) == 0 &&
+		      drmPrimeHandleToFD(fdo, o.handle, DRM_CLOEXEC | DRM_RDWR, &odmabuf) == 0 &&
+		      drmPrimeFDToHandle(fd, odmabuf, &himp) == 0,
+		      "import a BO of the second SNPU");
+		bb = (struct drm_snpu_bo_bind){ .handle = himp };
+		err = xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &bb);
+		imp_va = bb.va;
+		refs[0] = (struct drm_snpu_bo_ref){ himp, DRM_SNPU_BO_REF_WRITE };
+		st->len = 0;
+		cmd_fill(st, imp_va, 8192, 0x0dd0f00d);
+		err = err ? err : run(fd, st, refs, 1, &w);
+		CHECK(!err && w.status == DRM_SNPU_JOB_DONE && all_words(o.map, 8192, 0x0dd0f00d),
+		      "a job of this SNPU writes the other SNPU's BO (err %d)", err);
+	}
+
+	/* A job still waiting (for b's first word) when the device goes. */
+	refs[0] = (struct drm_snpu_bo_ref){ b.handle, DRM_SNPU_BO_REF_READ };
+	st->len = 0;
+	cmd_wait(st, b.va, 1, 3000000);
+	s = sub(st, refs, 1);
+	err = xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s);
+	pending_id = s.job_id;
+	CHECK(!err && !job_wait(fd, pending_id, 0, &w) && w.status == DRM_SNPU_JOB_PENDING,
+	      "a job pending at the unbind (err %d)", err);
+
+	pt = fdinfo_value(fd, "snpu-pagetable-pages");
+	pt2 = fdinfo_value(fd2, "snpu-pagetable-pages");
+	CHECK(pt > SPARSE_BOS && pt2 > 0, "page tables before the unbind (%ld and %ld pages)",
+	      pt, pt2);
+
+	mem0 = cg_current();
+	CHECK(sysfs_write("/sys/bus/pci/drivers/snpu/unbind", bdf), "unbind %s", bdf);
+	mem1 = cg_current();
+	/*
+	 * remove returned: it freed every DMA allocation of the device, the
+	 * page tables of the open files' contexts too (fdinfo shows nothing
+	 * once the device is unplugged; the cgroup's charge does).
+	 */
+	if (cg && mem0 > 0 && mem1 > 0)
+		printf("unbind: %ld page-table pages, the memory cgroup dropped by %lld KiB\n", pt,
+		       (mem0 - mem1) >> 10);
+	if (cg && mem0 > 0 && mem1 > 0)
+		CHECK(mem0 - mem1 >= pt * 4096 * 3 / 4,
+		      "the unbind freed the %ld page-table pages of the open file: its memory cgroup "
+		      "dropped by %lld KiB", pt, (mem0 - mem1) >> 10);
+	else
+		printf("no memory cgroup (%d, %lld, %lld): the page tables' release is not checked\n",
+		       cg, mem0, mem1);
+	CHECK(all_words(a.map, 65536, 0x5a5a1234), "a SYSTEM BO's CPU mapping keeps its data");
+	memset(a.map, 0x33, 4096);
+	CHECK(all_bytes(a.map, 4096, 0x33), "and can still be written");
+
+	bb = (struct drm_snpu_bo_bind){ .handle = b.handle, .flags = DRM_SNPU_BIND_UNMAP };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &bb) == ENODEV, "UNMAP after the unbind: ENODEV");
+	bb = (struct drm_snpu_bo_bind){ .handle = h2, .flags = DRM_SNPU_BIND_UNMAP };
+	CHECK(xioctl(fd2, DRM_IOCTL_SNPU_BO_BIND, &bb) == ENODEV,
+	      "UNMAP in the second file: ENODEV");
+	bb = (struct drm_snpu_bo_bind){ .handle = himp ? himp : b.handle };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_BIND, &bb) == ENODEV, "BIND after the unbind: ENODEV");
+	bc = (struct drm_snpu_bo_create){ .size = 4096 };
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_BO_CREATE, &bc) == ENODEV, "BO_CREATE: ENODEV");
+	refs[0] = (struct drm_snpu_bo_ref){ a.handle, DRM_SNPU_BO_REF_WRITE };
+	st->len = 0;
+	cmd_fill(st, a.va, 4096, 1);
+	s = sub(st, refs, 1);
+	CHECK(xioctl(fd, DRM_IOCTL_SNPU_SUBMIT, &s) == ENODEV, "SUBMIT: ENODEV");
+	CHECK(job_wait(fd, done_id, 0, &w) == ENODEV && job_wait(fd, pending_id, 1000, &w) == ENODEV,
+	      "JOB_WAIT on the done and the pending job: ENODEV");
+	gc = (struct drm_gem_close){ .handle = b.handle };
+	CHECK(xioctl(fd, DRM_IOCTL_GEM_CLOSE, &gc) == ENODEV, "GEM_CLOSE: ENODEV");
+	if (have_other) {
+		uint32_t h = 0;
+
+		CHECK(drmPrimeFDToHandle(fd2, odmabuf, &h) != 0, "no PRIME import after the unbind");
+	}
+
+	/* Closing frees the rest: BOs, mappings (the import's too), contexts. */
+	munmap(a.map, a.size);
+	munmap(b.map, b.size);
+	munmap(d.map, d.size);
+	if (dmabuf >= 0)
+		close(dmabuf);
+	close(fd2);
+	close(fd);
+	if (have_other) {
+		st->len = 0;
+		refs[0] = (struct drm_snpu_bo_ref){ o.handle, DRM_SNPU_BO_REF_WRITE };
+		cmd_fill(st, o.va, 8192, 0x600d600d);
+		err = run(fdo, st, refs, 1, &w);
+		CHECK(!err && w.status == DRM_SNPU_JOB_DONE && all_words(o.map, 8192, 0x600d600d),
+		      "the other SNPU still runs a job on the BO it exported (err %d)", err);
+		if (odmabuf >= 0)
+			close(odmabuf);
+		bo_free(fdo, &o);
+		close(fdo);
+	}
+
+	CHECK(sysfs_write("/sys/bus/pci/drivers/snpu/bind", bdf), "bind %s again", bdf);
+	snprintf(node2, sizeof(node2), "/sys/bus/pci/devices/%s/accel/accel*", bdf);
+	if (glob(node2, 0, NULL, &g) || g.gl_pathc != 1) {
+		CHECK(0, "the device node of %s after the bind", bdf);
+		globfree(&g);
+		return;
+	}
+	snprintf(node2, sizeof(node2), "/dev/accel/%s", basename(g.gl_pathv[0]));
+	globfree(&g);
+	fd = open(node2, O_RDWR | O_CLOEXEC);
+	memset(&a, 0, sizeof(a));
+	CHECK(fd >= 0 && bo_new(fd, 65536, 0, &a) == 0, "open %s, a BO", node2);
+	if (fd < 0)
+		return;
+	refs[0] = (struct drm_snpu_bo_ref){ a.handle, DRM_SNPU_BO_REF_WRITE };
+	st->len = 0;
+	cmd_fill(st, a.va, 65536, 0x77665544);
+	err = run(fd, st, refs, 1, &w);
+	CHECK(!err && w.status == DRM_SNPU_JOB_DONE && all_words(a.map, 65536, 0x77665544),
+	      "bound again, the device runs a job (err %d)", err);
+	bo_free(fd, &a);
+	close(fd);
+	if (cg)
+		cg_leave();
+}
+
 /* ---- Two processes ---- */
 static void test_isolation(void)
 {
@@ -701,7 +979,7 @@ static void test_hang(int fd)
 
 int main(int argc, char **argv)
 {
-	int hold = 0, linger = 0, fd;
+	int hold = 0, linger = 0, unbind = 0, fd;
 	uint64_t faults0, resets0;
 
 	for (int i = 1; i < argc; i++) {
@@ -709,6 +987,8 @@ int main(int argc, char **argv)
 			hold = 1;
 		else if (!strcmp(argv[i], "--linger"))
 			linger = 1;
+		else if (!strcmp(argv[i], "--unbind-open"))
+			unbind = 1;
 		else
 			node = argv[i];
 	}
@@ -727,6 +1007,11 @@ int main(int argc, char **argv)
 			ret = xioctl(fd, DRM_IOCTL_SNPU_GET_PARAM, &p) == ENODEV ? 0 : 2;
 		}
 		return ret;
+	}
+	if (unbind) {
+		unbind_open(fd);	/* closes fd */
+		printf("driver-ioctl: %d passed, %d failed\n", passed, failed);
+		return failed ? 1 : 0;
 	}
 	faults0 = get_param(fd, DRM_SNPU_PARAM_COUNTER(SNPU_CNT_FAULTS));
 	resets0 = get_param(fd, DRM_SNPU_PARAM_COUNTER(SNPU_CNT_RESETS));
